@@ -1,0 +1,52 @@
+"""feedserver: a Korean press-release board that syndicates its releases."""
+from pathlib import Path
+
+from flask import Flask
+
+from . import db
+from .config import load_settings
+
+
+def create_app(test_config=None):
+    """Build the Flask application: config layers -> database -> blueprints."""
+    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"),
+                instance_relative_config=True)
+    app.config.from_mapping(load_settings())
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_ATTACHMENT_BYTES"] + 1024 * 1024
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    db.init_app(app)
+    _register_blueprints(app)
+    _register_filters(app)
+    from . import errors, cli
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _register_blueprints(app):
+    from . import board
+    app.register_blueprint(board.bp)
+
+
+def _register_filters(app):
+    from . import dates
+    app.jinja_env.filters.update(
+        list_date=dates.list_date,
+        detail_datetime=dates.detail_datetime,
+        iso_kst=dates.iso_kst,
+        filesize=_filesize,
+    )
+
+
+def _filesize(size):
+    """Format a byte count for people: 12.3 KB."""
+    from babel.numbers import format_decimal
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            pattern = "#,##0" if unit == "bytes" else "#,##0.#"
+            return f"{format_decimal(size, pattern, locale='ko_KR')} {unit}"
+        size /= 1024

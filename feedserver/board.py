@@ -1,0 +1,115 @@
+"""The public board: category lists, search, release pages and attachment downloads."""
+from flask import (Blueprint, abort, current_app, redirect, render_template,
+                   request, send_file, url_for)
+from werkzeug.exceptions import BadRequest
+
+from . import storage
+from .models import Attachment, Category, Release
+from .pagination import Pager
+from .search import FIELDS, ListArgs, apply_search, parse_list_args, parse_page, parse_query
+
+bp = Blueprint("board", __name__)
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("board.index"))
+
+
+@bp.get("/board/")
+def index():
+    return _list_page(None)
+
+
+@bp.get("/board/<slug>/")
+def category(slug):
+    return _list_page(_get_category(slug))
+
+
+def _get_category(slug):
+    category = Category.get_or_none(Category.slug == slug)
+    if category is None:
+        abort(404, description="없는 게시판입니다.")
+    return category
+
+
+def _list_page(category):
+    args = parse_list_args(request.args, current_app.config["MAX_QUERY_LENGTH"])
+    query = Release.visible()
+    if category is not None:
+        query = query.where(Release.category == category)
+    query = apply_search(query, args.field, args.q)
+    pager = Pager(args.page, current_app.config["PAGE_SIZE"], query.count())
+    if args.page > pager.pages:
+        abort(404, description="없는 페이지입니다.")
+    rows = list(query.join(Category).switch(Release).select(Release, Category)
+                .offset(pager.offset).limit(pager.per_page))
+
+    def page_url(page, **extra):
+        return url_for(request.endpoint, **request.view_args, **args.query_args(page=page), **extra)
+
+    return render_template(
+        "board/list.html", category=category, categories=list(Category.ordered()),
+        rows=rows, pager=pager, args=args, fields=FIELDS, page_url=page_url,
+        nav=pager.links(page_url), list_ref=category.slug if category else "all",
+    )
+
+
+@bp.get("/releases/<public_id>")
+def release(public_id):
+    item = _get_release(public_id)
+    if request.method == "GET":
+        Release.count_view(item.id)
+        item.view_count += 1
+    newer, older = _neighbours(item)
+    return render_template(
+        "board/release.html", release=item, attachments=list(item.attachments),
+        newer=newer, older=older, back_url=_back_url(item),
+    )
+
+
+def _get_release(public_id):
+    item = (Release.select(Release, Category).join(Category)
+            .where(Release.public_id == public_id).first())
+    if item is None or (not item.is_public() and not item.is_withdrawn):
+        abort(404, description="없는 보도자료입니다.")
+    if item.is_withdrawn:
+        abort(410, description="이 보도자료는 게시가 철회되었습니다.")
+    return item
+
+
+def _neighbours(item):
+    """Return the newer and older visible releases of the same category."""
+    same = Release.visible().where(Release.category == item.category_id)
+    newer = (same.where((Release.published_at > item.published_at)
+                        | ((Release.published_at == item.published_at) & (Release.id > item.id)))
+             .order_by(Release.published_at.asc(), Release.id.asc()).first())
+    older = (same.where((Release.published_at < item.published_at)
+                        | ((Release.published_at == item.published_at) & (Release.id < item.id)))
+             .first())
+    return newer, older
+
+
+def _back_url(item):
+    """Return the list page and search the reader came from (목록보기)."""
+    ref = request.args.get("list", item.category.slug)
+    try:
+        page = parse_page(request.args.get("page"))
+        field, q = parse_query(request.args, current_app.config["MAX_QUERY_LENGTH"])
+    except BadRequest:
+        page, field, q = 1, "all", ""
+    params = ListArgs(page, field, q).query_args()
+    if ref == "all":
+        return url_for("board.index", **params)
+    if ref != item.category.slug and not Category.select().where(Category.slug == ref).exists():
+        ref = item.category.slug
+    return url_for("board.category", slug=ref, **params)
+
+
+@bp.get("/releases/<public_id>/files/<int:attachment_id>")
+def attachment(public_id, attachment_id):
+    item = _get_release(public_id)
+    file = Attachment.get_or_none(Attachment.id == attachment_id, Attachment.release == item)
+    if file is None:
+        abort(404, description="없는 첨부파일입니다.")
+    return storage.send_attachment(file)

@@ -1,0 +1,53 @@
+"""Every instant shown to people: UTC in, Asia/Seoul out, explicit Babel patterns."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime, format_timedelta
+
+KST = ZoneInfo("Asia/Seoul")
+LOCALE = "ko_KR"
+
+# Named formats change with CLDR releases; these patterns do not.
+LIST_DATE = "yyyy.MM.dd"
+DETAIL_DATETIME = "yyyy-MM-dd HH:mm"
+LONG_DATETIME = "yyyy년 M월 d일 (E) a h:mm"
+INPUT_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+def to_kst(instant):
+    """Convert an aware instant to Asia/Seoul."""
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime refused")
+    return instant.astimezone(KST)
+
+
+def list_date(instant):
+    """Format as on the board list: 2024.09.26."""
+    return format_datetime(instant, LIST_DATE, tzinfo=KST, locale=LOCALE)
+
+
+def detail_datetime(instant):
+    """Format as on a release page: 2024-05-07 08:46."""
+    return format_datetime(instant, DETAIL_DATETIME, tzinfo=KST, locale=LOCALE)
+
+
+def long_datetime(instant):
+    """Format for prose: 2024년 5월 7일 (화) 오전 8:46."""
+    return format_datetime(instant, LONG_DATETIME, tzinfo=KST, locale=LOCALE)
+
+
+def iso_kst(instant):
+    """Return RFC 3339 with the +09:00 offset, for <time datetime>."""
+    return to_kst(instant).isoformat(timespec="seconds")
+
+
+def relative(instant, now=None):
+    """Say how long ago in Korean: "5분 전"."""
+    now = now or datetime.now(timezone.utc)
+    return format_timedelta(instant - now, add_direction=True, locale=LOCALE)
+
+
+def parse_kst_input(text):
+    """Parse a datetime-local value typed in Asia/Seoul into aware UTC."""
+    local = datetime.strptime(text.strip(), INPUT_DATETIME)
+    return local.replace(tzinfo=KST).astimezone(timezone.utc)

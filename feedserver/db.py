@@ -1,0 +1,61 @@
+"""Database lifecycle: URL -> peewee database, per-request connections, pragmas."""
+from pathlib import Path
+from urllib.parse import urlparse
+
+from peewee import DatabaseProxy, MySQLDatabase, SqliteDatabase
+from playhouse.db_url import connect as connect_url
+from playhouse.pool import PooledMySQLDatabase, PooledPostgresqlDatabase
+
+database = DatabaseProxy()
+
+
+def sqlite_url(instance_path):
+    """Return the default SQLite URL inside the instance folder."""
+    return "sqlite:///" + str(Path(instance_path) / "feedserver.sqlite3")
+
+
+def make_database(url, pool_size=8, busy_timeout_ms=5000):
+    """Build a peewee database for a sqlite://, postgresql:// or mysql:// URL."""
+    scheme = urlparse(url).scheme
+    if scheme == "sqlite":
+        path = url[len("sqlite:///"):]
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return SqliteDatabase(path, timeout=busy_timeout_ms / 1000, pragmas={
+            "journal_mode": "wal",
+            "busy_timeout": busy_timeout_ms,
+            "foreign_keys": 1,
+            "synchronous": "normal",
+            "cache_size": -16000,
+        })
+    pooled = {"postgres": "postgresql+pool", "postgresql": "postgresql+pool",
+              "mysql": "mysql+pool", "mariadb": "mysql+pool"}
+    if scheme not in pooled:
+        raise ValueError(f"unsupported database URL scheme: {scheme!r}")
+    url = pooled[scheme] + url[len(scheme):]
+    options = {"max_connections": pool_size, "stale_timeout": 300, "timeout": 10}
+    if scheme in ("mysql", "mariadb"):
+        options["charset"] = "utf8mb4"
+    return connect_url(url, **options)
+
+
+def is_mysql(db=None):
+    """Tell whether the bound database speaks MySQL/MariaDB."""
+    return isinstance((db or database).obj, (MySQLDatabase, PooledMySQLDatabase))
+
+
+def is_postgres(db=None):
+    """Tell whether the bound database is PostgreSQL."""
+    return isinstance((db or database).obj, PooledPostgresqlDatabase)
+
+
+def init_app(app):
+    """Bind the configured database and open/close connections per request."""
+    url = app.config["DATABASE_URL"] or sqlite_url(app.instance_path)
+    app.config["DATABASE_URL"] = url
+    database.initialize(make_database(
+        url, app.config["DATABASE_POOL_SIZE"], app.config["SQLITE_BUSY_TIMEOUT_MS"]))
+
+    @app.teardown_appcontext
+    def _close(exc):
+        if not database.is_closed():
+            database.close()

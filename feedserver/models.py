@@ -1,0 +1,181 @@
+"""Peewee models for categories, releases and attachments, with their query scopes."""
+import re
+import secrets
+import uuid
+from datetime import datetime, timezone
+
+from peewee import (BigIntegerField, CharField, DateTimeField, ForeignKeyField,
+                    IntegerField, Model, TextField, fn)
+
+from .db import database
+
+# Namespace for release feed ids: urn:uuid derived from the public id, so ids
+# survive host, title and category changes.
+RELEASE_NAMESPACE = uuid.UUID("6f1d3c52-7a8e-4f0b-9c2d-5e4a1b7c9d30")
+PUBLIC_ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l, o, 0, 1
+STATUSES = ("draft", "scheduled", "published", "withdrawn")
+
+
+def utcnow():
+    """Return the current instant as an aware UTC datetime, whole seconds."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def new_public_id():
+    """Return a random, unguessable 12-character public id (60 bits)."""
+    return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(12))
+
+
+class UTCDateTimeField(DateTimeField):
+    """Aware UTC in Python, naive UTC whole seconds in the database.
+
+    Naive UTC text sorts correctly in SQLite, and whole seconds survive
+    MariaDB's DATETIME without rounding.
+    """
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: pass an aware datetime")
+        value = value.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Category(BaseModel):
+    slug = CharField(max_length=64, unique=True)
+    name = CharField(max_length=100)
+    description = TextField(default="")
+    sort_order = IntegerField(default=0)
+
+    @classmethod
+    def ordered(cls):
+        """Return categories in display order."""
+        return cls.select().order_by(cls.sort_order, cls.id)
+
+
+class Release(BaseModel):
+    public_id = CharField(max_length=16, unique=True, default=new_public_id)
+    external_id = CharField(max_length=200, null=True, unique=True)
+    category = ForeignKeyField(Category, backref="releases", on_delete="RESTRICT")
+    title = CharField(max_length=300)
+    author = CharField(max_length=100)
+    body_html = TextField(default="")
+    body_text = TextField(default="")
+    summary = TextField(default="")
+    status = CharField(max_length=16, default="draft")
+    published_at = UTCDateTimeField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+    revision = IntegerField(default=1)
+    view_count = BigIntegerField(default=0)
+
+    class Meta:
+        indexes = (
+            (("status", "published_at", "id"), False),
+            (("category", "status", "published_at", "id"), False),
+        )
+
+    @property
+    def feed_id(self):
+        """Return the feed id that never changes for this release."""
+        return "urn:uuid:" + str(uuid.uuid5(RELEASE_NAMESPACE, self.public_id))
+
+    @property
+    def is_withdrawn(self):
+        return self.status == "withdrawn"
+
+    def is_public(self, now=None):
+        """Tell whether readers may see this release now."""
+        return (self.status in ("published", "scheduled") and self.published_at is not None
+                and self.published_at <= (now or utcnow()))
+
+    @classmethod
+    def visible(cls, now=None):
+        """Return releases whose publication time has come, newest first."""
+        now = now or utcnow()
+        return (cls.select()
+                .where(cls.status.in_(("published", "scheduled")), cls.published_at <= now)
+                .order_by(cls.published_at.desc(), cls.id.desc()))
+
+    @classmethod
+    def count_view(cls, release_id):
+        """Add one view atomically in the database, never read-modify-write."""
+        return (cls.update(view_count=cls.view_count + 1)
+                .where(cls.id == release_id).execute())
+
+
+class Attachment(BaseModel):
+    release = ForeignKeyField(Release, backref="attachments", on_delete="CASCADE")
+    filename = CharField(max_length=255)
+    content_type = CharField(max_length=100)
+    size = BigIntegerField()
+    sha256 = CharField(max_length=64)
+    stored_name = CharField(max_length=100, unique=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+class FeedState(BaseModel):
+    """A version per feed scope ("all", "cat:<id>") bumped by every write."""
+
+    key = CharField(max_length=80, primary_key=True)
+    version = BigIntegerField(default=0)
+    changed_at = UTCDateTimeField(default=utcnow)
+
+
+MODELS = [Category, Release, Attachment, FeedState]
+
+
+def html_to_text(html):
+    """Return the plain text of a fragment of HTML."""
+    import lxml.html
+    if not html or not html.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except Exception:
+        return re.sub(r"<[^>]+>", " ", html)
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    parts = []
+    for block in root.iter("p", "li", "h1", "h2", "h3", "h4", "tr", "div"):
+        block.tail = "\n" + (block.tail or "")
+    parts.append(root.text_content())
+    return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", "".join(parts))).strip()
+
+
+def summarize(text, limit=200):
+    """Return a plain-text summary of at most `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+def bump_feed_state(category_ids):
+    """Bump the site version and each category's version; call inside the write's transaction."""
+    from peewee import IntegrityError
+    now = utcnow()
+    for key in ["all"] + [f"cat:{cid}" for cid in sorted(set(category_ids))]:
+        updated = (FeedState.update(version=FeedState.version + 1, changed_at=now)
+                   .where(FeedState.key == key).execute())
+        if updated:
+            continue
+        try:
+            with database.atomic():
+                FeedState.create(key=key, version=1, changed_at=now)
+        except IntegrityError:  # another writer created it first
+            (FeedState.update(version=FeedState.version + 1, changed_at=now)
+             .where(FeedState.key == key).execute())

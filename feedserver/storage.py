@@ -1,0 +1,41 @@
+"""Attachment files: stored under generated names outside the web root."""
+import hashlib
+import secrets
+from pathlib import Path
+
+from flask import current_app, send_file
+
+
+def attachment_dir():
+    """Return the folder that holds attachment files, creating it."""
+    folder = current_app.config.get("ATTACHMENT_DIR") or str(
+        Path(current_app.instance_path) / "attachments")
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_bytes(data, folder=None):
+    """Write data under a fresh random name; return (stored_name, size, sha256)."""
+    folder = Path(folder) if folder else attachment_dir()
+    stored_name = secrets.token_hex(16)
+    target = folder / stored_name
+    tmp = folder / (stored_name + ".part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+    tmp.replace(target)  # atomic: a reader never sees half a file
+    return stored_name, len(data), hashlib.sha256(data).hexdigest()
+
+
+def send_attachment(file):
+    """Send a stored attachment with its type, size and Korean original name."""
+    path = attachment_dir() / file.stored_name
+    if not path.is_file():
+        from flask import abort
+        abort(404, description="첨부파일을 찾을 수 없습니다.")
+    response = send_file(path, mimetype=file.content_type, as_attachment=True,
+                         download_name=file.filename, conditional=True,
+                         etag=file.sha256, max_age=86400)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
