@@ -18,6 +18,7 @@ def attachment_dir():
 def store_bytes(data, folder=None):
     """Write data under a fresh random name; return (stored_name, size, sha256)."""
     folder = Path(folder) if folder else attachment_dir()
+    folder.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
     target = folder / stored_name
     tmp = folder / (stored_name + ".part")

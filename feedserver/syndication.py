@@ -16,6 +16,8 @@ ATOM = "http://www.w3.org/2005/Atom"
 SY = "http://purl.org/rss/1.0/modules/syndication/"
 FH = "http://purl.org/syndication/history/1.0"
 JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
+_ATOM_LINK = f"{{{ATOM}}}link"
+_FH_ARCHIVE = f"{{{FH}}}archive"
 
 _ASTRAL_NONCHARS = "".join(
     f"\\U{plane:04X}FFFE\\U{plane:04X}FFFF" for plane in range(1, 17))
@@ -140,12 +142,9 @@ def _seconds(instant: datetime) -> datetime:
 
 def _extra_links(feed: Feed) -> list[tuple[str, str]]:
     """List the WebSub and RFC 5005 links as (rel, href)."""
-    links = [("hub", hub) for hub in feed.hubs]
-    for rel, href in (("prev-archive", feed.prev_archive),
-                      ("next-archive", feed.next_archive), ("current", feed.current)):
-        if href:
-            links.append((rel, href))
-    return links
+    archive = (("prev-archive", feed.prev_archive), ("next-archive", feed.next_archive),
+               ("current", feed.current))
+    return [("hub", hub) for hub in feed.hubs] + [(rel, url) for rel, url in archive if url]
 
 
 def _add_entry(fg: FeedGenerator, item: Item, rss: bool) -> None:
@@ -195,12 +194,18 @@ def _generator(feed: Feed, rss: bool) -> FeedGenerator:
     return fg
 
 
+def _el(tag: str, text: str | None = None, **attrib: str):
+    """Create a detached element with optional text."""
+    el = etree.Element(tag, attrib)
+    el.text = text
+    return el
+
+
 def _insert_before(parent, tag: str, elements: list) -> None:
     """Insert elements before the first child called tag, or at the end."""
     first = parent.find(tag)
     index = parent.index(first) if first is not None else len(parent)
-    for offset, el in enumerate(elements):
-        parent.insert(index + offset, el)
+    parent[index:index] = elements
 
 
 def _serialise(root, feed: Feed) -> bytes:
@@ -217,24 +222,24 @@ def to_rss(feed: Feed) -> bytes:
     """Serialise feed as RSS 2.0."""
     feed = _scrub(feed)
     root = etree.fromstring(_generator(feed, rss=True).rss_str(), _TRUSTED_XML)
-    extras = [etree.Element(f"{{{ATOM}}}link", rel=rel, href=href)
-              for rel, href in _extra_links(feed)]  # feedgen writes only rel=self to RSS
-    period, frequency = etree.Element(f"{{{SY}}}updatePeriod"), etree.Element(f"{{{SY}}}updateFrequency")
-    period.text, frequency.text = "hourly", str(max(1, round(60 / max(1, feed.ttl_minutes))))
-    extras += [period, frequency]
+    # feedgen writes only rel=self to RSS, and its sy: extension misspells the element names.
+    extras = [_el(_ATOM_LINK, rel=rel, href=href) for rel, href in _extra_links(feed)]
+    frequency = max(1, round(60 / max(1, feed.ttl_minutes)))
+    extras += [_el(f"{{{SY}}}updatePeriod", "hourly"),
+               _el(f"{{{SY}}}updateFrequency", str(frequency))]
     if feed.is_archive:
-        extras.append(etree.Element(f"{{{FH}}}archive"))
+        extras.append(_el(_FH_ARCHIVE))
     _insert_before(root[0], "item", extras)
     return _serialise(root, feed)
 
 
 def _fix_atom_links(entry, item: Item) -> None:
     """Rewrite entry links; feedgen 1.0.0 drops their rel/type/length (#135, #143)."""
-    for old in entry.findall(f"{{{ATOM}}}link"):
+    for old in entry.findall(_ATOM_LINK):
         entry.remove(old)
-    links = [etree.Element(f"{{{ATOM}}}link", rel="alternate", type="text/html", href=item.link)]
-    links += [etree.Element(f"{{{ATOM}}}link", rel="enclosure", href=e.url, type=e.mime_type,
-                            length=str(e.length), title=e.title) for e in item.enclosures]
+    links = [_el(_ATOM_LINK, rel="alternate", type="text/html", href=item.link)]
+    links += [_el(_ATOM_LINK, rel="enclosure", href=e.url, type=e.mime_type,
+                  length=str(e.length), title=e.title) for e in item.enclosures]
     _insert_before(entry, f"{{{ATOM}}}summary", links)
 
 
@@ -245,7 +250,7 @@ def to_atom(feed: Feed) -> bytes:
     for entry, item in zip(root.iterfind(f"{{{ATOM}}}entry"), feed.items, strict=True):
         _fix_atom_links(entry, item)
     if feed.is_archive:
-        _insert_before(root, f"{{{ATOM}}}entry", [etree.Element(f"{{{FH}}}archive")])
+        _insert_before(root, f"{{{ATOM}}}entry", [_el(_FH_ARCHIVE)])
     return _serialise(root, feed)
 
 

@@ -1,0 +1,33 @@
+# feedserver: `make run` serves the demo board, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test migrate demo bench bench-quick soak clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/feedserver migrate
+
+demo: migrate
+	$(BIN)/feedserver seed-demo --if-empty
+
+run: demo
+	@echo "feedserver: http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,257 @@
+"""The board: lists, numbering, navigation, search, release pages and bad input."""
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from feedserver import dates
+from feedserver.models import Release, utcnow
+from helpers import board_rows, make_category, make_release, page, texts
+
+SEED_LIST = [
+    ("811", "김동연, 전해철 위원장과 제2기 도정자문위원회 출범. 첫 회의 열어", "2024.09.26", "14462"),
+    ("810", "김동연, “추석 때 아프지 말자 덕담하는 현실 참담. 정부가 결자해지해야”", "2024.09.15", "15332"),
+    ("809", "경기도, 남양주·양주시에 ‘혁신형 공공의료원’ 설립…동북부 의료격차 해소 기대", "2024.09.13", "19507"),
+    ("808", "김동연 지사, 광역단체장 직무수행 긍정평가 2달 연속 1위. 유일하게 60% 넘어", "2024.09.13", "17289"),
+    ("807", "경기북부 대개조 프로젝트 선제적 추진 기자회견", "2024.09.11", "17881"),
+    ("806", "경기도 중재로 시내버스 노·사 타결. ‘총파업 철회’ . 김동연 “도민 위해 양보와 협력으로 좋은 결정해주신 노사 양측에 감사”", "2024.09.04", "18028"),
+    ("805", "김동연 경기도지사, 의료현장 방문. 응급실 의사 부족으로 어려움 겪는 아주대 병원에 10억 원 긴급 지원", "2024.08.30", "17842"),
+    ("804", "김동연 지사, “기후위기 대응, 산업 지도와 인류의 문명을 바꿀 전환점이 될 것”", "2024.08.30", "17342"),
+    ("803", "(대변인 브리핑) 김동연 경기도지사, 이종찬 광복회장 예방. 경기도 독립기념관(도립) 건립 사업 추진 뜻 밝혀", "2024.08.29", "17011"),
+]
+SEED_TITLE = "(해외방문) 김동연 지사, 엔비디아에 “경기도 AI데이터센터 구축 추진” 협력 제안"
+
+
+def nav_labels(tree):
+    """Return the pagination as (label, enabled, current) tuples."""
+    out = []
+    for li in tree.xpath("//nav[@class='pagination']//li"):
+        out.append((" ".join(li.text_content().split()).replace("현재 페이지 ", ""),
+                    bool(li.xpath("a")), "current" in li.get("class", "")))
+    return out
+
+
+def test_root_redirects_to_board(demo_client):
+    response = demo_client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/board/")
+
+
+def test_first_page_shows_total_and_newest_number(demo_client):
+    tree = page(demo_client.get("/board/governor/"))
+    assert texts(tree, "//p[@class='board-total']/strong") == ["937"]
+    rows = board_rows(tree)
+    assert len(rows) == 10
+    assert [r[0] for r in rows] == [str(n) for n in range(937, 927, -1)]
+    assert tree.xpath("//table/caption") and tree.xpath("//th[@scope='col']")
+
+
+def test_seed_list_items_keep_number_title_date_and_views(demo_client):
+    # 811..803 sit at rows 127-135 counted from the newest: pages 13 and 14.
+    rows = board_rows(page(demo_client.get("/board/governor/?page=13")))
+    rows += board_rows(page(demo_client.get("/board/governor/?page=14")))
+    by_number = {r[0]: r for r in rows}
+    for number, title, date, views in SEED_LIST:
+        assert by_number[number][1:] == (title, "경기지기", date, views)
+
+
+def test_last_page_ends_at_one_and_one_past_is_404(demo_client):
+    rows = board_rows(page(demo_client.get("/board/governor/?page=94")))
+    assert rows[-1][0] == "1" and rows[0][0] == "7"
+    response = demo_client.get("/board/governor/?page=95")
+    assert response.status_code == 404
+    assert "없는 페이지" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("number, expected", [
+    (1, [("처음", False, False), ("이전", False, False)] + [(str(n), True, n == 1) for n in range(1, 11)]
+     + [("다음", True, False), ("마지막", True, False)]),
+    (10, [("처음", True, False), ("이전", False, False)] + [(str(n), True, n == 10) for n in range(1, 11)]
+     + [("다음", True, False), ("마지막", True, False)]),
+    (11, [("처음", True, False), ("이전", True, False)] + [(str(n), True, n == 11) for n in range(11, 21)]
+     + [("다음", True, False), ("마지막", True, False)]),
+    (94, [("처음", True, False), ("이전", True, False)] + [(str(n), True, n == 94) for n in range(91, 95)]
+     + [("다음", False, False), ("마지막", False, False)]),
+])
+def test_navigation_blocks(demo_client, number, expected):
+    tree = page(demo_client.get(f"/board/governor/?page={number}"))
+    assert nav_labels(tree) == expected
+    links = {a.text_content().strip(): a.get("href") for a in tree.xpath("//nav[@class='pagination']//a")}
+    if number == 11:
+        assert links["이전"].endswith("page=10") and links["다음"].endswith("page=21")
+        assert links["처음"] == "/board/governor/"
+    rel_prev = tree.xpath("//link[@rel='prev']/@href")
+    rel_next = tree.xpath("//link[@rel='next']/@href")
+    assert bool(rel_prev) == (number > 1) and bool(rel_next) == (number < 94)
+
+
+def _search_all(client, url):
+    """Follow a search through every page; return all rows and the pages' totals."""
+    tree = page(client.get(url))
+    rows = board_rows(tree)
+    total = int(texts(tree, "//p[@class='board-total']/strong")[0].replace(",", ""))
+    for href in tree.xpath("//nav[@class='pagination']//li[contains(@class,'num')]/a/@href")[1:]:
+        assert "q=" in href and "field=" in href  # the search stays on while paging
+        rows += board_rows(page(client.get(href)))
+    return rows, total
+
+
+@pytest.mark.parametrize("field, q", [("title", "청년"), ("all", "경기도"), ("body", "경기도는"),
+                                     ("author", "대변인실")])
+def test_search_finds_across_pages(demo_app, field, q):
+    client = demo_app.test_client()
+    rows, total = _search_all(client, f"/board/?field={field}&q={q}")
+    with demo_app.app_context():
+        column = {"title": "title", "body": "body_text", "author": "author"}.get(field)
+        expected = [r for r in Release.visible()
+                    if q in (getattr(r, column) if column else r.title + r.body_text + r.author)]
+    assert total == len(expected) > 10
+    assert len(rows) == min(total, 100) and int(rows[0][0]) == total
+    if field == "title":
+        assert all(q in r[1] for r in rows)
+    if field == "author":
+        assert all(r[2] == q for r in rows)
+
+
+def test_search_for_word_inside_longer_word(demo_client):
+    tree = page(demo_client.get("/board/governor/?field=body&q=경기도"))
+    total = int(texts(tree, "//p[@class='board-total']/strong")[0].replace(",", ""))
+    plain = page(demo_client.get("/board/governor/?field=body&q=경기도는"))
+    narrower = int(texts(plain, "//p[@class='board-total']/strong")[0].replace(",", ""))
+    assert total >= narrower > 0
+
+
+def test_seed_release_page(demo_app):
+    client = demo_app.test_client()
+    with demo_app.app_context():
+        release = Release.get(Release.title == SEED_TITLE)
+    tree = page(client.get(f"/releases/{release.public_id}"))
+    assert texts(tree, "//h1") == [SEED_TITLE]
+    assert texts(tree, "//dd[@class='author']") == ["경기지기"]
+    assert "2024-05-07 08:46" in texts(tree, "//dl[@class='release-meta']//time")
+    assert tree.xpath("//dl//time/@datetime") == ["2024-05-07T08:46:00+09:00"]
+    assert texts(tree, "//dd[@class='views']") == ["9669"]  # 9668 plus this view
+    body = texts(tree, "//div[@class='release-body']")[0]
+    assert body.startswith("국제교류협력 강화와 해외투자 유치를 위해") and body.endswith("경기도 투자를 독려했다.")
+    assert "시연용" not in body
+    assert texts(tree, "//a[@class='button']") == ["목록보기"]
+
+
+def test_back_to_list_returns_to_page_and_search(demo_client):
+    tree = page(demo_client.get("/board/governor/?page=2&field=title&q=경기도"))
+    href = tree.xpath("//td[@class='col-title']/a/@href")[0]
+    back = page(demo_client.get(href)).xpath("//a[@class='button']/@href")[0]
+    assert back == "/board/governor/?page=2&field=title&q=%EA%B2%BD%EA%B8%B0%EB%8F%84"
+    release_url = href.split("?")[0]
+    assert page(demo_client.get(release_url)).xpath("//a[@class='button']/@href")[0] == "/board/governor/"
+    assert page(demo_client.get(release_url + "?list=all")).xpath("//a[@class='button']/@href")[0] == "/board/"
+
+
+def test_synthetic_release_is_marked_as_sample(demo_client):
+    href = page(demo_client.get("/board/governor/")).xpath("//td[@class='col-title']/a/@href")[0]
+    assert "시연용 예시 데이터" in demo_client.get(href).get_data(as_text=True)
+
+
+def test_neighbours_and_attachments(demo_app):
+    client = demo_app.test_client()
+    with demo_app.app_context():
+        with_files = [r for r in Release.visible() if r.attachments.count()]
+    release = with_files[0]
+    tree = page(client.get(f"/releases/{release.public_id}"))
+    links = tree.xpath("//section[@class='attachments']//a")
+    assert links and all(a.get("href").startswith(f"/releases/{release.public_id}/files/") for a in links)
+    download = client.get(links[0].get("href"))
+    assert download.status_code == 200 and download.headers["X-Content-Type-Options"] == "nosniff"
+    assert "filename*=UTF-8''" in download.headers["Content-Disposition"]
+    assert int(download.headers["Content-Length"]) == len(download.data) > 0
+    assert tree.xpath("//nav[@class='release-nav']//a[@rel='next']") or tree.xpath("//a[@rel='prev']")
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/board/governor/?page=0", 400), ("/board/governor/?page=-1", 400),
+    ("/board/governor/?page=abc", 400), ("/board/governor/?page=1e3", 400),
+    ("/board/governor/?page=99999999999999999999", 400), ("/board/governor/?page=95", 404),
+    ("/board/nope/", 404), ("/releases/doesnotexist", 404), ("/releases/x/files/1", 404),
+    ("/board/?q=" + "가" * 101, 400), ("/board/?field=nope&q=a", 400), ("/board/?q=%01a", 400),
+    ("/nothing-here", 404),
+])
+def test_bad_input_gets_a_korean_answer(demo_client, url, status):
+    response = demo_client.get(url)
+    assert response.status_code == status
+    tree = page(response)
+    assert tree.get("lang") == "ko" and tree.xpath("//h1")
+
+
+def test_withdrawn_is_410_and_unpublished_is_404(app):
+    client = app.test_client()
+    with app.app_context():
+        cat = make_category()
+        withdrawn = make_release(cat, status="withdrawn")
+        draft = make_release(cat, status="draft")
+        future = make_release(cat, status="scheduled", published_at=utcnow() + timedelta(hours=1))
+        visible = make_release(cat, title="보이는 글")
+    assert client.get(f"/releases/{withdrawn.public_id}").status_code == 410
+    assert "철회" in client.get(f"/releases/{withdrawn.public_id}").get_data(as_text=True)
+    assert client.get(f"/releases/{draft.public_id}").status_code == 404
+    assert client.get(f"/releases/{future.public_id}").status_code == 404
+    assert board_rows(page(client.get("/board/news/"))) == [
+        ("1", "보이는 글", "경기지기", board_rows(page(client.get("/board/news/")))[0][3], "0")]
+
+
+def test_empty_category_page_one_is_200(app):
+    with app.app_context():
+        make_category()
+    response = app.test_client().get("/board/news/")
+    assert response.status_code == 200 and "등록된 보도자료가 없습니다" in response.get_data(as_text=True)
+
+
+def test_time_at_1630_utc_shows_next_day_in_seoul(app):
+    at = datetime(2024, 5, 6, 16, 30, tzinfo=timezone.utc)
+    assert dates.list_date(at) == "2024.05.07"
+    assert dates.detail_datetime(at) == "2024-05-07 01:30"
+    with app.app_context():
+        cat = make_category()
+        make_release(cat, published_at=at)
+    rows = board_rows(page(app.test_client().get("/board/news/")))
+    assert rows[0][3] == "2024.05.07"
+
+
+def test_concurrent_views_are_all_counted(db_app):
+    with db_app.app_context():
+        cat = make_category()
+        release = make_release(cat)
+    statuses = []
+
+    def view():
+        statuses.append(db_app.test_client().get(f"/releases/{release.public_id}").status_code)
+
+    threads = [threading.Thread(target=view) for _ in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [200] * 32
+    with db_app.app_context():
+        assert Release.get_by_id(release.id).view_count == 32
+
+
+def test_demo_board_on_every_backend(db_app, tmp_path):
+    from feedserver.demo import seed_demo
+    with db_app.app_context():
+        seed_demo(attachment_dir=str(tmp_path / "attachments"))
+    client = db_app.test_client()
+    tree = page(client.get("/board/governor/"))
+    assert texts(tree, "//p[@class='board-total']/strong") == ["937"]
+    assert board_rows(tree)[0][0] == "937"
+    rows = board_rows(page(client.get("/board/governor/?page=13")))
+    assert ("811", SEED_LIST[0][1], "경기지기", "2024.09.26", "14462") in rows
+    tree = page(client.get("/board/governor/?field=title&q=청년"))
+    assert int(texts(tree, "//p[@class='board-total']/strong")[0]) > 10
+
+
+def test_head_does_not_count_a_view(app):
+    with app.app_context():
+        release = make_release(make_category())
+    client = app.test_client()
+    assert client.head(f"/releases/{release.public_id}").status_code == 200
+    with app.app_context():
+        assert Release.get_by_id(release.id).view_count == 0
