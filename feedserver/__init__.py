@@ -21,8 +21,9 @@ def create_app(test_config=None):
     db.init_app(app)
     _register_blueprints(app)
     _register_filters(app)
-    from . import errors, cli
+    from . import cli, errors, security
     errors.init_app(app)
+    security.init_app(app)
     cli.init_app(app)
     return app
 

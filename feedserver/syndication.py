@@ -1,7 +1,6 @@
 """Describe a feed once; serialise it as RSS 2.0, Atom 1.0, JSON Feed 1.1 and OPML."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime
@@ -12,10 +11,11 @@ import lxml.html
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from . import jsonfeed
+
 ATOM = "http://www.w3.org/2005/Atom"
 SY = "http://purl.org/rss/1.0/modules/syndication/"
 FH = "http://purl.org/syndication/history/1.0"
-JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
 _ATOM_LINK = f"{{{ATOM}}}link"
 _FH_ARCHIVE = f"{{{FH}}}archive"
 
@@ -254,35 +254,13 @@ def to_atom(feed: Feed) -> bytes:
     return _serialise(root, feed)
 
 
-def _json_item(item: Item) -> dict:
-    """Describe one item as a JSON Feed 1.1 object."""
-    obj = {"id": item.id, "url": item.link, "title": item.title,
-           "content_html": absolutize_html(item.content_html, item.link),
-           "summary": item.summary,
-           "date_published": _seconds(item.published).isoformat(),
-           "date_modified": _seconds(item.updated).isoformat(),
-           "authors": [{"name": item.author}] if item.author else [],
-           "tags": [item.category] if item.category else []}
-    if item.enclosures:
-        obj["attachments"] = [{"url": e.url, "mime_type": e.mime_type, "title": e.title,
-                               "size_in_bytes": e.length} for e in item.enclosures]
-    return obj
-
-
 def to_json(feed: Feed) -> bytes:
     """Serialise feed as JSON Feed 1.1."""
     feed = _scrub(feed)
-    doc = {"version": JSONFEED_VERSION, "title": feed.title, "home_page_url": feed.link,
-           "feed_url": feed.self_url, "description": feed.description,
-           "language": feed.language, "authors": [{"name": feed.title, "url": feed.link}]}
-    if feed.icon:
-        doc["icon"] = feed.icon
-    if feed.prev_archive:
-        doc["next_url"] = feed.prev_archive  # JSON Feed pages towards older items
-    if feed.hubs:
-        doc["hubs"] = [{"type": "WebSub", "url": hub} for hub in feed.hubs]
-    doc["items"] = [_json_item(item) for item in feed.items]
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    items = tuple(replace(i, content_html=absolutize_html(i.content_html, i.link),
+                          published=_seconds(i.published), updated=_seconds(i.updated))
+                  for i in feed.items)
+    return jsonfeed.render(replace(feed, items=items))
 
 
 def to_opml(title: str, outlines: list[tuple[str, str, str]]) -> bytes:
