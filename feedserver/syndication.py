@@ -104,10 +104,7 @@ def _absolute_srcset(srcset: str, base: str) -> str:
 
 def absolutize_html(html: str, base: str) -> str:
     """Make every href/src absolute against base and drop active content."""
-    html = clean_text(html)
-    if not html.strip():
-        return ""
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    root = lxml.html.fragment_fromstring(clean_text(html), create_parent="div")
     # Defence in depth: the board sanitises on save, but feeds outlive policies.
     for node in root.xpath("//script|//style|//comment()|//processing-instruction()"):
         node.drop_tree()
