@@ -29,8 +29,10 @@ def create_app(test_config=None):
 
 
 def _register_blueprints(app):
-    from . import board
+    from . import board, discovery, feeds
     app.register_blueprint(board.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(discovery.bp)
 
 
 def _register_filters(app):

@@ -4,6 +4,7 @@ from flask import (Blueprint, abort, current_app, redirect, render_template,
 from werkzeug.exceptions import BadRequest
 
 from . import storage
+from .discovery import alternates
 from .models import Attachment, Category, Release
 from .pagination import Pager
 from .search import FIELDS, ListArgs, apply_search, parse_list_args, parse_page, parse_query
@@ -52,6 +53,7 @@ def _list_page(category):
         "board/list.html", category=category, categories=list(Category.ordered()),
         rows=rows, pager=pager, args=args, fields=FIELDS, page_url=page_url,
         nav=pager.links(page_url), list_ref=category.slug if category else "all",
+        alternates=alternates(category, args.field, args.q),
     )
 
 

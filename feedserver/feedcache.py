@@ -1,0 +1,85 @@
+"""Rendered-document cache and conditional HTTP responses for feeds."""
+import gzip
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import Response, request
+from werkzeug.http import is_resource_modified
+
+CONTENT_TYPES = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    gzipped: bytes
+
+
+class RenderCache:
+    """A thread-safe LRU of rendered documents, bounded by total bytes."""
+
+    def __init__(self, max_bytes=32 * 1024 * 1024):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def put(self, key, body):
+        """Store a body (and its gzip form, made once) under key; return the entry."""
+        # mtime=0 keeps the gzip bytes identical for identical content.
+        entry = Rendered(body, gzip.compress(body, compresslevel=6, mtime=0))
+        cost = len(entry.body) + len(entry.gzipped)
+        if cost > self.max_bytes:
+            return entry
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old.body) + len(old.gzipped)
+            self.entries[key] = entry
+            self.size += cost
+            while self.size > self.max_bytes:
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped.body) + len(dropped.gzipped)
+        return entry
+
+
+def accepts_gzip():
+    """Tell whether the client accepts gzip (q=0 means no)."""
+    return request.accept_encodings["gzip"] > 0
+
+
+def validators_match(etag, last_modified):
+    """Tell whether the request's validators still hold (RFC 9110, weak comparison)."""
+    return not is_resource_modified(request.environ, etag=etag, last_modified=last_modified)
+
+
+def feed_response(fmt, etag, last_modified, render, max_age, headers=()):
+    """Answer a feed request: 304 without rendering, else the (cached) body."""
+    response = Response(status=304) if validators_match(etag, last_modified) else None
+    if response is None:
+        entry = render()
+        gz = accepts_gzip()
+        response = Response(entry.gzipped if gz else entry.body, content_type=CONTENT_TYPES[fmt])
+        if gz:
+            response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(etag, weak=True)  # weak: gzip and identity bodies are equivalent
+    response.last_modified = last_modified
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    response.vary.add("Accept-Encoding")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    for name, value in headers:
+        response.headers.add(name, value)
+    return response

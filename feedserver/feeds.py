@@ -1,0 +1,168 @@
+"""Feed routes: site, category and search feeds in three formats, with RFC 5005 archives."""
+from math import ceil
+
+from flask import Blueprint, abort, current_app, request, url_for
+from werkzeug.exceptions import BadRequest
+
+from . import syndication
+from .feedcache import RenderCache, feed_response
+from .feedsource import Scope, describe, feed_state, load_items
+from .models import Category, Release, utcnow
+from .search import parse_query
+
+bp = Blueprint("feeds", __name__)
+cache = RenderCache()
+SERIALISERS = {"rss": syndication.to_rss, "atom": syndication.to_atom, "json": syndication.to_json}
+FMT = "<any(rss, atom, json):fmt>"
+MAX_FEED_BYTES = 1_000_000
+ARCHIVE_MAX_AGE = 86400
+
+
+@bp.get(f"/feeds/all.{FMT}")
+def site(fmt):
+    return _subscription(Scope(), fmt, "feeds.site", {})
+
+
+@bp.get(f"/feeds/category/<slug>.{FMT}")
+def category(slug, fmt):
+    return _subscription(Scope(category=_category(slug)), fmt, "feeds.category", {"slug": slug})
+
+
+@bp.get(f"/feeds/search.{FMT}")
+def search(fmt):
+    field, q = parse_query(request.args, current_app.config["MAX_QUERY_LENGTH"], required=True)
+    return _subscription(Scope(field=field, q=q), fmt, "feeds.search", {"field": field, "q": q})
+
+
+@bp.get(f"/feeds/archive/all/<int:page>.{FMT}")
+def site_archive(page, fmt):
+    return _archive(Scope(), fmt, page, "feeds.site", {})
+
+
+@bp.get(f"/feeds/archive/category/<slug>/<int:page>.{FMT}")
+def category_archive(slug, page, fmt):
+    return _archive(Scope(category=_category(slug)), fmt, page, "feeds.category", {"slug": slug})
+
+
+def _category(slug):
+    found = Category.get_or_none(Category.slug == slug)
+    if found is None:
+        abort(404, description="없는 게시판의 피드입니다.")
+    return found
+
+
+def parse_limit(raw, default):
+    """Return ?limit= clamped to 1..100; non-numbers are a 400."""
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest("limit은 1부터 100 사이의 숫자여야 합니다.") from None
+    return min(100, max(1, value))
+
+
+def base_url():
+    """Return the public origin for absolute links."""
+    return (current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
+
+
+def _urls(fmt, endpoint, values, base):
+    """Return the links a feed document needs."""
+    board = ("board.category", {"slug": values["slug"]}) if "slug" in values else ("board.index", {})
+    board_args = {k: v for k, v in values.items() if k in ("field", "q")}
+    self_path = url_for(endpoint, fmt=fmt, **values)
+    return {
+        "id": base + url_for(endpoint, fmt="atom", **values),
+        "self": base + self_path,
+        "link": base + url_for(board[0], **board[1], **board_args),
+        "stylesheet": url_for("static", filename="feed.xsl") if fmt != "json" else None,
+    }
+
+
+def _subscription(scope, fmt, endpoint, values):
+    config = current_app.config
+    limit = parse_limit(request.args.get("limit"), config["FEED_ITEMS"])
+    now, base = utcnow(), base_url()
+    state = feed_state(scope, now)
+    urls = _urls(fmt, endpoint, values, base)
+    archive = {}
+    if not scope.q:
+        pages = _archive_pages(scope, now, state)
+        if pages:
+            archive = {"prev": base + _archive_url(scope, pages, fmt)}
+    key = ("sub", fmt, limit, scope.state_key, scope.field, scope.q, state.token, base)
+
+    def render():
+        def build(count):
+            items = load_items(scope.releases(now).limit(count), base)
+            return describe(scope, items, state, urls, config, links=archive)
+        return _cached(key, fmt, build, limit)
+
+    etag = f"{fmt}-{limit}-{scope.state_key}-{state.token}"
+    return feed_response(fmt, etag, state.last_modified, render, config["FEED_MAX_AGE"],
+                         headers=[("Link", f'<{urls["self"]}>; rel="self"')])
+
+
+def _archive(scope, fmt, page, endpoint, values):
+    config = current_app.config
+    now, base = utcnow(), base_url()
+    state = feed_state(scope, now)
+    pages = _archive_pages(scope, now, state)
+    if page < 1 or page > pages:
+        abort(404, description="없는 보관 피드입니다.")
+    size = config["FEED_ARCHIVE_SIZE"]
+    links = {"current": base + url_for(endpoint, fmt=fmt, **values),
+             "prev": base + _archive_url(scope, page - 1, fmt) if page > 1 else None,
+             "next": base + _archive_url(scope, page + 1, fmt) if page < pages else None}
+    urls = _urls(fmt, endpoint, values, base)
+    urls["self"] = base + _archive_url(scope, page, fmt)
+    key = ("arc", fmt, page, scope.state_key, state.token, base)
+
+    def render():
+        def build(count):
+            query = (scope.releases(now).order_by(*_oldest_first())
+                     .offset((page - 1) * size).limit(size))
+            items = list(reversed(load_items(query, base)))[:count]
+            return describe(scope, items, state, urls, config, links=links, is_archive=True)
+        return _cached(key, fmt, build, size)
+
+    # Full pages never change unless a release is withdrawn; the last one grows.
+    max_age = ARCHIVE_MAX_AGE if page < pages else config["FEED_MAX_AGE"]
+    etag = f"{fmt}-arc{page}-{scope.state_key}-{state.token}"
+    return feed_response(fmt, etag, state.last_modified, render, max_age,
+                         headers=[("Link", f'<{urls["self"]}>; rel="self"')])
+
+
+def _oldest_first():
+    return (Release.published_at.asc(), Release.id.asc())
+
+
+def _archive_pages(scope, now, state):
+    """Return the number of archive documents of a scope (cached per state)."""
+    key = ("pages", scope.state_key, state.token)
+    hit = cache.get(key)
+    if hit is not None:
+        return int(hit.body)
+    total = scope.releases(now).order_by().count()
+    pages = ceil(total / current_app.config["FEED_ARCHIVE_SIZE"])
+    cache.put(key, str(pages).encode())
+    return pages
+
+
+def _archive_url(scope, page, fmt):
+    if scope.category is not None:
+        return url_for("feeds.category_archive", slug=scope.category.slug, page=page, fmt=fmt)
+    return url_for("feeds.site_archive", page=page, fmt=fmt)
+
+
+def _cached(key, fmt, build, count):
+    """Return the cached rendering for key, building it (under 1 MB) when missing."""
+    entry = cache.get(key)
+    if entry is not None:
+        return entry
+    body = SERIALISERS[fmt](build(count))
+    while len(body) > MAX_FEED_BYTES and count > 1:
+        count //= 2
+        body = SERIALISERS[fmt](build(count))
+    return cache.put(key, body)
