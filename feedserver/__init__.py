@@ -29,10 +29,11 @@ def create_app(test_config=None):
 
 
 def _register_blueprints(app):
-    from . import board, discovery, feeds
+    from . import board, discovery, feeds, widget
     app.register_blueprint(board.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(discovery.bp)
+    app.register_blueprint(widget.bp)
 
 
 def _register_filters(app):

@@ -48,6 +48,26 @@ class UTCDateTimeField(DateTimeField):
         return value
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class _Storable:
+    """Drop NUL and lone surrogates, which no database's UTF-8 text can hold."""
+
+    def db_value(self, value):
+        if isinstance(value, str):
+            value = _UNSTORABLE.sub("", value)
+        return super().db_value(value)
+
+
+class SafeCharField(_Storable, CharField):
+    pass
+
+
+class SafeTextField(_Storable, TextField):
+    pass
+
+
 class BaseModel(Model):
     class Meta:
         database = database
@@ -70,11 +90,11 @@ class Release(BaseModel):
     public_id = CharField(max_length=16, unique=True, default=new_public_id)
     external_id = CharField(max_length=200, null=True, unique=True)
     category = ForeignKeyField(Category, backref="releases", on_delete="RESTRICT")
-    title = CharField(max_length=300)
-    author = CharField(max_length=100)
-    body_html = TextField(default="")
-    body_text = TextField(default="")
-    summary = TextField(default="")
+    title = SafeCharField(max_length=300)
+    author = SafeCharField(max_length=100)
+    body_html = SafeTextField(default="")
+    body_text = SafeTextField(default="")
+    summary = SafeTextField(default="")
     status = CharField(max_length=16, default="draft")
     published_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)

@@ -1,18 +1,23 @@
 """The latest-releases widget for other sites: script tag, iframe, JSON and the builder page."""
+import hashlib
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from flask import (Blueprint, current_app, make_response, render_template, request,
                    send_from_directory, url_for)
+from markupsafe import escape
+from werkzeug.http import is_resource_modified
 
 from .dates import iso_kst, list_date
+from .feedsource import Scope, feed_state
 from .models import Category, Release, utcnow
 from .security import allow_framing
 
 bp = Blueprint("widget", __name__)
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+JSON_SCHEMA = "widget-1"  # change when the document's shape changes, to renew ETags
 DEFAULT_LIMIT, MAX_LIMIT = 5, 20
 THEMES = ("auto", "light", "dark")
 FLAGS = {"show_date": True, "show_summary": False, "new_tab": False}
@@ -125,26 +130,29 @@ def when(instant, now):
     return list_date(instant)
 
 
+def describe(release):
+    """Describe one release as a JSON Feed item."""
+    return {"id": release.feed_id, "url": absolute("board.release", public_id=release.public_id),
+            "title": release.title, "summary": release.summary, "content_text": release.summary,
+            "date_published": iso_kst(release.published_at), "tags": [release.category.name]}
+
+
 def feed_document(args, releases):
     """Describe the releases as a small JSON Feed 1.1 document."""
-    query = {"category": args.slug or None, "limit": args.limit}
-    return {
-        "version": JSON_FEED_VERSION, "title": widget_title(args.category),
-        "home_page_url": board_url(args.category),
-        "feed_url": absolute("widget.latest_json", **query), "language": "ko",
-        "items": [{"id": r.feed_id, "url": absolute("board.release", public_id=r.public_id),
-                   "title": r.title, "summary": r.summary, "content_text": r.summary,
-                   "date_published": iso_kst(r.published_at), "tags": [r.category.name]}
-                  for r in releases],
-    }
+    return {"version": JSON_FEED_VERSION, "title": widget_title(args.category),
+            "home_page_url": board_url(args.category),
+            "feed_url": absolute("widget.latest_json", category=args.slug or None,
+                                 limit=args.limit),
+            "language": "ko", "items": [describe(release) for release in releases]}
 
 
 def _public(response, cache_control):
-    """Make a response cacheable by anyone, with a content ETag and conditional GET."""
+    """Make a response cacheable by anyone and answer conditional GETs."""
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = cache_control
     response.vary.add("Accept-Encoding")
-    response.add_etag()
+    if not response.get_etag()[0]:
+        response.add_etag()
     return response.make_conditional(request)
 
 
@@ -156,9 +164,17 @@ def latest_json():
         body = json.dumps({"error": {"status": error.status, "message": error.message}},
                           ensure_ascii=False)
         return _short_error(body, error.status, "application/json")
-    body = json.dumps(feed_document(args, latest(args.category, args.limit)),
-                      ensure_ascii=False, separators=(",", ":"))
-    response = current_app.response_class(body, mimetype="application/feed+json")
+    # FeedState's version and the newest due release: a scheduled release coming due
+    # or any write changes the ETag, and a revalidation needs no item query.
+    state = feed_state(Scope(args.category))
+    tag = f"{JSON_SCHEMA}|{state.token}|{args.limit}|{absolute('board.index')}"
+    response = current_app.response_class(mimetype="application/feed+json")
+    response.set_etag(hashlib.sha256(tag.encode()).hexdigest()[:32])
+    response.last_modified = state.last_modified
+    if is_resource_modified(request.environ, etag=response.get_etag()[0],
+                            last_modified=state.last_modified):
+        doc = feed_document(args, latest(args.category, args.limit))
+        response.set_data(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
     return _public(response, JSON_CACHE)
 
 
@@ -171,7 +187,7 @@ def embed():
         html = render_template("widget/embed_error.html", error=error, board=absolute("board.index"))
         return _short_error(html, error.status, "text/html")
     now = utcnow()
-    items = [(release, when(release.published_at, now))
+    items = [(describe(release), when(release.published_at, now))
              for release in latest(args.category, args.limit)]
     html = render_template("widget/embed.html", args=args, items=items,
                            title=widget_title(args.category), board=board_url(args.category))
@@ -198,13 +214,14 @@ def script():
 @bp.get("/widget")
 def builder():
     args = lenient_args(request.args)
-    origin = absolute("board.index").removesuffix(url_for("board.index"))
+    urls = {"script": absolute("widget.script"), "embed": absolute("widget.embed"),
+            "resize": absolute("static", filename="embed-resize.js")}
     return render_template(
-        "widget/builder.html", args=args, categories=list(Category.ordered()),
-        origin=origin, max_limit=MAX_LIMIT, themes=THEMES,
-        script_url=absolute("widget.script"),
-        resize_url=absolute("static", filename="embed-resize.js"),
-        embed_url=absolute("widget.embed", **embed_query(args)),
+        "widget/builder.html", args=args, categories=list(Category.ordered()), urls=urls,
+        max_limit=MAX_LIMIT, embed_url=absolute("widget.embed", **embed_query(args)),
+        script_snippet=script_snippet(urls["script"], args),
+        iframe_snippet=iframe_snippet(absolute("widget.embed", **embed_query(args)),
+                                      urls["resize"], widget_title(args.category)),
     )
 
 
@@ -216,3 +233,22 @@ def embed_query(args):
         if getattr(args, name) != default:
             query[name] = int(getattr(args, name))
     return query
+
+
+def script_snippet(script_url, args):
+    """Return the script tag a webmaster pastes; builder.js writes the same text."""
+    attrs = [("src", script_url)]
+    attrs += [("data-category", args.slug)] if args.slug else []
+    attrs += [("data-limit", str(args.limit))]
+    attrs += [("data-theme", args.theme)] if args.theme != "auto" else []
+    for name, default in FLAGS.items():
+        if getattr(args, name) != default:
+            attrs.append(("data-" + name.replace("_", "-"), str(getattr(args, name)).lower()))
+    return "<script " + "".join(f'{k}="{escape(v)}" ' for k, v in attrs) + "async></script>"
+
+
+def iframe_snippet(embed_url, resize_url, title):
+    """Return the iframe and its optional height helper; builder.js writes the same text."""
+    return (f'<iframe src="{escape(embed_url)}" title="{escape(title)} 최신 보도자료" '
+            f'width="100%" height="360" loading="lazy" class="feedserver-embed"></iframe>\n'
+            f'<script src="{escape(resize_url)}" async></script>')

@@ -1,0 +1,169 @@
+"""Every write to a release: one transaction that saves it, bumps feed state and logs it."""
+from . import audit, uploads as upload_files
+from .db import database
+from .models import Attachment, Release, bump_feed_state, html_to_text, summarize, utcnow
+
+LABELS = {"title": "제목", "category": "분류", "author": "작성자", "body_html": "본문",
+          "summary": "요약", "status": "상태", "published_at": "게시 시각"}
+STATUS_ACTIONS = {"published": "release_publish", "scheduled": "release_schedule",
+                  "draft": "release_unpublish", "withdrawn": "release_withdraw"}
+
+
+class PublishingError(Exception):
+    """A write refused for the release's state or the actor's role."""
+
+    def __init__(self, message, status=409):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def create_release(fields, actor, uploads=(), external_id=None, **preserved):
+    """Create a release from checked fields, with its attachments; return it."""
+    columns = derive_columns(fields, None)
+    columns.update(preserved)
+    stored = [upload_files.store_upload(u) for u in uploads]
+    try:
+        with database.atomic():
+            release = Release.create(external_id=external_id, **columns)
+            _attach(release, stored)
+            action = "release_import" if preserved else "release_create"
+            _after_change(release, None, "draft", actor, action, f"제목: {release.title}")
+    except BaseException:
+        upload_files.remove_stored(s["stored_name"] for s in stored)
+        raise
+    return release
+
+
+def update_release(release, fields, actor, uploads=(), remove_ids=(), action=None):
+    """Apply checked fields and attachment changes; return False when nothing changed."""
+    columns = derive_columns(fields, release)
+    changed = [name for name, value in columns.items() if stored_value(release, name) != value]
+    removing = list(release.attachments.where(Attachment.id.in_(list(remove_ids)))) if remove_ids else []
+    if not changed and not uploads and not removing:
+        return False
+    action = action or _action_for(release, columns, changed)
+    summary = _describe(changed, uploads, removing)
+    stored = [upload_files.store_upload(u) for u in uploads]
+    try:
+        _write(release, {n: columns[n] for n in changed}, actor, action, summary,
+               lambda: _swap_attachments(release, stored, removing))
+    except BaseException:
+        upload_files.remove_stored(s["stored_name"] for s in stored)
+        raise
+    upload_files.remove_stored(f.stored_name for f in removing)
+    return True
+
+
+def withdraw_release(release, actor):
+    """Take a published or scheduled release off the board and the feeds."""
+    if release.status not in ("published", "scheduled"):
+        raise PublishingError("게시되었거나 예약된 보도자료만 철회할 수 있습니다.")
+    _write(release, {"status": "withdrawn"}, actor, "release_withdraw", f"제목: {release.title}")
+
+
+def restore_release(release, actor):
+    """Put a withdrawn release back where it was: published, or scheduled if still ahead."""
+    if release.status != "withdrawn":
+        raise PublishingError("철회된 보도자료만 복원할 수 있습니다.")
+    ahead = release.published_at is not None and release.published_at > utcnow()
+    _write(release, {"status": "scheduled" if ahead else "published"}, actor,
+           "release_restore", f"제목: {release.title}")
+
+
+def delete_release(release, actor):
+    """Delete a release and its files for good; admins only."""
+    require_admin(actor, "보도자료 삭제는 관리자만 할 수 있습니다.")
+    files = [f.stored_name for f in release.attachments]
+    with database.atomic():
+        Attachment.delete().where(Attachment.release == release.id).execute()
+        Release.delete().where(Release.id == release.id).execute()
+        _after_change(release, None, release.status, actor, "release_delete",
+                      f"제목: {release.title}")
+    upload_files.remove_stored(files)
+
+
+def require_admin(actor, message):
+    """Refuse an editor doing an admin's job; command-line actors are trusted."""
+    if actor.user is not None and not actor.user.is_admin:
+        raise PublishingError(message, status=403)
+
+
+def derive_columns(fields, release):
+    """Return stored column values: ids for categories, plain text and summary derived."""
+    columns = dict(fields)
+    if "category" in columns:
+        columns["category"] = columns["category"].id
+    if "body_html" in columns:
+        columns["body_text"] = html_to_text(columns["body_html"])
+    summary = columns.pop("summary", None)
+    body_text = columns.get("body_text", release.body_text if release else "")
+    written = release is not None and release.summary != summarize(release.body_text)
+    if summary:
+        columns["summary"] = summary
+    elif summary is None and written:
+        pass  # a summary someone wrote stays when only the body changes
+    elif release is None or "body_html" in columns or summary == "":
+        columns["summary"] = summarize(body_text)
+    return columns
+
+
+def stored_value(release, name):
+    return release.category_id if name == "category" else getattr(release, name)
+
+
+def _write(release, changes, actor, action, summary, extra=None):
+    """Save changes guarded by the revision read, bump feeds, log; all in one transaction."""
+    old_category, old_status = release.category_id, release.status
+    now = utcnow()
+    with database.atomic():
+        updated = (Release.update(**changes, updated_at=now, revision=Release.revision + 1)
+                   .where(Release.id == release.id, Release.revision == release.revision)
+                   .execute())
+        if not updated:
+            raise PublishingError("다른 사용자가 먼저 고쳤습니다. 새로 불러온 뒤 다시 저장해 주세요.")
+        for name, value in changes.items():
+            setattr(release, name if name != "category" else "category_id", value)
+        release.updated_at, release.revision = now, release.revision + 1
+        if extra:
+            extra()
+        _after_change(release, old_category, old_status, actor, action, summary)
+
+
+def _after_change(release, old_category_id, old_status, actor, action, summary):
+    """Everything a release write owes the readers, inside its transaction."""
+    if not (old_status == "draft" and release.status == "draft"):
+        bump_feed_state([c for c in (release.category_id, old_category_id) if c])
+    audit.record(actor, action, f"release:{release.public_id}", summary)
+    # WebSub: the outbox row announcing this change to the hub goes here, in this transaction.
+
+
+def _attach(release, stored):
+    for meta in stored:
+        Attachment.create(release=release, **meta)
+
+
+def _swap_attachments(release, stored, removing):
+    if removing:
+        Attachment.delete().where(Attachment.id.in_([f.id for f in removing])).execute()
+    _attach(release, stored)
+
+
+def _action_for(release, columns, changed):
+    if "status" in changed:
+        return STATUS_ACTIONS[columns["status"]]
+    if "published_at" in changed and columns.get("status") == "scheduled":
+        return "release_schedule"
+    return "release_update" if changed else "attachment_add"
+
+
+def _describe(changed, uploads, removing):
+    parts = []
+    names = [LABELS[n] for n in changed if n in LABELS]
+    if names:
+        parts.append("바뀐 항목: " + ", ".join(names))
+    if uploads:
+        parts.append("첨부 추가: " + ", ".join(u.filename for u in uploads))
+    if removing:
+        parts.append("첨부 삭제: " + ", ".join(f.filename for f in removing))
+    return "; ".join(parts)
