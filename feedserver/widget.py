@@ -86,7 +86,8 @@ def lenient_args(args):
     theme = args.get("theme") if args.get("theme") in THEMES else "auto"
     slug = args.get("category", "")
     category = Category.get_or_none(Category.slug == slug[:64]) if slug else None
-    flags = {name: (args.get(name, "1" if default else "0").lower() in _TRUE)
+    # A checkbox follows a hidden "0" of the same name: the last value wins.
+    flags = {name: (args.getlist(name) or ["1" if default else "0"])[-1].lower() in _TRUE
              for name, default in FLAGS.items()}
     return WidgetArgs(category, limit, theme, **flags)
 
@@ -168,7 +169,7 @@ def latest_json():
     # or any write changes the ETag, and a revalidation needs no item query.
     state = feed_state(Scope(args.category))
     tag = f"{JSON_SCHEMA}|{state.token}|{args.limit}|{absolute('board.index')}"
-    response = current_app.response_class(mimetype="application/feed+json")
+    response = current_app.response_class(content_type="application/feed+json; charset=utf-8")
     response.set_etag(hashlib.sha256(tag.encode()).hexdigest()[:32])
     response.last_modified = state.last_modified
     if is_resource_modified(request.environ, etag=response.get_etag()[0],
@@ -214,14 +215,17 @@ def script():
 @bp.get("/widget")
 def builder():
     args = lenient_args(request.args)
+    categories = list(Category.ordered())
     urls = {"script": absolute("widget.script"), "embed": absolute("widget.embed"),
             "resize": absolute("static", filename="embed-resize.js")}
+    embed_url = absolute("widget.embed", **embed_query(args))
+    titles = {"": widget_title(None), **{c.slug: c.name for c in categories}}
     return render_template(
-        "widget/builder.html", args=args, categories=list(Category.ordered()), urls=urls,
-        max_limit=MAX_LIMIT, embed_url=absolute("widget.embed", **embed_query(args)),
+        "widget/builder.html", args=args, categories=categories, urls=urls, titles=titles,
+        max_limit=MAX_LIMIT, embed_url=embed_url,
+        origin=absolute("board.index").removesuffix(url_for("board.index")),
         script_snippet=script_snippet(urls["script"], args),
-        iframe_snippet=iframe_snippet(absolute("widget.embed", **embed_query(args)),
-                                      urls["resize"], widget_title(args.category)),
+        iframe_snippet=iframe_snippet(embed_url, urls["resize"], widget_title(args.category)),
     )
 
 
