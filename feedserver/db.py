@@ -55,7 +55,15 @@ def init_app(app):
     database.initialize(make_database(
         url, app.config["DATABASE_POOL_SIZE"], app.config["SQLITE_BUSY_TIMEOUT_MS"]))
 
+    keep_open = isinstance(database.obj, SqliteDatabase)
+
     @app.teardown_appcontext
     def _close(exc):
-        if not database.is_closed():
-            database.close()
+        # A SQLite connection is a cheap file handle: keep one per thread rather
+        # than paying for connect and pragmas on every request. Pooled servers
+        # get theirs back into the pool.
+        if database.is_closed():
+            return
+        if keep_open and exc is None and not database.in_transaction():
+            return
+        database.close()

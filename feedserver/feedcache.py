@@ -30,6 +30,8 @@ class RenderCache:
         self.lock = threading.Lock()
 
     def get(self, key):
+        if not self.max_bytes:
+            return None
         with self.lock:
             value = self.entries.get(key)
             if value is not None:

@@ -6,9 +6,10 @@ from werkzeug.exceptions import BadRequest
 
 from . import syndication
 from .feedcache import RenderCache, feed_response
-from .feedsource import Scope, describe, feed_state, load_items
-from .models import Category, Release, utcnow
+from .feedsource import Scope, category_by_slug, describe, feed_state, load_items
+from .models import Release, utcnow
 from .search import parse_query
+from .websub import hub_urls
 
 bp = Blueprint("feeds", __name__)
 cache = RenderCache()
@@ -16,6 +17,11 @@ SERIALISERS = {"rss": syndication.to_rss, "atom": syndication.to_atom, "json": s
 FMT = "<any(rss, atom, json):fmt>"
 MAX_FEED_BYTES = 1_000_000
 ARCHIVE_MAX_AGE = 86400
+
+
+@bp.record_once
+def _size_cache(state):
+    cache.max_bytes = state.app.config["FEED_CACHE_BYTES"]
 
 
 @bp.get(f"/feeds/all.{FMT}")
@@ -45,7 +51,7 @@ def category_archive(slug, page, fmt):
 
 
 def _category(slug):
-    found = Category.get_or_none(Category.slug == slug)
+    found = category_by_slug(slug)
     if found is None:
         abort(404, description="없는 게시판의 피드입니다.")
     return found
@@ -77,7 +83,14 @@ def _urls(fmt, endpoint, values, base):
         "self": base + self_path,
         "link": base + url_for(board[0], **board[1], **board_args),
         "stylesheet": url_for("static", filename="feed.xsl") if fmt != "json" else None,
+        "hubs": hub_urls(base),
     }
+
+
+def _links(urls):
+    """Return the WebSub discovery headers: each hub, then exactly one self."""
+    return [("Link", f'<{hub}>; rel="hub"') for hub in urls["hubs"]] + [
+        ("Link", f'<{urls["self"]}>; rel="self"')]
 
 
 def _subscription(scope, fmt, endpoint, values):
@@ -85,15 +98,14 @@ def _subscription(scope, fmt, endpoint, values):
     limit = parse_limit(request.args.get("limit"), config["FEED_ITEMS"])
     now, base = utcnow(), base_url()
     state = feed_state(scope, now)
-    urls = _urls(fmt, endpoint, values, base)
-    archive = {}
-    if not scope.q:
-        pages = _archive_pages(scope, now, state)
-        if pages:
-            archive = {"prev": base + _archive_url(scope, pages, fmt)}
     key = ("sub", fmt, limit, scope.state_key, scope.field, scope.q, state.token, base)
 
     def render():
+        # Links are built only when a body is needed: a 304 costs two cheap queries.
+        urls = _urls(fmt, endpoint, values, base)
+        pages = 0 if scope.q else _archive_pages(scope, now, state)
+        archive = {"prev": base + _archive_url(scope, pages, fmt)} if pages else {}
+
         def build(count):
             items = load_items(scope.releases(now).limit(count), base)
             return describe(scope, items, state, urls, config, links=archive)
@@ -101,7 +113,7 @@ def _subscription(scope, fmt, endpoint, values):
 
     etag = f"{fmt}-{limit}-{scope.state_key}-{state.token}"
     return feed_response(fmt, etag, state.last_modified, render, config["FEED_MAX_AGE"],
-                         headers=[("Link", f'<{urls["self"]}>; rel="self"')])
+                         headers=[("Link", f'<{base}{request.path}>; rel="self"')])
 
 
 def _archive(scope, fmt, page, endpoint, values):
@@ -131,7 +143,7 @@ def _archive(scope, fmt, page, endpoint, values):
     max_age = ARCHIVE_MAX_AGE if page < pages else config["FEED_MAX_AGE"]
     etag = f"{fmt}-arc{page}-{scope.state_key}-{state.token}"
     return feed_response(fmt, etag, state.last_modified, render, max_age,
-                         headers=[("Link", f'<{urls["self"]}>; rel="self"')])
+                         headers=_links(urls))
 
 
 def _oldest_first():
