@@ -29,11 +29,12 @@ def create_app(test_config=None):
 
 
 def _register_blueprints(app):
-    from . import board, discovery, feeds, widget
+    from . import board, discovery, feeds, websub, widget
     app.register_blueprint(board.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(discovery.bp)
     app.register_blueprint(widget.bp)
+    app.register_blueprint(websub.bp)
 
 
 def _register_filters(app):

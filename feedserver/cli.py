@@ -33,9 +33,25 @@ def seed_demo_command(count, if_empty):
     click.echo(f"예시 게시판을 만들었습니다 (도지사 보도자료 {count}건).")
 
 
+@click.command("worker")
+@with_appcontext
+def worker_command():
+    """Deliver WebSub notifications from the outbox until stopped (SIGTERM or Ctrl-C)."""
+    import signal
+    from flask import current_app
+    from .worker import Worker
+    worker = Worker(current_app._get_current_object())
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    click.echo(f"WebSub 작업자 시작: {worker.name}")
+    try:
+        worker.run()
+    except KeyboardInterrupt:
+        worker.stop()
+
+
 def init_app(app):
     """Register the commands on the app's CLI."""
-    for command in (migrate_command, seed_demo_command):
+    for command in (migrate_command, seed_demo_command, worker_command):
         app.cli.add_command(command)
 
 

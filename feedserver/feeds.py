@@ -87,10 +87,10 @@ def _urls(fmt, endpoint, values, base):
     }
 
 
-def _links(urls):
+def _links(base, self_url):
     """Return the WebSub discovery headers: each hub, then exactly one self."""
-    return [("Link", f'<{hub}>; rel="hub"') for hub in urls["hubs"]] + [
-        ("Link", f'<{urls["self"]}>; rel="self"')]
+    return [("Link", f'<{hub}>; rel="hub"') for hub in hub_urls(base)] + [
+        ("Link", f'<{self_url}>; rel="self"')]
 
 
 def _subscription(scope, fmt, endpoint, values):
@@ -113,7 +113,7 @@ def _subscription(scope, fmt, endpoint, values):
 
     etag = f"{fmt}-{limit}-{scope.state_key}-{state.token}"
     return feed_response(fmt, etag, state.last_modified, render, config["FEED_MAX_AGE"],
-                         headers=[("Link", f'<{base}{request.path}>; rel="self"')])
+                         headers=_links(base, base + request.path))
 
 
 def _archive(scope, fmt, page, endpoint, values):
@@ -143,7 +143,7 @@ def _archive(scope, fmt, page, endpoint, values):
     max_age = ARCHIVE_MAX_AGE if page < pages else config["FEED_MAX_AGE"]
     etag = f"{fmt}-arc{page}-{scope.state_key}-{state.token}"
     return feed_response(fmt, etag, state.last_modified, render, max_age,
-                         headers=_links(urls))
+                         headers=_links(base, urls["self"]))
 
 
 def _oldest_first():

@@ -1,0 +1,114 @@
+"""The durable outbox: rows written in a change's transaction, claimed by workers under a lease."""
+import json
+import uuid
+from datetime import timedelta
+
+from peewee import fn
+
+from .db import database, is_postgres
+from .models import OutboxJob, Subscription, utcnow
+
+VISIBLE = ("published", "scheduled")
+MAX_BACKOFF_SECONDS = 3600
+
+
+class LostLease(Exception):
+    """Another worker took the row over after our lease ran out."""
+
+
+def enqueue(kind, payload, feed_key="", available_at=None):
+    """Add one job; call inside the transaction of the change it announces."""
+    return OutboxJob.create(kind=kind, feed_key=feed_key, payload=json.dumps(payload),
+                            available_at=available_at or utcnow())
+
+
+def release_changed(release, old_category_id=None, old_status=None):
+    """Queue a "feed changed" job per feed a release write touches; call inside its transaction."""
+    if old_status == "draft" and release.status == "draft":
+        return
+    now = utcnow()
+    keys = ["all"] + [f"cat:{c}" for c in sorted({release.category_id, old_category_id} - {None})]
+    keys += _matching_searches(release, now)
+    payload = {"release": release.public_id}
+    if release.is_public(now) or old_status is None or old_status in VISIBLE:
+        for key in keys:
+            enqueue("changed", payload, key)
+    if release.status in VISIBLE and release.published_at and release.published_at > now:
+        # Delivered when its time comes, with no other write needed.
+        for key in keys:
+            enqueue("changed", payload, key, available_at=release.published_at)
+
+
+def _matching_searches(release, now):
+    """Return the subscribed search feeds whose words all appear in the release."""
+    from .search import FIELDS
+    keys = Subscription.active(now).select(fn.DISTINCT(Subscription.feed_key)).where(
+        Subscription.feed_key.startswith("search:"))
+    texts = {"title": [release.title], "body": [release.body_text], "author": [release.author]}
+    texts["all"] = texts["title"] + texts["body"] + texts["author"]
+    found = []
+    for (key,) in keys.tuples():
+        field, _, q = key[len("search:"):].partition(":")
+        haystack = " ".join(t or "" for t in texts.get(field, ())).casefold()
+        if field in FIELDS and all(word.casefold() in haystack for word in q.split()):
+            found.append(key)
+    return found
+
+
+def _claimable(now):
+    return ((OutboxJob.status == "pending") & (OutboxJob.available_at <= now)
+            & (OutboxJob.locked_until.is_null() | (OutboxJob.locked_until < now)))
+
+
+def claim(limit, lease_seconds, worker):
+    """Lock up to `limit` due jobs for this worker and return them."""
+    now = utcnow()
+    token = f"{worker[:40]}:{uuid.uuid4().hex[:16]}"
+    due = (OutboxJob.select(OutboxJob.id).where(_claimable(now))
+           .order_by(OutboxJob.available_at, OutboxJob.id).limit(limit))
+    if is_postgres():
+        with database.atomic():
+            _lock([row.id for row in due.for_update(skip_locked=True)], token, now, lease_seconds)
+    else:
+        # The guarded UPDATE is atomic on its own: of two workers racing, one wins each row.
+        _lock([row.id for row in due], token, now, lease_seconds)
+    return list(OutboxJob.select().where(OutboxJob.locked_by == token).order_by(OutboxJob.id))
+
+
+def _lock(ids, token, now, lease_seconds):
+    if ids:
+        (OutboxJob.update(locked_by=token, locked_until=now + timedelta(seconds=lease_seconds),
+                          attempts=OutboxJob.attempts + 1)
+         .where(OutboxJob.id.in_(ids), _claimable(now)).execute())
+
+
+def finish(job, status="done", error=None):
+    """Close a claimed job; raise LostLease when another worker owns it now."""
+    updated = (OutboxJob.update(status=status, done_at=utcnow(), locked_by=None,
+                                locked_until=None, last_error=error)
+               .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
+    if not updated:
+        raise LostLease(f"outbox job {job.id}")
+
+
+def retry(job, error, max_attempts, backoff_seconds):
+    """Put a failed job back with exponential backoff, or give up after max_attempts."""
+    if job.attempts >= max_attempts:
+        return finish(job, "failed", f"{error} (시도 {job.attempts}회 후 포기)")
+    delay = min(MAX_BACKOFF_SECONDS, backoff_seconds * 2 ** (job.attempts - 1))
+    (OutboxJob.update(available_at=utcnow() + timedelta(seconds=delay), locked_by=None,
+                      locked_until=None, last_error=error)
+     .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
+
+
+def purge(keep_days):
+    """Drop expired subscriptions and finished jobs older than keep_days."""
+    now = utcnow()
+    Subscription.delete().where(Subscription.expires_at <= now).execute()
+    (OutboxJob.delete().where(OutboxJob.status != "pending",
+                              OutboxJob.done_at < now - timedelta(days=keep_days)).execute())
+
+
+def payload(job):
+    """Return a job's payload as a dict."""
+    return json.loads(job.payload or "{}")

@@ -1,0 +1,193 @@
+"""WebSub: discovery, the built-in hub, and signed deliveries to real subscribers on 127.0.0.1."""
+import hashlib
+import hmac
+import json
+import time
+from datetime import timedelta
+
+import pytest
+from lxml import etree
+
+from feedserver.models import OutboxJob, Subscription, utcnow
+from helpers import make_category
+from websub_helpers import (FAST, Subscriber, drained, edit, publish, running_worker, subscribe,
+                            subscribed, wait_for)
+
+NEWS = "http://localhost/feeds/category/news.atom"
+OTHER = "http://localhost/feeds/category/other.rss"
+
+
+@pytest.fixture
+def subscriber():
+    server = Subscriber()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hub_app(app):
+    app.config.update(FAST)
+    with app.app_context():
+        make_category("news", "소식")
+        make_category("other", "공지")
+    return app
+
+
+@pytest.fixture
+def hub_db_app(db_app):
+    db_app.config.update(FAST)
+    with db_app.app_context():
+        make_category("news", "소식")
+        make_category("other", "공지")
+    return db_app
+
+
+def test_feeds_advertise_the_built_in_hub(hub_app):
+    client = hub_app.test_client()
+    for fmt in ("rss", "atom", "json"):
+        response = client.get(f"/feeds/category/news.{fmt}")
+        links = response.headers.getlist("Link")
+        assert links == ['<http://localhost/websub>; rel="hub"',
+                         f'<http://localhost/feeds/category/news.{fmt}>; rel="self"']
+    rss = etree.fromstring(client.get("/feeds/all.rss").data)
+    hubs = rss.xpath("//atom:link[@rel='hub']/@href", namespaces={"atom": "http://www.w3.org/2005/Atom"})
+    assert hubs == ["http://localhost/websub"]
+    assert client.get("/feeds/all.json").json["hubs"] == [
+        {"type": "WebSub", "url": "http://localhost/websub"}]
+
+
+def test_configured_external_hubs_are_advertised_and_pinged(hub_app, subscriber):
+    hub_app.config.update(WEBSUB_HUBS=[subscriber.url("/hub")], BASE_URL="http://press.example")
+    response = hub_app.test_client().get("/feeds/all.atom")
+    assert response.headers.getlist("Link")[0] == f'<{subscriber.url("/hub")}>; rel="hub"'
+    with hub_app.app_context():
+        news = make_category("extra", "추가")
+    with running_worker(hub_app):
+        publish(hub_app, news, "외부 허브 알림")
+        wait_for(lambda: len(subscriber.received("/hub")) >= 6)
+    pinged = sorted(body.decode() for _, body, _ in subscriber.received("/hub"))
+    assert "hub.mode=publish&hub.url=http%3A%2F%2Fpress.example%2Ffeeds%2Fall.rss" in pinged
+    assert "hub.mode=publish&hub.url=http%3A%2F%2Fpress.example%2Ffeeds%2Fcategory%2Fextra.json" in pinged
+
+
+def test_signed_delivery_on_publish_and_edit_only_to_that_category(hub_db_app, subscriber):
+    app, client = hub_db_app, hub_db_app.test_client()
+    with app.app_context():
+        news = make_category("press", "보도")
+    topic = "http://localhost/feeds/category/press.atom"
+    with running_worker(app):
+        assert subscribe(client, topic, subscriber.url("/news"), **{"hub.secret": "s3cret"}).status_code == 202
+        assert subscribe(client, OTHER, subscriber.url("/other")).status_code == 202
+        subscribed(app, subscriber.url("/news"))
+        subscribed(app, subscriber.url("/other"))
+        verification = dict(subscriber.gets)["/news"]
+        assert verification["hub.mode"] == "subscribe" and verification["hub.topic"] == topic
+        assert verification["hub.lease_seconds"] == str(app.config["WEBSUB_LEASE_SECONDS"])
+
+        started = time.monotonic()
+        release = publish(app, news, "첫 보도자료 알림")
+        first = wait_for(lambda: subscriber.received("/news"))[0]
+        assert first[2] - started < 5
+        edit(app, release, title="고친 보도자료 알림")
+        second = wait_for(lambda: subscriber.received("/news")[1:])[0]
+        wait_for(lambda: drained(app))
+    for headers, body, _ in (first, second):
+        expected = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+        assert headers["X-Hub-Signature"] == f"sha256={expected}"
+        assert headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+        assert headers["Link"] == f'<http://localhost/websub>; rel="hub", <{topic}>; rel="self"'
+    assert "첫 보도자료 알림" in first[1].decode()
+    assert "고친 보도자료 알림" in second[1].decode()
+    assert subscriber.received("/other") == []
+
+
+def test_scheduled_release_is_delivered_when_due(hub_app, subscriber):
+    client = hub_app.test_client()
+    with hub_app.app_context():
+        news = make_category("due", "예약")
+    with running_worker(hub_app):
+        subscribe(client, "http://localhost/feeds/category/due.json", subscriber.url("/due"))
+        subscribed(hub_app, subscriber.url("/due"))
+        due_at = utcnow() + timedelta(seconds=2)
+        publish(hub_app, news, "예약된 보도자료", status="scheduled", published_at=due_at)
+        headers, body, _ = wait_for(lambda: subscriber.received("/due"), timeout=6)[0]
+        arrived = utcnow()
+    assert arrived >= due_at
+    assert [item["title"] for item in json.loads(body)["items"]] == ["예약된 보도자료"]
+    assert headers["Content-Type"] == "application/feed+json; charset=utf-8"
+
+
+def test_hanging_subscriber_does_not_delay_a_healthy_one(hub_app, subscriber):
+    client = hub_app.test_client()
+    with hub_app.app_context():
+        news = make_category("hang", "지연")
+    topic = "http://localhost/feeds/category/hang.rss"
+    with running_worker(hub_app):
+        for path in ("/hang1", "/hang2", "/hang3", "/ok"):
+            subscribe(client, topic, subscriber.url(path))
+        subscribed(hub_app, subscriber.url("/ok"))
+        wait_for(lambda: drained(hub_app))
+        started = time.monotonic()
+        publish(hub_app, news, "지연 구독자 시험")
+        _, _, arrived = wait_for(lambda: subscriber.received("/ok"))[0]
+    assert arrived - started < hub_app.config["WEBSUB_DELIVERY_TIMEOUT"]
+
+
+def test_unsubscribe_stops_deliveries(hub_app, subscriber):
+    client = hub_app.test_client()
+    with hub_app.app_context():
+        news = make_category("unsub", "해지")
+    topic = "http://localhost/feeds/category/unsub.atom"
+    with running_worker(hub_app):
+        subscribe(client, topic, subscriber.url("/u"))
+        subscribed(hub_app, subscriber.url("/u"))
+        publish(hub_app, news, "해지 전")
+        wait_for(lambda: subscriber.received("/u"))
+        form = {"hub.mode": "unsubscribe", "hub.topic": topic, "hub.callback": subscriber.url("/u")}
+        assert client.post("/websub", data=form).status_code == 202
+        wait_for(lambda: [q for p, q in subscriber.gets if q["hub.mode"] == "unsubscribe"])
+        wait_for(lambda: drained(hub_app))
+        publish(hub_app, news, "해지 후")
+        time.sleep(0.3)
+        wait_for(lambda: drained(hub_app))
+    assert len(subscriber.received("/u")) == 1
+    with hub_app.app_context():
+        assert Subscription.select().count() == 0
+
+
+def test_expired_lease_stops_deliveries(hub_app, subscriber):
+    client = hub_app.test_client()
+    with hub_app.app_context():
+        news = make_category("lease", "임대")
+    with running_worker(hub_app):
+        subscribe(client, "http://localhost/feeds/category/lease.atom", subscriber.url("/l"),
+                  **{"hub.lease_seconds": "1"})
+        subscribed(hub_app, subscriber.url("/l"))
+        assert dict(subscriber.gets)["/l"]["hub.lease_seconds"] == "1"
+        time.sleep(2.1)
+        publish(hub_app, news, "임대 만료 후")
+        time.sleep(0.3)
+        wait_for(lambda: drained(hub_app))
+    assert subscriber.received("/l") == []
+
+
+def test_failing_subscriber_is_retried_then_given_up(hub_app, subscriber):
+    client = hub_app.test_client()
+    with hub_app.app_context():
+        news = make_category("fail", "실패")
+    topic = "http://localhost/feeds/category/fail.atom"
+    with running_worker(hub_app):
+        subscribe(client, topic, subscriber.url("/fail"))
+        subscribe(client, topic, subscriber.url("/fine"))
+        subscribed(hub_app, subscriber.url("/fail"))
+        subscribed(hub_app, subscriber.url("/fine"))
+        publish(hub_app, news, "실패 시험")
+        wait_for(lambda: len(subscriber.received("/fail")) >= 3, timeout=8)
+        wait_for(lambda: drained(hub_app), timeout=5)
+        time.sleep(1.2)  # a fourth attempt would come after the backoff
+    assert len(subscriber.received("/fail")) == 3
+    assert len(subscriber.received("/fine")) == 1
+    with hub_app.app_context():
+        job = OutboxJob.get(OutboxJob.kind == "deliver", OutboxJob.payload.contains("/fail"))
+        assert (job.status, job.attempts) == ("failed", 3)
+        assert "500" in job.last_error
