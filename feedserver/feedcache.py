@@ -62,6 +62,14 @@ def accepts_gzip():
     return request.accept_encodings["gzip"] > 0
 
 
+def is_browser():
+    """Tell whether a person's browser (not a feed reader) asks for the document."""
+    accept = request.accept_mimetypes
+    readers = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+    return accept["text/html"] > 0 and not any(t in accept.values() for t in readers) \
+        and "text/html" in accept.values()
+
+
 def validators_match(etag, last_modified):
     """Tell whether the request's validators still hold (RFC 9110, weak comparison)."""
     return not is_resource_modified(request.environ, etag=etag, last_modified=last_modified)
@@ -73,7 +81,13 @@ def feed_response(fmt, etag, last_modified, render, max_age, headers=()):
     if response is None:
         entry = render()
         gz = accepts_gzip()
-        response = Response(entry.gzipped if gz else entry.body, content_type=CONTENT_TYPES[fmt])
+        # Chromium shows application/rss+xml as bare text; as application/xml it
+        # applies our XSL stylesheet, so people see a Korean page. Readers never ask
+        # for text/html, so they keep the registered types.
+        content_type = CONTENT_TYPES[fmt]
+        if fmt != "json" and is_browser():
+            content_type = "application/xml; charset=utf-8"
+        response = Response(entry.gzipped if gz else entry.body, content_type=content_type)
         if gz:
             response.headers["Content-Encoding"] = "gzip"
     response.set_etag(etag, weak=True)  # weak: gzip and identity bodies are equivalent
@@ -81,6 +95,7 @@ def feed_response(fmt, etag, last_modified, render, max_age, headers=()):
     response.cache_control.public = True
     response.cache_control.max_age = max_age
     response.vary.add("Accept-Encoding")
+    response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"
     for name, value in headers:
         response.headers.add(name, value)

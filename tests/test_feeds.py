@@ -398,3 +398,24 @@ def test_feeds_and_validators_on_every_backend(db_app):
     doc = parse(client.get("/feeds/category/b.rss"), "rss")
     assert tuple(doc.entries[0].published_parsed)[:5] == (2024, 5, 6, 23, 46)
     assert [e.title for e in parse(client.get("/feeds/all.atom"), "atom").entries] == ["가 새 소식", "가 소식", "나 소식"]
+
+
+def test_browser_gets_xml_type_for_stylesheet_and_readers_get_feed_types(demo_client):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+    reader = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
+    assert demo_client.get("/feeds/all.rss", headers={"Accept": browser}).headers["Content-Type"] == \
+        "application/xml; charset=utf-8"
+    assert demo_client.get("/feeds/all.rss", headers={"Accept": reader}).headers["Content-Type"] == \
+        "application/rss+xml; charset=utf-8"
+    assert demo_client.get("/feeds/all.atom", headers={"Accept": "*/*"}).headers["Content-Type"] == \
+        "application/atom+xml; charset=utf-8"
+    assert "Accept" in demo_client.get("/feeds/all.atom").headers["Vary"]
+
+
+def test_feed_shows_as_korean_page_in_chromium(live_server, browser_page):
+    browser_page.goto(live_server.url + "/feeds/category/governor.rss")
+    assert browser_page.locator("h1").inner_text().endswith("도지사 보도자료")
+    assert "구독용 피드" in browser_page.locator("main").inner_text()
+    assert browser_page.locator("ul.feed-items li").count() == 20
+    browser_page.goto(live_server.url + "/feeds/category/governor.atom")
+    assert browser_page.locator("ul.feed-items li").count() == 20
