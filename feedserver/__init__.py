@@ -14,6 +14,7 @@ def create_app(test_config=None):
     app.config.from_mapping(load_settings())
     if test_config:
         app.config.from_mapping(test_config)
+    _refuse_insecure_production(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_ATTACHMENT_BYTES"] + 1024 * 1024
     app.json.ensure_ascii = False
@@ -28,6 +29,16 @@ def create_app(test_config=None):
     return app
 
 
+DEFAULT_SECRET = "dev-insecure-secret-key"
+
+
+def _refuse_insecure_production(app):
+    """Refuse to start in production with the published default secret key."""
+    if app.config.get("ENV") == "production" and app.config.get("SECRET_KEY") in (DEFAULT_SECRET, ""):
+        raise RuntimeError("FEEDSERVER_SECRET_KEY must be set to a private value in production")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+
+
 def _register_blueprints(app):
     from . import board, discovery, feeds, websub, widget
     app.register_blueprint(board.bp)
@@ -35,6 +46,12 @@ def _register_blueprints(app):
     app.register_blueprint(discovery.bp)
     app.register_blueprint(widget.bp)
     app.register_blueprint(websub.bp)
+    from . import accounts, admin, admin_site, api
+    accounts.init_app(app)  # CSRF on every form, login pages
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_site.bp)
+    app.register_blueprint(api.bp)
+    accounts.csrf.exempt(api.bp)  # token-authenticated, no cookies
 
 
 def _register_filters(app):

@@ -39,13 +39,38 @@ def _finish(response, code, error):
     return response
 
 
+def _reset_connection():
+    """Drop the broken connection so the next request opens a fresh one."""
+    from .db import database
+    try:
+        database.close()
+    except Exception:  # noqa: BLE001 - the connection is already gone
+        pass
+
+
 def _is_custom(error):
     return type(error).description != error.description
 
 
+class DatabaseUnavailable(HTTPException):
+    code = 503
+    description = "데이터베이스에 잠시 연결할 수 없습니다. 잠시 후 다시 시도해 주세요."
+
+
 def init_app(app):
     """Register the handlers."""
+    from peewee import InterfaceError, OperationalError
     app.register_error_handler(HTTPException, render_error)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_down(error):
+        # A lost or locked database is an outage, not a bug: say when to retry.
+        app.logger.warning("database unavailable: %s", error)
+        _reset_connection()
+        unavailable = DatabaseUnavailable()
+        unavailable.headers = {"Retry-After": "5"}
+        return render_error(unavailable)
 
     @app.errorhandler(Exception)
     def _unexpected(error):
