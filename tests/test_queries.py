@@ -1,0 +1,38 @@
+"""Pin the number of queries per page so an N+1 cannot creep back."""
+from playhouse.test_utils import count_queries
+
+from feedserver.feeds import cache
+from feedserver.models import Release
+
+
+def queries(app, url, headers=None):
+    client = app.test_client()
+    with count_queries() as counter:
+        response = client.get(url, headers=headers or {})
+    assert response.status_code in (200, 304), url
+    return counter.count
+
+
+def test_feed_queries(demo_app):
+    cache.entries.clear()
+    cache.size = 0
+    # category, state, archive count, releases, attachments: independent of item count
+    assert queries(demo_app, "/feeds/category/governor.atom?limit=100") == 5
+    assert queries(demo_app, "/feeds/category/governor.atom?limit=100") == 2  # warm: cached body
+    etag = demo_app.test_client().get("/feeds/all.rss").headers["ETag"]
+    assert queries(demo_app, "/feeds/all.rss", {"If-None-Match": etag}) == 1  # a 304 needs one
+
+
+def test_board_queries(demo_app):
+    # category, count, rows with their category, the category tabs
+    assert queries(demo_app, "/board/governor/?page=3") == 4
+    assert queries(demo_app, "/board/?field=title&q=청년") == 3
+
+
+def test_release_page_queries(demo_app):
+    with demo_app.app_context():
+        with_files = next(r for r in Release.visible() if r.attachments.count() == 2)
+        plain = Release.visible().where(Release.category == 1).limit(1).get()
+    # release+category, the view count, newer, older, attachments
+    assert queries(demo_app, f"/releases/{with_files.public_id}") == 5
+    assert queries(demo_app, f"/releases/{plain.public_id}") == 5
