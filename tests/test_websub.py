@@ -10,8 +10,8 @@ from lxml import etree
 
 from feedserver.models import OutboxJob, Subscription, utcnow
 from helpers import make_category
-from websub_helpers import (FAST, Subscriber, drained, edit, publish, running_worker, subscribe,
-                            subscribed, wait_for)
+from websub_helpers import (FAST, Subscriber, api_headers, drained, publish, running_worker,
+                            subscribe, subscribed, wait_for)
 
 NEWS = "http://localhost/feeds/category/news.atom"
 OTHER = "http://localhost/feeds/category/other.rss"
@@ -72,8 +72,9 @@ def test_configured_external_hubs_are_advertised_and_pinged(hub_app, subscriber)
 
 def test_signed_delivery_on_publish_and_edit_only_to_that_category(hub_db_app, subscriber):
     app, client = hub_db_app, hub_db_app.test_client()
+    auth = api_headers(app)
     with app.app_context():
-        news = make_category("press", "보도")
+        make_category("press", "보도")
     topic = "http://localhost/feeds/category/press.atom"
     with running_worker(app):
         assert subscribe(client, topic, subscriber.url("/news"), **{"hub.secret": "s3cret"}).status_code == 202
@@ -85,10 +86,15 @@ def test_signed_delivery_on_publish_and_edit_only_to_that_category(hub_db_app, s
         assert verification["hub.lease_seconds"] == str(app.config["WEBSUB_LEASE_SECONDS"])
 
         started = time.monotonic()
-        release = publish(app, news, "첫 보도자료 알림")
+        created = client.post("/api/v1/releases", headers=auth, json={
+            "title": "첫 보도자료 알림", "category": "press", "body": "<p>본문</p>",
+            "status": "published"})
+        assert created.status_code == 201
         first = wait_for(lambda: subscriber.received("/news"))[0]
         assert first[2] - started < 5
-        edit(app, release, title="고친 보도자료 알림")
+        edited = client.patch(f"/api/v1/releases/{created.json['id']}", headers=auth,
+                              json={"title": "고친 보도자료 알림"})
+        assert edited.status_code == 200
         second = wait_for(lambda: subscriber.received("/news")[1:])[0]
         wait_for(lambda: drained(app))
     for headers, body, _ in (first, second):

@@ -139,3 +139,13 @@ def edit(app, release, **fields):
     with app.app_context():
         fresh = type(release).get_by_id(release.id)
         return publishing.update_release(fresh, fields, ACTOR)
+
+
+def api_headers(app):
+    """Create an editor with an API token; return the Authorization header for /api/v1."""
+    from feedserver.accounts import create_user
+    from feedserver.api_auth import issue_token
+    with app.app_context():
+        user = create_user("websub-editor", "correct horse battery staple")
+        _, secret = issue_token(user, "websub", ACTOR)
+    return {"Authorization": f"Bearer {secret}"}
