@@ -50,3 +50,14 @@ def test_unexpected_error_is_a_plain_500_page(app):
     response = app.test_client().get("/boom")
     assert response.status_code == 500
     assert "secret detail" not in response.get_data(as_text=True)
+
+
+def test_proxy_headers_trusted_only_when_configured(tmp_path, monkeypatch):
+    from conftest import build_app
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "press.example.go.kr"}
+    app = build_app(tmp_path, f"sqlite:///{tmp_path}/p.sqlite3", PROXY_FIX_HOPS=1)
+    links = app.test_client().get("/feeds/all.rss", headers=headers).headers.getlist("Link")
+    assert '<https://press.example.go.kr/feeds/all.rss>; rel="self"' in links
+    app = build_app(tmp_path, f"sqlite:///{tmp_path}/q.sqlite3")
+    links = app.test_client().get("/feeds/all.rss", headers=headers).headers.getlist("Link")
+    assert not any("press.example.go.kr" in link for link in links)
