@@ -19,6 +19,7 @@ def create_app(test_config=None):
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_ATTACHMENT_BYTES"] + 1024 * 1024
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    _trust_proxies(app)
     db.init_app(app)
     _register_blueprints(app)
     _register_filters(app)
@@ -30,6 +31,14 @@ def create_app(test_config=None):
 
 
 DEFAULT_SECRET = "dev-insecure-secret-key"
+
+
+def _trust_proxies(app):
+    """Believe X-Forwarded-* from the configured number of proxies (deploy/nginx.conf sets them)."""
+    hops = app.config.get("PROXY_FIX_HOPS", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _refuse_insecure_production(app):
