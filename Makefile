@@ -22,8 +22,11 @@ migrate: install
 demo: migrate
 	$(BIN)/feedserver seed-demo --if-empty
 
+# The WebSub worker runs beside gunicorn and stops when gunicorn exits.
 run: demo
-	@echo "feedserver: http://$(HOST):$(PORT)/"
+	@echo "feedserver: http://$(HOST):$(PORT)/ (WebSub hub: /websub)"
+	$(BIN)/feedserver worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 test: install
