@@ -1,12 +1,15 @@
 """Every write to a release: one transaction that saves it, bumps feed state and logs it."""
 from . import audit, uploads as upload_files
 from .db import database
-from .models import Attachment, Release, bump_feed_state, html_to_text, summarize, utcnow
+from .models import (Attachment, Category, Release, bump_feed_state, html_to_text, summarize,
+                     utcnow)
 
 LABELS = {"title": "제목", "category": "분류", "author": "작성자", "body_html": "본문",
           "summary": "요약", "status": "상태", "published_at": "게시 시각"}
 STATUS_ACTIONS = {"published": "release_publish", "scheduled": "release_schedule",
                   "draft": "release_unpublish", "withdrawn": "release_withdraw"}
+
+STALE = "다른 사용자가 먼저 고쳤습니다. 새로 불러온 뒤 다시 저장해 주세요."
 
 
 class PublishingError(Exception):
@@ -35,14 +38,16 @@ def create_release(fields, actor, uploads=(), external_id=None, **preserved):
     return release
 
 
-def update_release(release, fields, actor, uploads=(), remove_ids=(), action=None):
+def update_release(release, fields, actor, uploads=(), remove_ids=(), action=None, expected=None):
     """Apply checked fields and attachment changes; return False when nothing changed."""
+    if expected is not None and expected != release.revision:
+        raise PublishingError(STALE)
     columns = derive_columns(fields, release)
     changed = [name for name, value in columns.items() if stored_value(release, name) != value]
     removing = list(release.attachments.where(Attachment.id.in_(list(remove_ids)))) if remove_ids else []
     if not changed and not uploads and not removing:
         return False
-    action = action or _action_for(release, columns, changed)
+    action = action or _action_for(columns, changed, uploads)
     summary = _describe(changed, uploads, removing)
     stored = [upload_files.store_upload(u) for u in uploads]
     try:
@@ -96,15 +101,14 @@ def derive_columns(fields, release):
         columns["category"] = columns["category"].id
     if "body_html" in columns:
         columns["body_text"] = html_to_text(columns["body_html"])
-    summary = columns.pop("summary", None)
+    summary = columns.pop("summary", None)  # None: not given; "": derive from the body
     body_text = columns.get("body_text", release.body_text if release else "")
-    written = release is not None and release.summary != summarize(release.body_text)
     if summary:
         columns["summary"] = summary
-    elif summary is None and written:
-        pass  # a summary someone wrote stays when only the body changes
-    elif release is None or "body_html" in columns or summary == "":
+    elif summary == "" or release is None:
         columns["summary"] = summarize(body_text)
+    elif "body_text" in columns and release.summary == summarize(release.body_text):
+        columns["summary"] = summarize(body_text)  # a derived summary follows its body
     return columns
 
 
@@ -121,7 +125,7 @@ def _write(release, changes, actor, action, summary, extra=None):
                    .where(Release.id == release.id, Release.revision == release.revision)
                    .execute())
         if not updated:
-            raise PublishingError("다른 사용자가 먼저 고쳤습니다. 새로 불러온 뒤 다시 저장해 주세요.")
+            raise PublishingError(STALE)
         for name, value in changes.items():
             setattr(release, name if name != "category" else "category_id", value)
         release.updated_at, release.revision = now, release.revision + 1
@@ -135,7 +139,10 @@ def _after_change(release, old_category_id, old_status, actor, action, summary):
     if not (old_status == "draft" and release.status == "draft"):
         bump_feed_state([c for c in (release.category_id, old_category_id) if c])
     audit.record(actor, action, f"release:{release.public_id}", summary)
-    # WebSub: the outbox row announcing this change to the hub goes here, in this transaction.
+    # WebSub (issue 6, owned by the websub helper): queue the hub's notifications in this
+    # transaction, so they are written if and only if the change is.
+    from .outbox import release_changed
+    release_changed(release, old_category_id, old_status)
 
 
 def _attach(release, stored):
@@ -149,12 +156,14 @@ def _swap_attachments(release, stored, removing):
     _attach(release, stored)
 
 
-def _action_for(release, columns, changed):
+def _action_for(columns, changed, uploads):
     if "status" in changed:
         return STATUS_ACTIONS[columns["status"]]
     if "published_at" in changed and columns.get("status") == "scheduled":
         return "release_schedule"
-    return "release_update" if changed else "attachment_add"
+    if changed:
+        return "release_update"
+    return "attachment_add" if uploads else "attachment_remove"
 
 
 def _describe(changed, uploads, removing):
@@ -167,3 +176,29 @@ def _describe(changed, uploads, removing):
     if removing:
         parts.append("첨부 삭제: " + ", ".join(f.filename for f in removing))
     return "; ".join(parts)
+
+
+def save_category(category, values, actor):
+    """Create (category=None) or change a category; its feeds change with it."""
+    require_admin(actor, "분류 관리는 관리자만 할 수 있습니다.")
+    with database.atomic():
+        if category is None:
+            category = Category.create(**values)
+            action = "category_create"
+        else:
+            Category.update(**values).where(Category.id == category.id).execute()
+            action = "category_update"
+        bump_feed_state([category.id])
+        audit.record(actor, action, f"category:{values['slug']}", f"이름: {values['name']}")
+    return category
+
+
+def delete_category(category, actor):
+    """Delete an empty category; one that still holds releases is refused."""
+    require_admin(actor, "분류 관리는 관리자만 할 수 있습니다.")
+    with database.atomic():
+        if Release.select().where(Release.category == category.id).exists():
+            raise PublishingError("보도자료가 있는 분류는 삭제할 수 없습니다. 먼저 옮기거나 삭제해 주세요.")
+        Category.delete().where(Category.id == category.id).execute()
+        bump_feed_state([category.id])
+        audit.record(actor, "category_delete", f"category:{category.slug}", f"이름: {category.name}")

@@ -58,4 +58,8 @@ def clean_body(raw):
     raw = (raw or "").strip()
     if not raw:
         return ""
-    return clean_html(raw if looks_like_html(raw) else text_to_html(raw))
+    if not looks_like_html(raw):
+        return clean_html(text_to_html(raw))
+    cleaned = clean_html(raw)
+    # Stored bodies always carry a tag, so the next save reads them as HTML, not text.
+    return cleaned if not cleaned or looks_like_html(cleaned) else f"<p>{cleaned}</p>"

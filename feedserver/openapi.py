@@ -1,0 +1,156 @@
+"""The OpenAPI 3 description of /api/v1/, served at /api/v1/openapi.json."""
+
+STRING_OR_NULL = {"type": "string", "nullable": True}
+DATE_TIME = {"type": "string", "format": "date-time"}
+STATUS = {"type": "string", "enum": ["draft", "scheduled", "published", "withdrawn"]}
+INPUT_STATUS = {"type": "string", "enum": ["draft", "published", "scheduled"],
+                "description": "draft: 임시저장, published: 게시(미래 시각이면 예약), scheduled: 예약"}
+
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema, description):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes):
+    text = {400: "잘못된 요청 (형식 오류, 필수 항목 누락, 없는 분류 등)", 401: "토큰이 없거나 폐기됨",
+            403: "권한 없음 (관리자 전용)", 404: "없는 보도자료", 405: "허용되지 않는 메서드",
+            409: "상태 충돌 또는 external_id 중복", 413: "파일이 너무 큼", 415: "지원하지 않는 형식"}
+    return {str(code): _json(_ref("Error"), text[code]) for code in (401, 405) + codes}
+
+
+def _operation(summary, responses, *errors, body=None, params=()):
+    op = {"summary": summary, "responses": {**responses, **_errors(*errors)},
+          "security": [{"bearerAuth": []}]}
+    if body:
+        op["requestBody"] = body
+    if params:
+        op["parameters"] = list(params)
+    return op
+
+
+def _query(name, schema, description):
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description}
+
+
+RELEASE_ID = {"name": "public_id", "in": "path", "required": True,
+              "schema": {"type": "string", "minLength": 1, "maxLength": 16}}
+ATTACHMENT_ID = {"name": "attachment_id", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}
+JSON_BODY = {"required": True, "content": {"application/json": {"schema": _ref("ReleaseInput")}}}
+
+
+def _schemas():
+    release_fields = {
+        "title": {"type": "string", "maxLength": 300},
+        "category": {"type": "string", "description": "분류의 slug"},
+        "author": {"type": "string", "maxLength": 100, "description": "비우면 기본 작성자"},
+        "body": {"type": "string", "description": "HTML 또는 줄바꿈이 있는 글; 저장할 때 정리됨"},
+        "summary": {"type": "string", "maxLength": 1000},
+        "status": INPUT_STATUS,
+        "published_at": {**DATE_TIME, "nullable": True, "description": "시간대가 있는 RFC 3339"},
+    }
+    return {
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["status", "message", "fields"], "properties": {
+                "status": {"type": "integer"}, "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
+        "Category": {"type": "object", "required": ["slug", "name", "description"], "properties": {
+            "slug": {"type": "string"}, "name": {"type": "string"},
+            "description": {"type": "string"}}},
+        "Attachment": {"type": "object",
+                       "required": ["id", "filename", "content_type", "size", "sha256", "url"],
+                       "properties": {"id": {"type": "integer"}, "filename": {"type": "string"},
+                                      "content_type": {"type": "string"},
+                                      "size": {"type": "integer"}, "sha256": {"type": "string"},
+                                      "url": {"type": "string", "format": "uri"}}},
+        "Release": {"type": "object", "required": [
+            "id", "external_id", "category", "title", "author", "body", "summary", "status",
+            "visible", "published_at", "created_at", "updated_at", "revision", "url",
+            "attachments"], "properties": {
+            "id": {"type": "string"}, "external_id": STRING_OR_NULL,
+            "category": {"type": "string"}, "title": {"type": "string"},
+            "author": {"type": "string"}, "body": {"type": "string"},
+            "summary": {"type": "string"}, "status": STATUS, "visible": {"type": "boolean"},
+            "published_at": {**DATE_TIME, "nullable": True}, "created_at": DATE_TIME,
+            "updated_at": DATE_TIME, "revision": {"type": "integer"},
+            "url": {"type": "string", "format": "uri"},
+            "attachments": {"type": "array", "items": _ref("Attachment")}}},
+        "ReleaseList": {"type": "object", "required": ["items", "page", "per_page", "total", "next"],
+                        "properties": {"items": {"type": "array", "items": _ref("Release")},
+                                       "page": {"type": "integer"},
+                                       "per_page": {"type": "integer"},
+                                       "total": {"type": "integer"},
+                                       "next": {"type": "string", "nullable": True}}},
+        "ReleaseInput": {"type": "object", "additionalProperties": False,
+                         "properties": {**release_fields, "external_id": {
+                             "type": "string", "maxLength": 200,
+                             "description": "보내는 시스템의 고유 번호: 같은 값으로 다시 보내도 하나만 생김"}}},
+        "ReleasePatch": {"type": "object", "additionalProperties": False,
+                         "properties": release_fields},
+        "Schedule": {"type": "object", "additionalProperties": False,
+                     "required": ["published_at"], "properties": {"published_at": DATE_TIME}},
+    }
+
+
+def _paths():
+    release = _json(_ref("Release"), "보도자료")
+    one = {"parameters": [RELEASE_ID]}
+    return {
+        "/categories": {"get": _operation("분류 목록", {"200": _json(
+            {"type": "object", "required": ["items"],
+             "properties": {"items": {"type": "array", "items": _ref("Category")}}}, "분류들")})},
+        "/releases": {
+            "get": _operation("보도자료 목록 (최근 작성 순)", {"200": _json(_ref("ReleaseList"), "목록")}, 400,
+                              params=[_query("status", STATUS, "상태로 거르기"),
+                                      _query("category", {"type": "string"}, "분류 slug"),
+                                      _query("q", {"type": "string"}, "제목·본문·작성자 검색"),
+                                      _query("page", {"type": "integer", "minimum": 1}, "쪽"),
+                                      _query("per_page", {"type": "integer", "minimum": 1,
+                                                          "maximum": 100}, "쪽당 개수")]),
+            "post": _operation("보도자료 작성 (external_id가 같으면 같은 보도자료)",
+                               {"200": _json(_ref("Release"), "같은 external_id, 같은 내용: 이미 있는 보도자료"),
+                                "201": _json(_ref("Release"), "새로 만듦")},
+                               400, 409, 415, body=JSON_BODY)},
+        "/releases/{public_id}": {**one,
+            "get": _operation("보도자료 읽기", {"200": release}, 404),
+            "patch": _operation("보도자료 고치기 (보낸 항목만)", {"200": release}, 400, 404, 409, 415,
+                                body={"required": True, "content": {"application/json": {
+                                    "schema": _ref("ReleasePatch")}}}),
+            "delete": _operation("보도자료 삭제 (관리자)", {"204": {"description": "삭제함"}}, 403, 404)},
+        "/releases/{public_id}/schedule": {**one, "post": _operation(
+            "예약 게시", {"200": release}, 400, 404, 409, 415, body={"required": True, "content": {
+                "application/json": {"schema": _ref("Schedule")}}})},
+        "/releases/{public_id}/withdraw": {**one, "post": _operation(
+            "게시 철회 (게시 화면은 410, 피드에서 빠짐)", {"200": release}, 404, 409)},
+        "/releases/{public_id}/restore": {**one, "post": _operation(
+            "철회한 보도자료 다시 게시", {"200": release}, 404, 409)},
+        "/releases/{public_id}/attachments": {**one, "post": _operation(
+            "첨부파일 올리기", {"201": _json(_ref("Attachment"), "올린 파일")}, 400, 404, 409, 413, 415,
+            body={"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}}}}}})},
+        "/releases/{public_id}/attachments/{attachment_id}": {
+            "parameters": [RELEASE_ID, ATTACHMENT_ID],
+            "delete": _operation("첨부파일 삭제", {"204": {"description": "삭제함"}}, 404, 409)},
+    }
+
+
+def document():
+    """Return the OpenAPI document as a dict."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "feedserver 보도자료 API", "version": "1.0.0",
+                 "description": "보도자료를 읽고 쓰는 API. 관리자 화면에서 발급한 토큰을 "
+                                "Authorization: Bearer 머리글로 보냅니다. 오류는 "
+                                "{\"error\": {\"status\", \"message\", \"fields\"}} 형식입니다."},
+        "servers": [{"url": "/api/v1"}],
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+                       "schemas": _schemas()},
+        "security": [{"bearerAuth": []}],
+        "paths": _paths(),
+    }
