@@ -204,3 +204,17 @@ def artifacts_dir():
     path = Path(__file__).resolve().parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture
+def staff_app(app):
+    """The empty SQLite app with categories press/notice, users admin/editor and their tokens."""
+    from publishing_helpers import seed_staff
+    return seed_staff(app)
+
+
+@pytest.fixture
+def staff_db_app(db_app):
+    """staff_app on every configured database backend."""
+    from publishing_helpers import seed_staff
+    return seed_staff(db_app)
