@@ -27,6 +27,8 @@ def create_app(test_config=None):
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    from . import backup
+    backup.init_app(app)
     return app
 
 
