@@ -4,8 +4,9 @@ from peewee import IntegrityError, prefetch
 
 from . import publishing
 from .api_auth import api_actor, token_required
-from .api_json import (api_error, attachment_json, category_json, json_body, list_args,
-                       release_json, require_keys)
+from .api_json import (api_error, attachment_json, category_json, http_error, json_body,
+                       list_args, release_json, require_keys)
+from .errors import render_error
 from .models import Attachment, Category, Release
 from .publishing import PublishingError
 from .release_input import FieldErrors, check_external_id, check_fields
@@ -17,23 +18,23 @@ RELEASE_KEYS = {"title", "category", "author", "body", "summary", "status", "pub
 
 @bp.errorhandler(FieldErrors)
 def _field_errors(error):
-    api_error(400, error.message, error.fields)
+    return render_error(http_error(400, error.message, error.fields))
 
 
 @bp.errorhandler(PublishingError)
 def _refused(error):
-    api_error(error.status, error.message)
+    return render_error(http_error(error.status, error.message))
 
 
 @bp.errorhandler(UploadError)
 def _bad_upload(error):
-    api_error(error.status, error.message, {"file": error.message})
+    return render_error(http_error(error.status, error.message, {"file": error.message}))
 
 
 @bp.get("/openapi.json")
 def openapi():
     from .openapi import document
-    return jsonify(document())
+    return jsonify(document(c.slug for c in Category.ordered()))
 
 
 @bp.get("/categories")

@@ -10,15 +10,20 @@ from .models import STATUSES, Category, Release
 from .release_input import find_category, rfc3339
 from .search import apply_search
 
+LIST_KEYS = {"status", "category", "q", "page", "per_page"}
 ERRORS = {400: BadRequest, 403: Forbidden, 404: NotFound, 409: Conflict,
           413: RequestEntityTooLarge, 415: UnsupportedMediaType}
 
 
-def api_error(status, message, fields=None):
-    """Raise the HTTP error that errors.py renders as {"error": {status, message, fields}}."""
+def http_error(status, message, fields=None):
+    """Return the HTTP error that errors.py renders as {"error": {status, message, fields}}."""
     error = ERRORS[status](message)
     error.fields = fields or {}
-    raise error
+    return error
+
+
+def api_error(status, message, fields=None):
+    raise http_error(status, message, fields)
 
 
 def json_body():
@@ -53,19 +58,19 @@ class ListArgs:
 
 def list_args(args, default_size):
     """Parse ?status=&category=&q=&page=&per_page= into a release query."""
-    fields, filters = {}, {}
+    fields, filters = {k: "알 수 없는 항목입니다." for k in set(args) - LIST_KEYS}, {}
     page = _integer(args, "page", 1, 1, 10**6, fields)
     per_page = _integer(args, "per_page", default_size, 1, 100, fields)
     query = Release.select(Release, Category).join(Category)
     status = args.get("status")
-    if status:
+    if status is not None:
         if status in STATUSES:
             query, filters["status"] = query.where(Release.status == status), status
         else:
             fields["status"] = "상태는 " + ", ".join(STATUSES) + " 중 하나여야 합니다."
     slug = args.get("category")
-    if slug:
-        category = find_category(slug)
+    if slug is not None:
+        category = find_category(slug) if slug else None
         if category is None:
             fields["category"] = "없는 분류입니다."
         else:
@@ -82,7 +87,7 @@ def list_args(args, default_size):
 
 def _integer(args, name, default, low, high, fields):
     raw = args.get(name)
-    if raw in (None, ""):
+    if raw is None:
         return default
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
         fields[name] = f"{low}부터 {high}까지의 정수여야 합니다."

@@ -44,10 +44,11 @@ ATTACHMENT_ID = {"name": "attachment_id", "in": "path", "required": True,
 JSON_BODY = {"required": True, "content": {"application/json": {"schema": _ref("ReleaseInput")}}}
 
 
-def _schemas():
+def _schemas(slugs):
     release_fields = {
-        "title": {"type": "string", "maxLength": 300},
-        "category": {"type": "string", "description": "분류의 slug"},
+        "title": {"type": "string", "maxLength": 300, "pattern": r"\S",
+                  "description": "비어 있지 않은 제목"},
+        "category": {"type": "string", "enum": slugs, "description": "분류의 slug"},
         "author": {"type": "string", "maxLength": 100, "description": "비우면 기본 작성자"},
         "body": {"type": "string", "description": "HTML 또는 줄바꿈이 있는 글; 저장할 때 정리됨"},
         "summary": {"type": "string", "maxLength": 1000},
@@ -87,8 +88,9 @@ def _schemas():
                                        "total": {"type": "integer"},
                                        "next": {"type": "string", "nullable": True}}},
         "ReleaseInput": {"type": "object", "additionalProperties": False,
-                         "properties": {**release_fields, "external_id": {
-                             "type": "string", "maxLength": 200,
+                         "required": ["title", "category"], "properties": {**release_fields, "external_id": {
+                             "type": "string", "maxLength": 200, "nullable": True,
+                             "pattern": "^[^\\u0000-\\u001f]*\\S[^\\u0000-\\u001f]*$",
                              "description": "보내는 시스템의 고유 번호: 같은 값으로 다시 보내도 하나만 생김"}}},
         "ReleasePatch": {"type": "object", "additionalProperties": False,
                          "properties": release_fields},
@@ -97,7 +99,7 @@ def _schemas():
     }
 
 
-def _paths():
+def _paths(slugs):
     release = _json(_ref("Release"), "보도자료")
     one = {"parameters": [RELEASE_ID]}
     return {
@@ -107,9 +109,10 @@ def _paths():
         "/releases": {
             "get": _operation("보도자료 목록 (최근 작성 순)", {"200": _json(_ref("ReleaseList"), "목록")}, 400,
                               params=[_query("status", STATUS, "상태로 거르기"),
-                                      _query("category", {"type": "string"}, "분류 slug"),
+                                      _query("category", {"type": "string", "enum": slugs},
+                                             "분류 slug"),
                                       _query("q", {"type": "string"}, "제목·본문·작성자 검색"),
-                                      _query("page", {"type": "integer", "minimum": 1}, "쪽"),
+                                      _query("page", {"type": "integer", "minimum": 1, "maximum": 10**6}, "쪽"),
                                       _query("per_page", {"type": "integer", "minimum": 1,
                                                           "maximum": 100}, "쪽당 개수")]),
             "post": _operation("보도자료 작성 (external_id가 같으면 같은 보도자료)",
@@ -140,8 +143,9 @@ def _paths():
     }
 
 
-def document():
-    """Return the OpenAPI document as a dict."""
+def document(slugs):
+    """Return the OpenAPI document as a dict; category slugs are listed as they are now."""
+    slugs = list(slugs) or [""]
     return {
         "openapi": "3.0.3",
         "info": {"title": "feedserver 보도자료 API", "version": "1.0.0",
@@ -150,7 +154,7 @@ def document():
                                 "{\"error\": {\"status\", \"message\", \"fields\"}} 형식입니다."},
         "servers": [{"url": "/api/v1"}],
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-                       "schemas": _schemas()},
+                       "schemas": _schemas(slugs)},
         "security": [{"bearerAuth": []}],
-        "paths": _paths(),
+        "paths": _paths(slugs),
     }

@@ -1,4 +1,5 @@
 """Raw release input from forms, JSON and import files, checked into release fields."""
+import unicodedata
 from datetime import datetime, timezone
 
 from flask import current_app
@@ -24,7 +25,7 @@ def rfc3339(instant):
     """Format an aware instant as RFC 3339 UTC: 2024-05-07T08:46:00Z."""
     if instant is None:
         return None
-    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return instant.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def parse_instant(value):
@@ -37,14 +38,17 @@ def parse_instant(value):
         raise ValueError("not a date-time")
     if parsed.tzinfo is None:
         raise ValueError("an offset is required")
+    if not 1970 <= parsed.year <= 9000:
+        raise ValueError("out of range")  # every supported database stores these
     return parsed.astimezone(timezone.utc).replace(microsecond=0)
 
 
 def one_line(value):
-    """Collapse whitespace and refuse control characters."""
+    """Collapse whitespace and drop other control characters."""
     if not isinstance(value, str):
         raise ValueError("not a string")
-    return " ".join(value.split())
+    return " ".join("".join(ch for ch in value
+                            if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cs")).split())
 
 
 def default_author():
@@ -52,17 +56,11 @@ def default_author():
 
 
 def find_category(value):
-    """Return the category named by slug (or id), or None."""
+    """Return the category named by its slug, or None."""
     if isinstance(value, Category):
         return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Category.get_or_none(Category.id == value)
     if isinstance(value, str) and value.strip():
-        text = value.strip()
-        found = Category.get_or_none(Category.slug == text)
-        if found is None and text.isascii() and text.isdigit() and len(text) < 10:
-            found = Category.get_or_none(Category.id == int(text))
-        return found
+        return Category.get_or_none(Category.slug == value.strip())
     return None
 
 
@@ -77,7 +75,7 @@ def check_fields(data, current=None, now=None, future_only=True):
             errors["category"] = ("분류를 선택해 주세요." if not data.get("category")
                                   else "없는 분류입니다.")
     if "body" in data or current is None:
-        body = data.get("body") or ""
+        body = data.get("body", "")
         if not isinstance(body, str):
             errors["body"] = "본문은 문자열이어야 합니다."
         else:
@@ -92,9 +90,8 @@ def _check_texts(data, current, fields, errors):
     for name, label in (("title", "제목"), ("author", "작성자"), ("summary", "요약")):
         if name not in data and current is not None:
             continue
-        raw = data.get(name)
         try:
-            value = one_line(raw) if raw is not None else ""
+            value = one_line(data.get(name, ""))
         except ValueError:
             errors[name] = f"{label}은(는) 문자열이어야 합니다."
             continue
@@ -110,7 +107,7 @@ def _check_texts(data, current, fields, errors):
 def _check_schedule(data, current, fields, errors, now, future_only):
     if current is not None and "status" not in data and "published_at" not in data:
         return  # publication is not being changed
-    status = data.get("status") or (current.status if current else "draft")
+    status = data["status"] if "status" in data else (current.status if current else "draft")
     if status == "withdrawn" and current is not None and current.is_withdrawn:
         errors["status"] = "철회된 보도자료는 먼저 복원해 주세요."
         return

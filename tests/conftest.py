@@ -206,11 +206,26 @@ def artifacts_dir():
     return path
 
 
-@pytest.fixture
-def staff_app(app):
-    """The empty SQLite app with categories press/notice, users admin/editor and their tokens."""
+@pytest.fixture(scope="session")
+def staff_template(tmp_path_factory):
+    """Migrate and seed the staff database once into a SQLite file that tests copy."""
     from publishing_helpers import seed_staff
-    return seed_staff(app)
+    folder = tmp_path_factory.mktemp("staff")
+    app = seed_staff(build_app(folder, "sqlite:///" + str(folder / "staff.sqlite3")))
+    close_database()
+    return folder / "staff.sqlite3", app.config["TEST_TOKENS"]
+
+
+@pytest.fixture
+def staff_app(tmp_path, staff_template):
+    """An SQLite app with categories press/notice, users admin/editor and their tokens."""
+    from publishing_helpers import FAST_HASH
+    template, tokens = staff_template
+    shutil.copy(template, tmp_path / "test.sqlite3")
+    app = build_app(tmp_path, "sqlite:///" + str(tmp_path / "test.sqlite3"))
+    app.config.update(PASSWORD_HASH_METHOD=FAST_HASH, TEST_TOKENS=tokens)
+    yield app
+    close_database()
 
 
 @pytest.fixture
