@@ -105,8 +105,8 @@ def verify(job):
         query["hub.lease_seconds"] = str(data["lease_seconds"])
     joiner = "&" if urlsplit(data["callback"]).query else "?"
     status, body = http("GET", data["callback"] + joiner + urlencode(query))
-    if 500 <= status or status == 0:
-        raise RuntimeError(f"확인 요청에 {status or '응답 없음'}")
+    if status >= 500:  # the subscriber is down, not refusing: try again later
+        raise RuntimeError(f"확인 요청에 {status}로 답했습니다.")
     if not 200 <= status < 300 or body.strip() != challenge.encode():
         return outbox.finish(job, "failed", f"구독자가 확인을 거절했습니다 ({status}).")
     with database.atomic():

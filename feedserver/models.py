@@ -153,6 +153,9 @@ class FeedState(BaseModel):
     key = CharField(max_length=80, primary_key=True)
     version = BigIntegerField(default=0)
     changed_at = UTCDateTimeField(default=utcnow)
+    # Releases with status "published"; scheduled ones that came due are counted
+    # live, so a count never waits for a write (COUNT(*) over a million rows does).
+    published_count = BigIntegerField(default=0)
 
 
 MODELS = [Category, Release, Attachment, FeedState]
@@ -185,20 +188,31 @@ def summarize(text, limit=200):
 
 
 def bump_feed_state(category_ids):
-    """Bump the site version and each category's version; call inside the write's transaction."""
-    from peewee import IntegrityError
+    """Bump versions and recount the site and the given categories; call inside the write's transaction."""
     now = utcnow()
-    for key in ["all"] + [f"cat:{cid}" for cid in sorted(set(category_ids))]:
-        updated = (FeedState.update(version=FeedState.version + 1, changed_at=now)
-                   .where(FeedState.key == key).execute())
-        if updated:
-            continue
-        try:
-            with database.atomic():
-                FeedState.create(key=key, version=1, changed_at=now)
-        except IntegrityError:  # another writer created it first
-            (FeedState.update(version=FeedState.version + 1, changed_at=now)
-             .where(FeedState.key == key).execute())
+    ids = sorted(set(category_ids))
+    # "all" first, then categories in id order: every writer locks rows in one order.
+    _bump("all", now)
+    for cid in ids:
+        count = Release.select().where(Release.category == cid, Release.status == "published").count()
+        _bump(f"cat:{cid}", now, count)
+    total = (FeedState.select(fn.COALESCE(fn.SUM(FeedState.published_count), 0))
+             .where(FeedState.key.startswith("cat:")).scalar())
+    FeedState.update(published_count=total).where(FeedState.key == "all").execute()
+
+
+def _bump(key, now, count=None):
+    from peewee import IntegrityError
+    changes = {"version": FeedState.version + 1, "changed_at": now}
+    if count is not None:
+        changes["published_count"] = count
+    if FeedState.update(**changes).where(FeedState.key == key).execute():
+        return
+    try:
+        with database.atomic():
+            FeedState.create(key=key, version=1, changed_at=now, published_count=count or 0)
+    except IntegrityError:  # another writer created it first
+        FeedState.update(**changes).where(FeedState.key == key).execute()
 
 
 # Publishing: accounts, API tokens, login throttling and the audit log.
@@ -273,7 +287,8 @@ MODELS += [User, ApiToken, LoginFailure, AuditEntry]
 class Subscription(BaseModel):
     """A verified WebSub subscription: one callback on one of our feed URLs until its lease ends."""
 
-    ident = CharField(max_length=64, unique=True)  # sha256 of topic and callback: URLs are too long to index
+    # sha256 of topic and callback: the URLs themselves are too long for a unique index on MariaDB.
+    ident = CharField(max_length=64, unique=True)
     topic = TextField()
     feed_key = CharField(max_length=255, index=True)
     callback = TextField()
@@ -309,3 +324,26 @@ class OutboxJob(BaseModel):
 
 
 MODELS += [Subscription, OutboxJob]
+
+
+def visible_count(category_id=None, now=None):
+    """Count visible releases from the stored count plus scheduled ones now due, in one query."""
+    now = now or utcnow()
+    key = f"cat:{category_id}" if category_id else "all"
+    stored = FeedState.select(FeedState.published_count).where(FeedState.key == key)
+    due = Release.select(fn.COUNT(Release.id) + fn.COALESCE(stored, 0)).where(
+        Release.status == "scheduled", Release.published_at <= now)
+    if category_id:
+        due = due.where(Release.category == category_id)
+    return due.scalar() or 0
+
+
+def newest_first_page(query, offset, limit, total):
+    """Return rows offset..offset+limit of a newest-first query, reading deep pages from the old end."""
+    if offset <= total // 2:
+        return list(query.offset(offset).limit(limit))
+    # OFFSET walks every skipped row: the last page of a million would walk them all.
+    start = max(0, total - offset - limit)
+    count = min(limit, total - offset)
+    oldest_first = query.order_by(Release.published_at.asc(), Release.id.asc())
+    return list(reversed(list(oldest_first.offset(start).limit(count))))

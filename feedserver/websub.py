@@ -69,8 +69,9 @@ def _is_http_url(url):
         parts = urlsplit(url)
     except ValueError:
         return False
-    return (len(url) <= MAX_URL_LENGTH and parts.scheme in ("http", "https") and bool(parts.hostname)
-            and not parts.fragment and url.isprintable() and " " not in url)
+    return (len(url) <= MAX_URL_LENGTH and parts.scheme in ("http", "https")
+            and bool(parts.hostname) and not parts.fragment and url.isprintable()
+            and " " not in url)
 
 
 def _lease(raw):
