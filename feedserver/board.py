@@ -5,7 +5,7 @@ from werkzeug.exceptions import BadRequest
 
 from . import storage
 from .discovery import alternates
-from .models import Attachment, Category, Release
+from .models import Attachment, Category, Release, newest_first_page, visible_count
 from .pagination import Pager
 from .search import FIELDS, ListArgs, apply_search, parse_list_args, parse_page, parse_query
 
@@ -40,11 +40,12 @@ def _list_page(category):
     if category is not None:
         query = query.where(Release.category == category)
     query = apply_search(query, args.field, args.q)
-    pager = Pager(args.page, current_app.config["PAGE_SIZE"], query.count())
+    total = query.count() if args.q else visible_count(category.id if category else None)
+    pager = Pager(args.page, current_app.config["PAGE_SIZE"], total)
     if args.page > pager.pages:
         abort(404, description="없는 페이지입니다.")
-    rows = list(query.join(Category).switch(Release).select(Release, Category)
-                .offset(pager.offset).limit(pager.per_page))
+    rows = newest_first_page(query.join(Category).switch(Release).select(Release, Category),
+                             pager.offset, pager.per_page, total)
 
     def page_url(page, **extra):
         return url_for(request.endpoint, **request.view_args, **args.query_args(page=page), **extra)

@@ -1,13 +1,14 @@
 """Feed routes: site, category and search feeds in three formats, with RFC 5005 archives."""
 from math import ceil
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, current_app, g, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from . import syndication
 from .feedcache import RenderCache, feed_response
-from .feedsource import Scope, category_by_slug, describe, feed_state, load_items
-from .models import Release, utcnow
+from .feedsource import (Scope, category_state, describe, feed_state, items_from_rows,
+                         load_items, with_category)
+from .models import newest_first_page, utcnow
 from .search import parse_query
 from .websub import hub_urls
 
@@ -31,7 +32,8 @@ def site(fmt):
 
 @bp.get(f"/feeds/category/<slug>.{FMT}")
 def category(slug, fmt):
-    return _subscription(Scope(category=_category(slug)), fmt, "feeds.category", {"slug": slug})
+    scope, state = _category(slug)
+    return _subscription(scope, fmt, "feeds.category", {"slug": slug}, state)
 
 
 @bp.get(f"/feeds/search.{FMT}")
@@ -47,14 +49,16 @@ def site_archive(page, fmt):
 
 @bp.get(f"/feeds/archive/category/<slug>/<int:page>.{FMT}")
 def category_archive(slug, page, fmt):
-    return _archive(Scope(category=_category(slug)), fmt, page, "feeds.category", {"slug": slug})
+    scope, state = _category(slug)
+    return _archive(scope, fmt, page, "feeds.category", {"slug": slug}, state)
 
 
 def _category(slug):
-    found = category_by_slug(slug)
+    """Return the scope and state of a category feed, or 404."""
+    found, state = category_state(slug, g.setdefault("feed_now", utcnow()))
     if found is None:
         abort(404, description="없는 게시판의 피드입니다.")
-    return found
+    return Scope(category=found), state
 
 
 def parse_limit(raw, default):
@@ -93,17 +97,17 @@ def _links(base, self_url):
         ("Link", f'<{self_url}>; rel="self"')]
 
 
-def _subscription(scope, fmt, endpoint, values):
+def _subscription(scope, fmt, endpoint, values, state=None):
     config = current_app.config
     limit = parse_limit(request.args.get("limit"), config["FEED_ITEMS"])
-    now, base = utcnow(), base_url()
-    state = feed_state(scope, now)
+    now, base = g.setdefault("feed_now", utcnow()), base_url()
+    state = state or feed_state(scope, now)
     key = ("sub", fmt, limit, scope.state_key, scope.field, scope.q, state.token, base)
 
     def render():
         # Links are built only when a body is needed: a 304 costs two cheap queries.
         urls = _urls(fmt, endpoint, values, base)
-        pages = 0 if scope.q else _archive_pages(scope, now, state)
+        pages = 0 if scope.q else _archive_pages(state)
         archive = {"prev": base + _archive_url(scope, pages, fmt)} if pages else {}
 
         def build(count):
@@ -116,11 +120,11 @@ def _subscription(scope, fmt, endpoint, values):
                          headers=_links(base, base + request.path))
 
 
-def _archive(scope, fmt, page, endpoint, values):
+def _archive(scope, fmt, page, endpoint, values, state=None):
     config = current_app.config
-    now, base = utcnow(), base_url()
-    state = feed_state(scope, now)
-    pages = _archive_pages(scope, now, state)
+    now, base = g.setdefault("feed_now", utcnow()), base_url()
+    state = state or feed_state(scope, now)
+    pages = _archive_pages(state)
     if page < 1 or page > pages:
         abort(404, description="없는 보관 피드입니다.")
     size = config["FEED_ARCHIVE_SIZE"]
@@ -133,9 +137,11 @@ def _archive(scope, fmt, page, endpoint, values):
 
     def render():
         def build(count):
-            query = (scope.releases(now).order_by(*_oldest_first())
-                     .offset((page - 1) * size).limit(size))
-            items = list(reversed(load_items(query, base)))[:count]
+            # Page k holds oldest-first positions (k-1)*size .. k*size-1.
+            end = min(page * size, state.count)
+            rows = newest_first_page(with_category(scope.releases(now)), state.count - end,
+                                     end - (page - 1) * size, state.count)
+            items = items_from_rows(rows, base)[:count]
             return describe(scope, items, state, urls, config, links=links, is_archive=True)
         return _cached(key, fmt, build, size)
 
@@ -146,20 +152,9 @@ def _archive(scope, fmt, page, endpoint, values):
                          headers=_links(base, urls["self"]))
 
 
-def _oldest_first():
-    return (Release.published_at.asc(), Release.id.asc())
-
-
-def _archive_pages(scope, now, state):
-    """Return the number of archive documents of a scope (cached per state)."""
-    key = ("pages", scope.state_key, state.token)
-    hit = cache.get(key)
-    if hit is not None:
-        return int(hit.body)
-    total = scope.releases(now).order_by().count()
-    pages = ceil(total / current_app.config["FEED_ARCHIVE_SIZE"])
-    cache.put(key, str(pages).encode())
-    return pages
+def _archive_pages(state):
+    """Return the number of archive documents of a scope."""
+    return ceil(state.count / current_app.config["FEED_ARCHIVE_SIZE"])
 
 
 def _archive_url(scope, page, fmt):

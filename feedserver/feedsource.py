@@ -41,25 +41,55 @@ class Scope:
 
 @dataclass(frozen=True)
 class State:
-    """What a feed's validators are made of."""
+    """What a feed's validators are made of, and how many releases it spans."""
 
     token: str
     last_modified: datetime
+    count: int = 0
 
 
 def feed_state(scope, now=None):
-    """Return the scope's change state in one query (searches read their rows)."""
+    """Return the site's or a search's change state (one query)."""
     now = now or utcnow()
     if scope.q:
         return _search_state(scope, now)
-    params = [scope.state_key, scope.state_key, Release.published_at.db_value(now)]
-    if scope.category is not None:
-        params.append(scope.category.id)
-    sql = _state_sql(scope.category is not None, type(database.obj))
-    row = database.execute_sql(sql, params).fetchone()
-    version, changed_at, due_at = row
+    row = database.execute_sql(_state_sql(False, type(database.obj)), _params("all", now)).fetchone()
+    return _state(row)
+
+
+# Category ids by slug; every poll re-reads the category row, so a renamed or
+# deleted category is noticed at once and the entry dropped.
+_category_ids = {}
+
+
+def category_state(slug, now=None):
+    """Return (Category, State) for a slug in one query, or (None, None)."""
+    now = now or utcnow()
+    for _ in range(2):
+        cid = _category_ids.get(slug) or _lookup_id(slug)
+        if cid is None:
+            return None, None
+        sql = _state_sql(True, type(database.obj))
+        row = database.execute_sql(sql, _params(f"cat:{cid}", now, cid)).fetchone()
+        if row is not None and row[6] == slug:
+            _category_ids[slug] = cid
+            return Category(id=row[5], slug=row[6], name=row[7], description=row[8],
+                            sort_order=row[9]), _state(row)
+        _category_ids.pop(slug, None)
+    return None, None
+
+
+def _params(key, now, cid=None):
+    stamp = Release.published_at.db_value(now)
+    extra = [cid] if cid else []
+    return [key, key, key, stamp, *extra, stamp, *extra, *extra]
+
+
+def _state(row):
+    version, changed_at, stored, due_at, due_count = row[:5]
     changed_at, due_at = _as_utc(changed_at) or EPOCH, _as_utc(due_at) or EPOCH
-    return State(f"{version or 0}.{int(due_at.timestamp())}", max(changed_at, due_at))
+    return State(f"{version or 0}.{int(due_at.timestamp())}", max(changed_at, due_at),
+                 int(stored or 0) + int(due_count or 0))
 
 
 def _quote(name):
@@ -70,22 +100,24 @@ def _quote(name):
 def _state_sql(per_category, db_class):
     """Return hand-written SQL for the poll hot path; peewee's SQL building costs more than the query."""
     q, p = _quote, database.param
-    visible = (f"{q('status')} IN ('published', 'scheduled') AND {q('published_at')} <= {p}"
-               + (f" AND {q('category_id')} = {p}" if per_category else ""))
+    scope = f" AND {q('category_id')} = {p}" if per_category else ""
+    visible = f"{q('status')} IN ('published', 'scheduled') AND {q('published_at')} <= {p}{scope}"
+    due = f"{q('status')} = 'scheduled' AND {q('published_at')} <= {p}{scope}"
     state = f"FROM {q('feed_state')} WHERE {q('key')} = {p}"
-    return (f"SELECT (SELECT {q('version')} {state}), (SELECT {q('changed_at')} {state}), "
-            f"(SELECT MAX({q('published_at')}) FROM {q('release')} WHERE {visible})")
+    sql = (f"SELECT (SELECT {q('version')} {state}), (SELECT {q('changed_at')} {state}), "
+           f"(SELECT {q('published_count')} {state}), "
+           f"(SELECT MAX({q('published_at')}) FROM {q('release')} WHERE {visible}), "
+           f"(SELECT COUNT(*) FROM {q('release')} WHERE {due})")
+    if per_category:
+        columns = ", ".join(f"c.{q(n)}" for n in ("id", "slug", "name", "description", "sort_order"))
+        sql += f", {columns} FROM {q('category')} c WHERE c.{q('id')} = {p}"
+    return sql
 
 
-def category_by_slug(slug):
-    """Return the Category with this slug, or None, without building SQL each time."""
-    q, p = _quote, database.param
-    sql = (f"SELECT {q('id')}, {q('slug')}, {q('name')}, {q('description')}, {q('sort_order')} "
-           f"FROM {q('category')} WHERE {q('slug')} = {p}")
+def _lookup_id(slug):
+    sql = f"SELECT {_quote('id')} FROM {_quote('category')} WHERE {_quote('slug')} = {database.param}"
     row = database.execute_sql(sql, [slug]).fetchone()
-    if row is None:
-        return None
-    return Category(id=row[0], slug=row[1], name=row[2], description=row[3], sort_order=row[4])
+    return row[0] if row else None
 
 
 def _search_state(scope, now):
@@ -103,9 +135,18 @@ def _as_utc(value):
     return datetime.fromisoformat(str(value)).replace(tzinfo=timezone.utc)
 
 
+def with_category(query):
+    """Select each release together with its category (one query, no N+1)."""
+    return query.join(Category).switch(Release).select(Release, Category)
+
+
 def load_items(query, base_url):
     """Fetch releases with their category and attachments in two queries."""
-    releases = list(query.join(Category).switch(Release).select(Release, Category))
+    return items_from_rows(list(with_category(query)), base_url)
+
+
+def items_from_rows(releases, base_url):
+    """Describe fetched releases as items, loading all their attachments in one query."""
     files = {}
     if releases:
         for file in (Attachment.select().where(Attachment.release.in_([r.id for r in releases]))

@@ -419,3 +419,18 @@ def test_feed_shows_as_korean_page_in_chromium(live_server, browser_page):
     assert browser_page.locator("ul.feed-items li").count() == 20
     browser_page.goto(live_server.url + "/feeds/category/governor.atom")
     assert browser_page.locator("ul.feed-items li").count() == 20
+
+
+def test_renamed_category_feed_follows_the_database(app):
+    from feedserver.models import Category
+    with app.app_context():
+        cat = make_category("old", "옛 이름")
+        make_release(cat)
+    client = app.test_client()
+    assert client.get("/feeds/category/old.atom").status_code == 200
+    with app.app_context():
+        Category.update(slug="new", name="새 이름").where(Category.id == cat.id).execute()
+        bump_feed_state([cat.id])
+    assert client.get("/feeds/category/old.atom").status_code == 404
+    doc = parse(client.get("/feeds/category/new.atom"), "atom")
+    assert doc.feed.title.endswith("새 이름")

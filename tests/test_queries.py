@@ -2,6 +2,7 @@
 from playhouse.test_utils import count_queries
 
 from feedserver.feeds import cache
+from feedserver.feedsource import _category_ids
 from feedserver.models import Release
 
 
@@ -16,16 +17,19 @@ def queries(app, url, headers=None):
 def test_feed_queries(demo_app):
     cache.entries.clear()
     cache.size = 0
-    # category, state, archive count, releases, attachments: independent of item count
-    assert queries(demo_app, "/feeds/category/governor.atom?limit=100") == 5
-    assert queries(demo_app, "/feeds/category/governor.atom?limit=100") == 2  # warm: cached body
+    _category_ids.clear()
+    # slug lookup, state with category and counts, releases, attachments: independent of items
+    assert queries(demo_app, "/feeds/category/governor.atom?limit=100") == 4
+    assert queries(demo_app, "/feeds/category/governor.atom?limit=100") == 1  # warm: cached body
+    assert queries(demo_app, "/feeds/archive/category/governor/10.atom") == 3
     etag = demo_app.test_client().get("/feeds/all.rss").headers["ETag"]
     assert queries(demo_app, "/feeds/all.rss", {"If-None-Match": etag}) == 1  # a 304 needs one
 
 
 def test_board_queries(demo_app):
-    # category, count, rows with their category, the category tabs
+    # category, stored count, rows with their category, the category tabs
     assert queries(demo_app, "/board/governor/?page=3") == 4
+    assert queries(demo_app, "/board/governor/?page=94") == 4
     assert queries(demo_app, "/board/?field=title&q=청년") == 3
 
 
