@@ -107,7 +107,7 @@ def _worker_process(app, tmp_path):
                FEEDSERVER_WEBSUB_POLL_SECONDS="0.05", FEEDSERVER_WEBSUB_JOB_LEASE_SECONDS="1",
                FEEDSERVER_WEBSUB_WORKER_THREADS="2", FEEDSERVER_WEBSUB_DELIVERY_TIMEOUT="5")
     return subprocess.Popen([FEEDSERVER, "worker"], cwd=tmp_path, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=open(tmp_path / "worker.log", "ab"))
 
 
 def test_killed_worker_loses_no_delivery(db_app, subscriber, tmp_path):
@@ -123,7 +123,7 @@ def test_killed_worker_loses_no_delivery(db_app, subscriber, tmp_path):
         publish(db_app, news, f"보도자료 {n}")
     worker = _worker_process(db_app, tmp_path)
     try:
-        wait_for(lambda: subscriber.received("/slow-a") or subscriber.received("/slow-b"), timeout=10)
+        wait_for(lambda: subscriber.received("/slow-a") or subscriber.received("/slow-b"), timeout=20)
         worker.send_signal(signal.SIGKILL)
         worker.wait(5)
         with db_app.app_context():
