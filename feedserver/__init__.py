@@ -29,6 +29,8 @@ def create_app(test_config=None):
     cli.init_app(app)
     from . import backup
     backup.init_app(app)
+    from . import ratelimit
+    ratelimit.init_app(app)
     return app
 
 
