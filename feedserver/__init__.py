@@ -19,7 +19,6 @@ def create_app(test_config=None):
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_ATTACHMENT_BYTES"] + 1024 * 1024
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    _trust_proxies(app)
     db.init_app(app)
     _register_blueprints(app)
     _register_filters(app)
@@ -27,8 +26,10 @@ def create_app(test_config=None):
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
-    from . import backup
+    from . import backup, fastpath
     backup.init_app(app)
+    fastpath.init_app(app)
+    _trust_proxies(app)  # outermost: the fast path keys on the forwarded host
     from . import ratelimit
     ratelimit.init_app(app)
     return app

@@ -105,17 +105,18 @@ def _subscription(scope, fmt, endpoint, values, state=None):
     key = ("sub", fmt, limit, scope.state_key, scope.field, scope.q, state.token, base)
 
     def render():
-        # Links are built only when a body is needed: a 304 costs two cheap queries.
-        urls = _urls(fmt, endpoint, values, base)
-        pages = 0 if scope.q else _archive_pages(state)
-        archive = {"prev": base + _archive_url(scope, pages, fmt)} if pages else {}
-
+        # Links are built only when a body must be rendered: a 304 or a cached
+        # body costs one query.
         def build(count):
+            urls = _urls(fmt, endpoint, values, base)
+            pages = 0 if scope.q else _archive_pages(state)
+            archive = {"prev": base + _archive_url(scope, pages, fmt)} if pages else {}
             items = load_items(scope.releases(now).limit(count), base)
             return describe(scope, items, state, urls, config, links=archive)
         return _cached(key, fmt, build, limit)
 
     etag = f"{fmt}-{limit}-{scope.state_key}-{state.token}"
+    request.environ["feedserver.feed_token"] = state.token  # for the fast path (fastpath.py)
     return feed_response(fmt, etag, state.last_modified, render, config["FEED_MAX_AGE"],
                          headers=_links(base, base + request.path))
 

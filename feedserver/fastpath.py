@@ -1,0 +1,106 @@
+"""A validated response cache in front of Flask for plain subscription-feed polls.
+
+Readers poll /feeds/all.rss and /feeds/category/<slug>.atom around the clock. Flask
+renders each once per data state; later polls are answered here from the stored
+response after one query confirms the state is unchanged, so every instance stays
+coherent with the database while skipping Flask's per-request machinery.
+"""
+import re
+import threading
+from collections import OrderedDict
+
+from werkzeug.http import is_resource_modified
+
+from .db import database
+from .feedsource import Scope, category_state, feed_state
+from .models import utcnow
+
+FEED_PATH = re.compile(r"^/feeds/(?:all|category/([A-Za-z0-9_-]{1,64}))\.(?:rss|atom|json)$")
+TOKEN_KEY = "feedserver.feed_token"
+MAX_ENTRIES = 512
+
+
+class FeedFastPath:
+    """WSGI middleware: serve unchanged feeds from memory, else let Flask render and keep it."""
+
+    def __init__(self, wsgi_app, flask_app):
+        self.wsgi_app = wsgi_app
+        self.flask_app = flask_app
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD")
+        match = FEED_PATH.match(environ.get("PATH_INFO", ""))
+        if match is None or method not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
+            return self.wsgi_app(environ, start_response)
+        key = self._key(environ)
+        try:
+            token = self._token(match.group(1))
+        except Exception:  # noqa: BLE001 - let Flask answer (503 page, 404 ...)
+            return self._render(environ, start_response, key)
+        entry = self.entries.get(key)
+        if token is None or entry is None or entry[0] != token:
+            return self._render(environ, start_response, key)
+        return self._serve(environ, start_response, entry, method == "HEAD")
+
+    def _key(self, environ):
+        accept_encoding = environ.get("HTTP_ACCEPT_ENCODING", "")
+        gzip_ok = "gzip" in accept_encoding and "gzip;q=0" not in accept_encoding.replace(" ", "")
+        return (environ.get("PATH_INFO"), environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme"),
+                gzip_ok, environ.get("HTTP_ACCEPT", ""))
+
+    def _token(self, slug):
+        """Return the feed's current state token in one query (None: unknown category)."""
+        try:
+            if slug is None:
+                return feed_state(Scope(), utcnow()).token
+            _, state = category_state(slug, utcnow())
+            return state.token if state else None
+        finally:
+            if not isinstance(database.obj, _sqlite_class()):
+                database.close()  # hand pooled connections back at once
+
+    def _render(self, environ, start_response, key):
+        """Let Flask answer, and keep a 200 it made for a known state."""
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = b"".join(self.wsgi_app(environ, capture))
+        token = environ.get(TOKEN_KEY)
+        if token and captured.get("status", "").startswith("200") and environ["REQUEST_METHOD"] == "GET":
+            self._store(key, (token, captured["headers"], body))
+        return [body]
+
+    def _store(self, key, entry):
+        with self.lock:
+            self.entries[key] = entry
+            while len(self.entries) > MAX_ENTRIES:
+                self.entries.popitem(last=False)
+
+    def _serve(self, environ, start_response, entry, head):
+        _, headers, body = entry
+        etag = next((v for k, v in headers if k == "ETag"), None)
+        modified = next((v for k, v in headers if k == "Last-Modified"), None)
+        if ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ) and \
+                not is_resource_modified(environ, etag=etag, last_modified=modified):
+            kept = [(k, v) for k, v in headers if k not in ("Content-Length", "Content-Encoding",
+                                                              "Content-Type")]
+            start_response("304 NOT MODIFIED", kept)
+            return []
+        start_response("200 OK", list(headers))
+        return [] if head else [body]
+
+
+def _sqlite_class():
+    from peewee import SqliteDatabase
+    return SqliteDatabase
+
+
+def init_app(app):
+    """Install the fast path unless per-client feed rate limits need every request in Flask."""
+    if app.config.get("FEED_FAST_PATH", True) and not app.config.get("RATE_LIMIT_FEEDS"):
+        app.wsgi_app = FeedFastPath(app.wsgi_app, app)

@@ -1,0 +1,56 @@
+"""The validated feed cache in front of Flask: fast, and never older than the database."""
+from playhouse.test_utils import count_queries
+
+from feedserver import create_app
+from helpers import make_category, make_release
+
+
+def test_repeat_poll_is_served_from_memory_with_one_query(app):
+    with app.app_context():
+        make_release(make_category())
+    client = app.test_client()
+    first = client.get("/feeds/category/news.rss", headers={"Accept-Encoding": "gzip"})
+    with count_queries() as counter:
+        second = client.get("/feeds/category/news.rss", headers={"Accept-Encoding": "gzip"})
+    assert counter.count == 1
+    assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
+    assert second.headers["Content-Encoding"] == "gzip"
+    not_modified = client.get("/feeds/category/news.rss", headers={"If-None-Match": first.headers["ETag"],
+                                                                   "Accept-Encoding": "gzip"})
+    assert not_modified.status_code == 304 and not_modified.data == b""
+    assert not_modified.headers["ETag"] == first.headers["ETag"]
+    head = client.head("/feeds/category/news.rss", headers={"Accept-Encoding": "gzip"})
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["Content-Length"] == first.headers["Content-Length"]
+
+
+def test_write_through_another_instance_is_seen_at_once(app, tmp_path):
+    with app.app_context():
+        category = make_category()
+        make_release(category, title="첫 소식")
+    reader = app.test_client()
+    assert [t for t in _titles(reader)] == ["첫 소식"]
+    other = create_app({**app.config})  # a second instance on the same database
+    with other.app_context():
+        make_release(category, title="둘째 소식")
+    assert _titles(reader) == ["둘째 소식", "첫 소식"]
+    assert _titles(other.test_client()) == ["둘째 소식", "첫 소식"]
+
+
+def test_unknown_or_renamed_category_falls_through_to_404(app):
+    from feedserver.models import Category, bump_feed_state
+    with app.app_context():
+        category = make_category()
+        make_release(category)
+    client = app.test_client()
+    assert client.get("/feeds/category/news.atom").status_code == 200
+    with app.app_context():
+        Category.update(slug="renamed").where(Category.id == category.id).execute()
+        bump_feed_state([category.id])
+    assert client.get("/feeds/category/news.atom").status_code == 404
+    assert client.get("/feeds/category/nope.atom").status_code == 404
+
+
+def _titles(client):
+    import json
+    return [item["title"] for item in json.loads(client.get("/feeds/category/news.json").data)["items"]]
