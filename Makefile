@@ -32,5 +32,11 @@ run: demo
 test: install
 	$(BIN)/python -m pytest
 
+# 60 s of mixed load on gunicorn as shipped, 64 connections: SQLite, then PostgreSQL when
+# FEEDSERVER_TEST_POSTGRES_URL is set (it uses its own database, feedserver_soak, on that server).
+SOAK_SECONDS ?= 60
+soak: install
+	$(BIN)/python bench/soak.py --seconds $(SOAK_SECONDS) --connections 64
+
 clean:
 	rm -rf $(VENV) instance
