@@ -50,7 +50,7 @@
       return a[0] + "=\"" + escape(a[1]) + "\" ";
     }).join("") + "async></" + "script>";
     var iframe = "<iframe src=\"" + escape(embedUrl(s)) + "\" title=\"" + escape(titles[s.category] || "") +
-      " 최신 보도자료\" width=\"100%\" height=\"360\" loading=\"lazy\" class=\"feedserver-embed\"></iframe>\n" +
+      " 최신 보도자료\" width=\"100%\" height=\"360\" frameborder=\"0\" loading=\"lazy\" class=\"feedserver-embed\"></iframe>\n" +
       "<script src=\"" + escape(urls.resize) + "\" async></" + "script>";
     return { script: script, iframe: iframe };
   }
