@@ -51,7 +51,8 @@ def worker_command():
 
 def init_app(app):
     """Register the commands on the app's CLI."""
-    for command in (migrate_command, seed_demo_command, worker_command):
+    from .admin_cli import COMMANDS as PUBLISHING_COMMANDS
+    for command in (migrate_command, seed_demo_command, worker_command, *PUBLISHING_COMMANDS):
         app.cli.add_command(command)
 
 

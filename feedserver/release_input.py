@@ -47,6 +47,8 @@ def one_line(value):
     """Collapse whitespace and drop other control characters."""
     if not isinstance(value, str):
         raise ValueError("not a string")
+    if value.isprintable():
+        return " ".join(value.split())
     return " ".join("".join(ch for ch in value
                             if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cs")).split())
 
