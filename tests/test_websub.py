@@ -124,6 +124,7 @@ def test_scheduled_release_is_delivered_when_due(hub_app, subscriber):
 
 
 def test_hanging_subscriber_does_not_delay_a_healthy_one(hub_app, subscriber):
+    hub_app.config["WEBSUB_DELIVERY_TIMEOUT"] = 2.0  # the hanging callback sleeps 3 s
     client = hub_app.test_client()
     with hub_app.app_context():
         news = make_category("hang", "지연")

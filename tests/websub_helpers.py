@@ -93,7 +93,7 @@ def running_worker(app, name=None):
         thread.join(15)
 
 
-def wait_for(predicate, timeout=5.0, step=0.05):
+def wait_for(predicate, timeout=10.0, step=0.05):
     """Poll predicate until it is truthy; return its value or fail after timeout."""
     deadline = time.monotonic() + timeout
     while True:
