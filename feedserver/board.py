@@ -62,13 +62,23 @@ def _list_page(category):
 def release(public_id):
     item = _get_release(public_id)
     if request.method == "GET":
-        Release.count_view(item.id)
-        item.view_count += 1
+        _count_view(item)
     newer, older = _neighbours(item)
     return render_template(
         "board/release.html", release=item, attachments=list(item.attachments),
         newer=newer, older=older, back_url=_back_url(item),
     )
+
+
+def _count_view(item):
+    """Add a view; a read-only or full database loses the count, never the page."""
+    from peewee import OperationalError
+    try:
+        Release.count_view(item.id)
+    except OperationalError as error:
+        current_app.logger.warning("view of %s not counted: %s", item.public_id, error)
+        return
+    item.view_count += 1
 
 
 def _get_release(public_id):
