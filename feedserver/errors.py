@@ -8,7 +8,7 @@ TITLES = {
     409: "요청이 충돌합니다", 410: "삭제되었거나 철회된 페이지입니다",
     413: "요청이 너무 큽니다", 415: "지원하지 않는 형식입니다",
     429: "요청이 너무 많습니다", 500: "서버 오류가 발생했습니다",
-    503: "잠시 후 다시 시도해 주세요",
+    503: "잠시 후 다시 시도해 주세요", 507: "저장 공간이 부족합니다",
 }
 
 
@@ -57,6 +57,11 @@ class DatabaseUnavailable(HTTPException):
     description = "데이터베이스에 잠시 연결할 수 없습니다. 잠시 후 다시 시도해 주세요."
 
 
+class InsufficientStorage(HTTPException):
+    code = 507
+    description = "파일을 저장할 수 없습니다."
+
+
 def init_app(app):
     """Register the handlers."""
     from peewee import InterfaceError, OperationalError
@@ -71,6 +76,17 @@ def init_app(app):
         unavailable = DatabaseUnavailable()
         unavailable.headers = {"Retry-After": "5"}
         return render_error(unavailable)
+
+    @app.errorhandler(OSError)
+    def _storage_failed(error):
+        # A full or read-only disk while storing an upload: say so, do not look like a bug.
+        import errno
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
+            return _unexpected(error)
+        app.logger.error("storage unavailable: %s", error)
+        full = InsufficientStorage("파일을 저장할 수 없습니다(저장 공간 부족 또는 읽기 전용). "
+                                   "관리자에게 알려 주세요.")
+        return render_error(full)
 
     @app.errorhandler(Exception)
     def _unexpected(error):
