@@ -1,5 +1,7 @@
 """The release editor form: what the admin posts, turned into raw release input."""
+import re
 from dataclasses import dataclass, field
+from html import unescape
 
 from flask import current_app, request
 
@@ -43,7 +45,7 @@ class EditorForm:
         """Fill the form from a stored release; a derived summary shows as empty."""
         derived = release.summary == summarize(release.body_text)
         values = {"title": release.title, "category": release.category.slug,
-                  "author": release.author, "body": release.body_html,
+                  "author": release.author, "body": editable_body(release.body_html),
                   "summary": "" if derived else release.summary}
         return cls(values, mode=_mode_of(release), publish_at=_input_value(release),
                    revision=release.revision)
@@ -102,6 +104,13 @@ class EditorForm:
         return {"title": " ".join(self.values["title"].split()) or "(제목 없음)",
                 "author": self.values["author"] or default_author(), "body_html": body,
                 "published_at": self._schedule_time() or utcnow()}
+
+
+def editable_body(html):
+    """Show a body of plain paragraphs as the lines it came from; anything richer as HTML."""
+    lines = re.findall(r"<p>([^<]*)</p>", html)
+    text = "\n".join(unescape(line) for line in lines)
+    return text if lines and clean_body(text) == html else html
 
 
 def _mode_of(release):
