@@ -67,7 +67,9 @@ class Gunicorn:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {self.log()[-2000:]}")
             try:
-                if request(self.url, "GET", "/board/")[0] == 200:
+                status, headers, _ = request(self.url, "GET", "/board/")
+                if status == 200:
+                    self.server_header = headers.get("server", "")
                     return
             except OSError:
                 pass
@@ -321,6 +323,8 @@ def soak(db_url, workdir, seconds, connections, prepared_token=None, workers=Non
     after, stored = view_counts(app), releases_by_id(app)
     close(app)
     problems = verify(load, before, after, stored)
+    if any(c.isdigit() for c in server.server_header) or "python" in server.server_header.lower():
+        problems.append(f"Server header reveals a version: {server.server_header!r}")
     if "Traceback" in server.log():
         problems.append("gunicorn log has a traceback: " + server.log()[-1500:])
     ok = report(label or db_url.split("://")[0], load, before, after, problems)
