@@ -59,9 +59,10 @@ class EditorForm:
         mode = form.get("mode") if release is None or not release.is_withdrawn else None
         revision = form.get("revision", "")
         self = cls(values, mode=mode, publish_at=form.get("publish_at", "").strip(),
-                   revision=int(revision) if revision.isdigit() else None,
+                   revision=int(revision) if revision.isdigit() and len(revision) < 10 else None,
                    previewing=form.get("action") == "preview")
-        self.remove_ids = [int(v) for v in form.getlist("remove_attachment") if v.isdigit()]
+        self.remove_ids = [int(v) for v in form.getlist("remove_attachment")
+                           if v.isdigit() and len(v) < 10]
         self._read_uploads()
         self.input = self._build_input()
         return self
@@ -94,7 +95,7 @@ class EditorForm:
             return None
         try:
             return parse_kst_input(self.publish_at)
-        except ValueError:
+        except (ValueError, OverflowError):
             self.errors["publish_at"] = "예약 시각 형식이 올바르지 않습니다."
             return None
 

@@ -34,7 +34,7 @@ def create_category():
     return _save_category(None)
 
 
-@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@bp.route("/categories/<int(max=2147483647):category_id>", methods=["GET", "POST"])
 @admin_required
 def edit_category(category_id):
     category = Category.get_or_none(Category.id == category_id) or abort(404)
@@ -79,7 +79,7 @@ def _category_values(form, category):
     return values, errors
 
 
-@bp.post("/categories/<int:category_id>/delete")
+@bp.post("/categories/<int(max=2147483647):category_id>/delete")
 @admin_required
 def delete_category(category_id):
     category = Category.get_or_none(Category.id == category_id) or abort(404)
@@ -104,7 +104,7 @@ def tokens():
     return render_template("admin/tokens.html", tokens=list(query), secret=secret)
 
 
-@bp.post("/tokens/<int:token_id>/revoke")
+@bp.post("/tokens/<int(max=2147483647):token_id>/revoke")
 @login_required
 def revoke(token_id):
     token = ApiToken.get_or_none(ApiToken.id == token_id) or abort(404)
@@ -146,7 +146,7 @@ def _user_errors(values, password):
     return errors
 
 
-@bp.post("/users/<int:user_id>")
+@bp.post("/users/<int(max=2147483647):user_id>")
 @admin_required
 def update_user(user_id):
     user = User.get_or_none(User.id == user_id) or abort(404)

@@ -164,7 +164,7 @@ def add_attachment(public_id):
     return jsonify(attachment_json(release, added)), 201
 
 
-@bp.delete("/releases/<public_id>/attachments/<int:attachment_id>")
+@bp.delete("/releases/<public_id>/attachments/<int(max=2147483647):attachment_id>")
 @token_required
 def remove_attachment(public_id, attachment_id):
     release = _find(public_id)

@@ -289,3 +289,61 @@ def test_every_admin_action_is_in_the_audit_log(staff_app, client):
 def newest_attachment(app):
     with app.app_context():
         return Attachment.select().order_by(Attachment.id.desc()).first().id
+
+
+def test_every_change_reaches_the_board_and_feeds_at_once(staff_app, client):
+    import feedparser
+
+    def feed_titles():
+        response = client.get("/feeds/all.rss")
+        return [e.title for e in feedparser.parse(response.data).entries], response.headers["ETag"]
+
+    def board_titles():
+        return [row[1] for row in board_rows(page(client.get("/board/press/")))]
+
+    empty, etag = feed_titles()
+    assert empty == [] and client.get("/feeds/all.rss", headers={"If-None-Match": etag}).status_code == 304
+    write(client, title="처음 제목")
+    release = newest(staff_app)
+    titles, etag2 = feed_titles()
+    assert titles == board_titles() == ["처음 제목"] and etag2 != etag
+    edit = f"/admin/releases/{release.public_id}/edit"
+    post_form(client, edit, {"title": "고친 제목", "category": "press", "body": "본문", "mode": "publish",
+                             "action": "save"})
+    assert feed_titles()[0] == board_titles() == ["고친 제목"]
+    post_form(client, f"/admin/releases/{release.public_id}/withdraw", {}, page=edit)
+    assert feed_titles()[0] == board_titles() == []
+    post_form(client, f"/admin/releases/{release.public_id}/restore", {}, page=edit)
+    assert feed_titles()[0] == board_titles() == ["고친 제목"]
+    later = (datetime.now(KST) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    post_form(client, edit, {"title": "고친 제목", "category": "press", "body": "본문", "mode": "schedule",
+                             "publish_at": later, "action": "save"})
+    assert feed_titles()[0] == board_titles() == []
+
+
+@pytest.mark.parametrize("method, url", [
+    ("get", "/admin/categories/" + "9" * 30),
+    ("post", "/admin/categories/" + "9" * 30 + "/delete"),
+    ("post", "/admin/tokens/" + "9" * 30 + "/revoke"),
+    ("post", "/admin/users/" + "9" * 30),
+    ("get", "/admin/releases/nosuchid/edit"),
+    ("post", "/admin/releases/nosuchid/withdraw"),
+])
+def test_unknown_or_oversized_ids_are_404(client, method, url):
+    data = {"csrf_token": form_token(client, "/admin/")} if method == "post" else None
+    assert getattr(client, method)(url, data=data).status_code == 404
+
+
+@pytest.mark.parametrize("publish_at", ["0001-01-01T00:00", "9999-12-31T23:59", "2025-02-30T09:00"])
+def test_impossible_schedule_times_are_form_messages(staff_app, client, publish_at):
+    response = write(client, mode="schedule", publish_at=publish_at)
+    assert response.status_code == 400 and newest(staff_app) is None
+
+
+def test_oversized_revision_and_attachment_ids_are_ignored(staff_app, client):
+    write(client)
+    release = newest(staff_app)
+    response = post_form(client, f"/admin/releases/{release.public_id}/edit", {
+        "title": "새 제목", "category": "press", "mode": "publish", "action": "save",
+        "revision": "9" * 30, "remove_attachment": "9" * 30})
+    assert response.status_code == 302 and newest(staff_app).title == "새 제목"

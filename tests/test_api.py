@@ -1,5 +1,6 @@
 """The token API: create, read, update, schedule, withdraw, idempotency and every error status."""
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -221,6 +222,6 @@ def test_openapi_document_lists_every_route(staff_app):
     routed = set()
     for rule in staff_app.url_map.iter_rules():
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi":
-            path = rule.rule[len("/api/v1"):].replace("<int:", "{").replace("<", "{").replace(">", "}")
+            path = re.sub(r"<(?:int(?:\([^)]*\))?:)?(\w+)>", r"{\1}", rule.rule[len("/api/v1"):])
             routed |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert documented == routed

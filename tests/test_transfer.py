@@ -194,3 +194,36 @@ def test_create_admin_and_token_commands(staff_app):
     assert runner.invoke(args=["create-token", "nobody"]).exit_code == 1
     from publishing_helpers import login
     assert login(staff_app.test_client(), username="chief", password="a long password").status_code == 302
+
+
+def test_batches_interruption_and_round_trip_on_every_backend(staff_db_app, tmp_path):
+    (tmp_path / "붙임.pdf").write_bytes(tiny_pdf())
+    start = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    records = [{"external_id": f"x{n}", "category": ["press", "notice"][n % 2], "title": f"글 {n}",
+                "body": f"<p>{n}</p><script>x</script>", "status": ["published", "withdrawn", "draft"][n % 3],
+                "published_at": (start + timedelta(minutes=n)).isoformat(), "view_count": n}
+               for n in range(60)]
+    records[7]["attachments"] = [{"path": "붙임.pdf", "filename": "보도 붙임.pdf"}]
+    write_jsonl(tmp_path / "in.jsonl", records)
+    calls = []
+
+    def stop_at_40(n):
+        calls.append(n)
+        if len(calls) == 40:
+            raise Interrupted()
+
+    with staff_db_app.app_context():
+        with pytest.raises(Interrupted):
+            import_file(tmp_path / "in.jsonl", CLI, progress=stop_at_40, batch_size=25)
+        assert Release.select().count() == 25
+        report = import_file(tmp_path / "in.jsonl", CLI, batch_size=25)
+        assert (report.created, report.unchanged, report.ok) == (35, 25, True)
+        assert Release.select().count() == 60 and Attachment.select().count() == 1
+        assert Release.get(Release.external_id == "x7").body_html == "<p>7</p>"
+        export_file(tmp_path / "out.jsonl")
+        for release in Release.select():  # wipe and import the export back
+            from feedserver import publishing
+            publishing.delete_release(release, CLI)
+        assert import_file(tmp_path / "out.jsonl", CLI, batch_size=25).created == 60
+        export_file(tmp_path / "again.jsonl")
+    assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "again.jsonl").read_bytes()
