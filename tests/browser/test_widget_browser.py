@@ -9,6 +9,7 @@ from feedserver import widget
 from feedserver.dates import KST
 from feedserver.models import Category, Release, utcnow
 from helpers import make_release
+from widget_host import host_site, watch, watched_page  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -320,7 +321,6 @@ def builder_page(browser):
     page.console_errors, page.dialogs = [], []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    from conftest import watch
     yield watch(page)
     context.close()
 

@@ -1,4 +1,8 @@
-"""Browser fixtures: a host site on another origin with a strict CSP, and CSP/console watching."""
+"""Widget browser fixtures: a host site on another origin with a strict CSP, and CSP watching.
+
+Not a conftest.py: a second module named conftest would shadow tests/conftest.py for the
+test modules that import helpers from it.
+"""
 import threading
 
 import pytest
