@@ -16,6 +16,9 @@ from .uploads import UploadError
 
 FILES_DIR = "files"
 RELEASE_FIELDS = ("title", "category", "author", "body", "summary", "status", "published_at")
+EXPORTED = (Release.id, Release.public_id, Release.external_id, Release.title, Release.author,
+            Release.body_html, Release.summary, Release.status, Release.published_at,
+            Release.created_at, Release.updated_at, Release.revision, Release.view_count)
 
 
 @dataclass
@@ -157,35 +160,43 @@ def export_file(path, progress=None, batch=500):
                          "description": category.description, "sort_order": category.sort_order})
         last_id = 0
         while True:
-            query = (Release.select(Release, Category).join(Category)
-                     .where(Release.id > last_id).order_by(Release.id).limit(batch))
-            rows = prefetch(query, Attachment.select().order_by(Attachment.id))
+            rows = list(Release.select(*EXPORTED, Category.slug.alias("category_slug")).join(Category)
+                        .where(Release.id > last_id).order_by(Release.id).limit(batch).dicts())
             if not rows:
                 break
-            for release in rows:
-                _write(out, _release_record(release, files))
-            last_id, written = rows[-1].id, written + len(rows)
+            files_of = _attachments_of([row["id"] for row in rows])
+            for row in rows:
+                _write(out, _release_record(row, files_of.get(row["id"], []), files))
+            last_id, written = rows[-1]["id"], written + len(rows)
             if progress:
                 progress(len(rows))
     return written
 
 
-def _release_record(release, files):
-    attachments = []
-    for file in sorted(release.attachments, key=lambda f: f.id):
+def _attachments_of(release_ids):
+    """Return {release id: [attachment, ...]} in upload order, in one query."""
+    found = {}
+    for file in (Attachment.select().where(Attachment.release.in_(release_ids))
+                 .order_by(Attachment.id)):
+        found.setdefault(file.release_id, []).append(file)
+    return found
+
+
+def _release_record(row, attachments, files):
+    out = []
+    for file in attachments:
         target = files / file.sha256
         if not target.exists():
             files.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(attachment_dir() / file.stored_name, target)
-        attachments.append({"path": f"{FILES_DIR}/{file.sha256}", "filename": file.filename,
-                            "content_type": file.content_type, "size": file.size,
-                            "sha256": file.sha256})
-    return {"kind": "release", "public_id": release.public_id, "external_id": release.external_id,
-            "category": release.category.slug, "title": release.title, "author": release.author,
-            "body": release.body_html, "summary": release.summary, "status": release.status,
-            "published_at": rfc3339(release.published_at), "created_at": rfc3339(release.created_at),
-            "updated_at": rfc3339(release.updated_at), "revision": release.revision,
-            "view_count": release.view_count, "attachments": attachments}
+        out.append({"path": f"{FILES_DIR}/{file.sha256}", "filename": file.filename,
+                    "content_type": file.content_type, "size": file.size, "sha256": file.sha256})
+    return {"kind": "release", "public_id": row["public_id"], "external_id": row["external_id"],
+            "category": row["category_slug"], "title": row["title"], "author": row["author"],
+            "body": row["body_html"], "summary": row["summary"], "status": row["status"],
+            "published_at": rfc3339(row["published_at"]), "created_at": rfc3339(row["created_at"]),
+            "updated_at": rfc3339(row["updated_at"]), "revision": row["revision"],
+            "view_count": row["view_count"], "attachments": out}
 
 
 def _write(out, record):
