@@ -312,6 +312,19 @@ def test_widget_is_accessible_and_never_rolls(live_server, host_site, watched_pa
     assert_clean(page)
 
 
+def test_widget_js_is_at_most_10_kb_gzipped_as_the_browser_fetches_it(
+        live_server, host_site, watched_page):
+    page = watched_page
+    page.goto(host_site.add("/size", "<p>크기</p>"))
+    sizes = page.evaluate("""async (url) => {
+        const body = await (await fetch(url)).blob();
+        const gz = await new Response(body.stream().pipeThrough(new CompressionStream('gzip'))).blob();
+        return [body.size, gz.size]; }""", live_server.url + "/widget.js")
+    assert sizes[0] == WIDGET_JS.stat().st_size
+    assert sizes[1] <= 10 * 1024, f"widget.js is {sizes[1]} bytes gzipped"
+    assert_clean(page)
+
+
 @pytest.fixture
 def builder_page(browser):
     """A page allowed to use the clipboard, watching CSP and console errors."""
