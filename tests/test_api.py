@@ -225,3 +225,19 @@ def test_openapi_document_lists_every_route(staff_app):
             path = re.sub(r"<(?:int(?:\([^)]*\))?:)?(\w+)>", r"{\1}", rule.rule[len("/api/v1"):])
             routed |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert documented == routed
+
+
+def test_racing_retry_that_loses_the_insert_gets_the_winner(staff_db_app, monkeypatch):
+    app = staff_db_app
+    first = api(app, "post", "/releases", json=NEW).get_json()
+    real = Release.get_or_none.__func__
+    calls = []
+
+    def miss_once(cls, *args, **kwargs):  # the retry's first look happens before the winner commits
+        calls.append(1)
+        return None if len(calls) == 1 else real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Release, "get_or_none", classmethod(miss_once))
+    again = api(app, "post", "/releases", json=NEW)
+    assert again.status_code == 200 and again.get_json()["id"] == first["id"]
+    assert count(app) == 1
