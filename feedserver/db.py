@@ -35,6 +35,9 @@ def make_database(url, pool_size=8, busy_timeout_ms=5000):
     options = {"max_connections": pool_size, "stale_timeout": 300, "timeout": 10}
     if scheme in ("mysql", "mariadb"):
         options["charset"] = "utf8mb4"
+        # READ COMMITTED, as PostgreSQL does: InnoDB's default REPEATABLE READ takes
+        # gap locks that deadlock concurrent inserts into unique indexes.
+        options["init_command"] = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"
     return connect_url(url, **options)
 
 
