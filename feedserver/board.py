@@ -119,7 +119,7 @@ def _back_url(item):
     return url_for("board.category", slug=ref, **params)
 
 
-@bp.get("/releases/<public_id>/files/<int:attachment_id>")
+@bp.get("/releases/<public_id>/files/<int(max=2147483647):attachment_id>")
 def attachment(public_id, attachment_id):
     item = _get_release(public_id)
     file = Attachment.get_or_none(Attachment.id == attachment_id, Attachment.release == item)

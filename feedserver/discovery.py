@@ -2,7 +2,7 @@
 from datetime import timedelta
 from math import ceil
 
-from flask import Blueprint, Response, abort, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, url_for
 from lxml import etree
 
 from .feeds import base_url
@@ -52,6 +52,12 @@ def opml():
     body = to_opml("경기도 보도자료 피드 모음", outlines)
     return Response(body, content_type="text/x-opml; charset=utf-8",
                     headers={"Content-Disposition": 'inline; filename="feedserver.opml"'})
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for /favicon.ico on pages that name no icon (feeds, JSON).
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/robots.txt")

@@ -172,7 +172,7 @@ def test_neighbours_and_attachments(demo_app):
     ("/board/governor/?page=99999999999999999999", 400), ("/board/governor/?page=95", 404),
     ("/board/nope/", 404), ("/releases/doesnotexist", 404), ("/releases/x/files/1", 404),
     ("/board/?q=" + "가" * 101, 400), ("/board/?field=nope&q=a", 400), ("/board/?q=%01a", 400),
-    ("/nothing-here", 404),
+    ("/nothing-here", 404), ("/releases/x/files/99999999999999999999", 404),
 ])
 def test_bad_input_gets_a_korean_answer(demo_client, url, status):
     response = demo_client.get(url)
