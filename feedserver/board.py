@@ -7,7 +7,7 @@ from . import storage
 from .discovery import alternates
 from .models import Attachment, Category, Release, newest_first_page, visible_count
 from .pagination import Pager
-from .search import FIELDS, ListArgs, apply_search, parse_list_args, parse_page, parse_query
+from .search import FIELDS, SEARCH_CAP, ListArgs, apply_search, parse_list_args, parse_page, parse_query
 
 bp = Blueprint("board", __name__)
 
@@ -54,7 +54,7 @@ def _list_page(category):
         "board/list.html", category=category, categories=list(Category.ordered()),
         rows=rows, pager=pager, args=args, fields=FIELDS, page_url=page_url,
         nav=pager.links(page_url), list_ref=category.slug if category else "all",
-        alternates=alternates(category, args.field, args.q),
+        alternates=alternates(category, args.field, args.q), search_cap=SEARCH_CAP,
     )
 
 

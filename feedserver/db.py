@@ -2,9 +2,8 @@
 from pathlib import Path
 from urllib.parse import urlparse
 
-from peewee import DatabaseProxy, MySQLDatabase, SqliteDatabase
+from peewee import DatabaseProxy, MySQLDatabase, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect as connect_url
-from playhouse.pool import PooledMySQLDatabase, PooledPostgresqlDatabase
 
 database = DatabaseProxy()
 
@@ -41,14 +40,18 @@ def make_database(url, pool_size=8, busy_timeout_ms=5000):
     return connect_url(url, **options)
 
 
+def _target(db):
+    return database.obj if db is None else getattr(db, "obj", db)
+
+
 def is_mysql(db=None):
-    """Tell whether the bound database speaks MySQL/MariaDB."""
-    return isinstance((db or database).obj, (MySQLDatabase, PooledMySQLDatabase))
+    """Tell whether the database (default: the bound one) speaks MySQL/MariaDB."""
+    return isinstance(_target(db), MySQLDatabase)
 
 
 def is_postgres(db=None):
-    """Tell whether the bound database is PostgreSQL."""
-    return isinstance((db or database).obj, PooledPostgresqlDatabase)
+    """Tell whether the database (default: the bound one) is PostgreSQL."""
+    return isinstance(_target(db), PostgresqlDatabase)
 
 
 def init_app(app):

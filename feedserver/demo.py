@@ -36,8 +36,23 @@ def seed_demo(count=GOVERNOR_COUNT, attachment_dir=None, progress=None):
     for category, spec in zip(extras, text.EXTRA_CATEGORIES):
         _insert(rng, _extra_rows(rng, category, spec[4], spec[5]), None)
     _attach_demo_files(rng, attachment_dir)
+    _index_all()
     with database.atomic():
         bump_feed_state([governor.id] + [c.id for c in extras])
+
+
+def _index_all():
+    """Fill the search index in batches (the rows went in with executemany, unindexed)."""
+    from .search_index import index_rows
+    last = 0
+    while True:
+        rows = list(Release.select(Release.id, Release.title, Release.body_text, Release.author)
+                    .where(Release.id > last).order_by(Release.id).limit(5000).tuples())
+        if not rows:
+            return
+        with database.atomic():
+            index_rows(database, rows)
+        last = rows[-1][0]
 
 
 def _governor_rows(rng, category, count):

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field as dataclass_field
 
 from peewee import CharField, IntegerField, TextField
 
-from . import audit, uploads as upload_files
+from . import audit, search_index, uploads as upload_files
 from .db import database
 from .models import (PUBLIC_ID_ALPHABET, Attachment, AuditEntry, Category, Release,
                      bump_feed_state, html_to_text, summarize, utcnow)
@@ -101,6 +101,7 @@ def _insert_rows(model, rows):
 def _after_import(rows, actor):
     """The bulk form of _after_change: one feed bump, one audit insert, one WebSub note per feed."""
     bump_feed_state({row["category"] for row in rows if row["status"] != "draft"})
+    search_index.reindex(Release.select().where(Release.public_id.in_([r["public_id"] for r in rows])))
     now = utcnow()
     _insert_rows(AuditEntry, [
         {"actor": actor.user, "actor_name": actor.label[:64], "via": actor.via,
@@ -218,6 +219,10 @@ def _after_change(release, old_category_id, old_status, actor, action, summary):
     if not (old_status == "draft" and release.status == "draft"):
         bump_feed_state([c for c in (release.category_id, old_category_id) if c])
     audit.record(actor, action, f"release:{release.public_id}", summary)
+    if action == "release_delete":
+        search_index.remove([release.id])
+    else:
+        search_index.reindex([release])
     # WebSub (issue 6, owned by the websub helper): queue the hub's notifications in this
     # transaction, so they are written if and only if the change is.
     from .outbox import release_changed

@@ -4,8 +4,12 @@ from dataclasses import dataclass
 from werkzeug.exceptions import BadRequest
 
 from .models import Release
+from .search_index import match_ids, query_words
 
 FIELDS = {"title": "제목", "body": "내용", "author": "작성자", "all": "전체"}
+# Searches list at most the newest this many matches, as large portals do: a word
+# found in half a million releases is not read page by page.
+SEARCH_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,14 @@ def parse_list_args(args, max_length):
 
 
 def apply_search(query, field, q):
-    """Narrow a Release query to rows whose field contains every word of q."""
+    """Narrow a Release query to rows whose field contains every word of q.
+
+    The bigram index picks the newest SEARCH_CAP candidates without scanning the
+    table; LIKE then checks them exactly (and alone serves one-letter words).
+    """
+    words = query_words(q)
+    if words is not None:
+        query = query.where(Release.id.in_(match_ids(field, words, SEARCH_CAP)))
     for word in q.split():
         columns = {
             "title": [Release.title],

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import lxml.html
 
+from feedserver import search_index
 from feedserver.models import Category, Release, bump_feed_state, html_to_text, summarize, utcnow
 
 
@@ -37,4 +38,5 @@ def make_release(category, title="제목", body="<p>본문</p>", status="publish
                              body_text=plain, summary=summarize(plain), status=status,
                              published_at=published_at, **extra)
     bump_feed_state([category.id])
+    search_index.reindex([release])
     return release
