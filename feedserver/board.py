@@ -44,7 +44,9 @@ def _list_page(category):
     pager = Pager(args.page, current_app.config["PAGE_SIZE"], total)
     if args.page > pager.pages:
         abort(404, description="없는 페이지입니다.")
-    rows = newest_first_page(query.join(Category).switch(Release).select(Release, Category),
+    columns = (Release.id, Release.public_id, Release.title, Release.author, Release.published_at,
+               Release.view_count, Category.id, Category.slug, Category.name)
+    rows = newest_first_page(query.join(Category).switch(Release).select(*columns),
                              pager.offset, pager.per_page, total)
 
     def page_url(page, **extra):

@@ -39,6 +39,13 @@ def seed_demo(count=GOVERNOR_COUNT, attachment_dir=None, progress=None):
     _index_all()
     with database.atomic():
         bump_feed_state([governor.id] + [c.id for c in extras])
+    _analyze()
+
+
+def _analyze():
+    """Refresh planner statistics after a bulk load, so searches use the index they should."""
+    from .db import is_mysql
+    database.execute_sql("ANALYZE TABLE `release`, release_search" if is_mysql() else "ANALYZE")
 
 
 def _index_all():
