@@ -1,6 +1,6 @@
 """The public board: category lists, search, release pages and attachment downloads."""
 from flask import (Blueprint, abort, current_app, redirect, render_template,
-                   request, send_file, url_for)
+                   request, url_for)
 from werkzeug.exceptions import BadRequest
 
 from . import storage

@@ -1,77 +1,16 @@
-"""Peewee models for categories, releases and attachments, with their query scopes."""
+"""Categories, releases, attachments and feed state, with their query scopes."""
 import re
-import secrets
 import uuid
-from datetime import datetime, timezone
 
-from peewee import (BigIntegerField, BooleanField, CharField, DateTimeField, ForeignKeyField,
-                    IntegerField, Model, TextField, fn)
+from peewee import BigIntegerField, CharField, ForeignKeyField, IntegerField, TextField, fn
 
-from .db import database
+from ..db import database
+from .base import BaseModel, SafeCharField, SafeTextField, UTCDateTimeField, new_public_id, utcnow
 
 # Namespace for release feed ids: urn:uuid derived from the public id, so ids
 # survive host, title and category changes.
 RELEASE_NAMESPACE = uuid.UUID("6f1d3c52-7a8e-4f0b-9c2d-5e4a1b7c9d30")
-PUBLIC_ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l, o, 0, 1
 STATUSES = ("draft", "scheduled", "published", "withdrawn")
-
-
-def utcnow():
-    """Return the current instant as an aware UTC datetime, whole seconds."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def new_public_id():
-    """Return a random, unguessable 12-character public id (60 bits)."""
-    return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(12))
-
-
-class UTCDateTimeField(DateTimeField):
-    """Aware UTC in Python, naive UTC whole seconds in the database.
-
-    Naive UTC text sorts correctly in SQLite, and whole seconds survive
-    MariaDB's DATETIME without rounding.
-    """
-
-    def db_value(self, value):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime refused: pass an aware datetime")
-        value = value.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-
-    def python_value(self, value):
-        value = super().python_value(value)
-        if isinstance(value, datetime):
-            return value.replace(tzinfo=timezone.utc)
-        return value
-
-
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-class _Storable:
-    """Drop NUL and lone surrogates, which no database's UTF-8 text can hold."""
-
-    def db_value(self, value):
-        if isinstance(value, str):
-            value = _UNSTORABLE.sub("", value)
-        return super().db_value(value)
-
-
-class SafeCharField(_Storable, CharField):
-    pass
-
-
-class SafeTextField(_Storable, TextField):
-    pass
-
-
-class BaseModel(Model):
-    class Meta:
-        database = database
-        legacy_table_names = False
 
 
 class Category(BaseModel):
@@ -158,7 +97,7 @@ class FeedState(BaseModel):
     published_count = BigIntegerField(default=0)
 
 
-MODELS = [Category, Release, Attachment, FeedState]
+RELEASE_MODELS = [Category, Release, Attachment, FeedState]
 
 
 def html_to_text(html):
@@ -213,117 +152,6 @@ def _bump(key, now, count=None):
             FeedState.create(key=key, version=1, changed_at=now, published_count=count or 0)
     except IntegrityError:  # another writer created it first
         FeedState.update(**changes).where(FeedState.key == key).execute()
-
-
-# Publishing: accounts, API tokens, login throttling and the audit log.
-ROLES = ("admin", "editor")
-
-
-class User(BaseModel):
-    username = CharField(max_length=64, unique=True)
-    password_hash = CharField(max_length=255)
-    role = CharField(max_length=16, default="editor")
-    active = BooleanField(default=True)
-    created_at = UTCDateTimeField(default=utcnow)
-    last_login_at = UTCDateTimeField(null=True)
-
-    class Meta:
-        table_name = "app_user"  # "user" is reserved in PostgreSQL
-
-    @property
-    def is_admin(self):
-        return self.role == "admin"
-
-
-class ApiToken(BaseModel):
-    """A bearer token; only its sha256 is stored, the secret is shown once."""
-
-    user = ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
-    name = CharField(max_length=100)
-    token_hash = CharField(max_length=64, unique=True)
-    prefix = CharField(max_length=16)
-    created_at = UTCDateTimeField(default=utcnow)
-    last_used_at = UTCDateTimeField(null=True)
-    revoked_at = UTCDateTimeField(null=True)
-
-
-class LoginFailure(BaseModel):
-    """One failed login; kept in the database so every worker sees the lock."""
-
-    username = CharField(max_length=64)
-    address = CharField(max_length=64)
-    created_at = UTCDateTimeField(default=utcnow)
-
-    class Meta:
-        indexes = ((("username", "created_at"), False), (("address", "created_at"), False))
-
-
-class AuditEntry(BaseModel):
-    """Who did what and when; rows are only ever inserted."""
-
-    created_at = UTCDateTimeField(default=utcnow, index=True)
-    actor = ForeignKeyField(User, null=True, backref="audit_entries", on_delete="SET NULL")
-    actor_name = CharField(max_length=64)
-    via = CharField(max_length=8)
-    action = CharField(max_length=40)
-    target = CharField(max_length=200, default="")
-    summary = TextField(default="")
-    address = CharField(max_length=64, default="")
-
-    def save(self, *args, **kwargs):
-        if self.id is not None:
-            raise PermissionError("the audit log is append-only")
-        return super().save(*args, **kwargs)
-
-    def delete_instance(self, *args, **kwargs):
-        raise PermissionError("the audit log is append-only")
-
-
-MODELS += [User, ApiToken, LoginFailure, AuditEntry]
-
-
-# WebSub: verified subscriptions and the durable outbox that `feedserver worker` drains.
-
-class Subscription(BaseModel):
-    """A verified WebSub subscription: one callback on one of our feed URLs until its lease ends."""
-
-    # sha256 of topic and callback: the URLs themselves are too long for a unique index on MariaDB.
-    ident = CharField(max_length=64, unique=True)
-    topic = TextField()
-    feed_key = CharField(max_length=255, index=True)
-    callback = TextField()
-    secret = CharField(max_length=200, null=True)
-    lease_seconds = IntegerField()
-    expires_at = UTCDateTimeField(index=True)
-    verified_at = UTCDateTimeField(default=utcnow)
-
-    @classmethod
-    def active(cls, now=None):
-        """Return subscriptions whose lease has not run out."""
-        return cls.select().where(cls.expires_at > (now or utcnow()))
-
-
-class OutboxJob(BaseModel):
-    """One unit of work (changed, deliver, verify, ping), claimed by a worker under a lease."""
-
-    kind = CharField(max_length=16)
-    feed_key = CharField(max_length=255, default="")
-    payload = TextField()
-    status = CharField(max_length=16, default="pending")  # pending, done, failed
-    available_at = UTCDateTimeField(default=utcnow)
-    attempts = IntegerField(default=0)
-    locked_by = CharField(max_length=64, null=True, index=True)
-    locked_until = UTCDateTimeField(null=True)
-    created_at = UTCDateTimeField(default=utcnow)
-    done_at = UTCDateTimeField(null=True, index=True)
-    last_error = TextField(null=True)
-
-    class Meta:
-        table_name = "outbox"
-        indexes = ((("status", "available_at"), False),)
-
-
-MODELS += [Subscription, OutboxJob]
 
 
 def visible_count(category_id=None, now=None):

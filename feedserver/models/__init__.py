@@ -1,0 +1,8 @@
+"""Peewee models, split by concern; import them from here."""
+from .accounts import *  # noqa: F401,F403
+from .base import *  # noqa: F401,F403
+from .base import BaseModel, PUBLIC_ID_ALPHABET, new_public_id, utcnow  # noqa: F401
+from .releases import *  # noqa: F401,F403
+from .websub import *  # noqa: F401,F403
+
+MODELS = RELEASE_MODELS + ACCOUNT_MODELS + WEBSUB_MODELS  # noqa: F405
