@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from feedserver.dates import KST
-from feedserver.models import Attachment, Category, Release, utcnow
+from feedserver.models import Attachment, Category, Release
 from helpers import board_rows, page, texts
 from publishing_helpers import actions, form_token, login, post_form, tiny_pdf
 

@@ -3,7 +3,6 @@ import io
 import re
 from datetime import timedelta
 
-import pytest
 
 from feedserver.models import Attachment, Release, utcnow
 from feedserver.release_input import rfc3339

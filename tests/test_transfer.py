@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from conftest import build_app, close_database
-from feedserver.models import Attachment, AuditEntry, Category, Release, utcnow
+from feedserver.models import Attachment, AuditEntry, Release, utcnow
 from feedserver.transfer import export_file, import_file
 from helpers import board_rows, page
 from publishing_helpers import CLI, tiny_pdf, tiny_png
