@@ -26,8 +26,9 @@ def create_app(test_config=None):
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
-    from . import backup, fastpath
+    from . import backup, fastpath, pagecache
     backup.init_app(app)
+    pagecache.init_app(app)
     fastpath.init_app(app)
     _trust_proxies(app)  # outermost: the fast path keys on the forwarded host
     from . import ratelimit

@@ -5,6 +5,7 @@ from werkzeug.exceptions import BadRequest
 
 from . import storage
 from .discovery import alternates
+from .pagecache import fill_views, pages, site_token
 from .models import Attachment, Category, Release, newest_first_page, visible_count
 from .pagination import Pager
 from .search import FIELDS, SEARCH_CAP, ListArgs, apply_search, parse_list_args, parse_page, parse_query
@@ -19,12 +20,12 @@ def home():
 
 @bp.get("/board/")
 def index():
-    return _list_page(None)
+    return _list_page(lambda: None)
 
 
 @bp.get("/board/<slug>/")
 def category(slug):
-    return _list_page(_get_category(slug))
+    return _list_page(lambda: _get_category(slug))
 
 
 def _get_category(slug):
@@ -34,8 +35,26 @@ def _get_category(slug):
     return category
 
 
-def _list_page(category):
+def _page(render):
+    """Return (html, meta) from the page cache while the site's state token holds, else render."""
+    key = (request.host_url, request.full_path)
+    token = site_token()
+    hit = pages.get(key, token)
+    if hit is None:
+        hit = render()
+        pages.put(key, token, *hit)
+    return hit
+
+
+def _list_page(find_category):
+    """Answer a list page; the category is looked up only when the page must be rendered."""
     args = parse_list_args(request.args, current_app.config["MAX_QUERY_LENGTH"])
+    if args.q:  # searches read the index each time; their pages are not kept
+        return fill_views(_render_list(find_category(), args))
+    return fill_views(_page(lambda: (_render_list(find_category(), args), None))[0])
+
+
+def _render_list(category, args):
     query = Release.visible()
     if category is not None:
         query = query.where(Release.category == category)
@@ -62,25 +81,27 @@ def _list_page(category):
 
 @bp.get("/releases/<public_id>")
 def release(public_id):
-    item = _get_release(public_id)
+    def render():
+        item = _get_release(public_id)
+        newer, older = _neighbours(item)
+        html = render_template(
+            "board/release.html", release=item, attachments=list(item.attachments),
+            newer=newer, older=older, back_url=_back_url(item))
+        return html, item.id
+
+    html, release_id = _page(render)
     if request.method == "GET":
-        _count_view(item)
-    newer, older = _neighbours(item)
-    return render_template(
-        "board/release.html", release=item, attachments=list(item.attachments),
-        newer=newer, older=older, back_url=_back_url(item),
-    )
+        _count_view(release_id)  # before the page reads the count
+    return fill_views(html)
 
 
-def _count_view(item):
+def _count_view(release_id):
     """Add a view; a read-only or full database loses the count, never the page."""
     from peewee import OperationalError
     try:
-        Release.count_view(item.id)
+        Release.count_view(release_id)
     except OperationalError as error:
-        current_app.logger.warning("view of %s not counted: %s", item.public_id, error)
-        return
-    item.view_count += 1
+        current_app.logger.warning("view of release %s not counted: %s", release_id, error)
 
 
 def _get_release(public_id):

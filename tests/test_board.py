@@ -297,3 +297,24 @@ def test_edits_and_deletes_reach_the_search_index(staff_db_app):
     assert titles("클러스터") == [] and titles("수소버스") == ["수소버스 보급"] and titles("평택") == ["수소버스 보급"]
     assert client.delete(f"/api/v1/releases/{release_id}", headers=headers).status_code in (200, 204)
     assert titles("수소버스") == []
+
+
+def test_kept_pages_show_fresh_counts_and_follow_every_write(app):
+    from feedserver.models import bump_feed_state
+    with app.app_context():
+        cat = make_category()
+        first = make_release(cat, title="첫 글")
+    client = app.test_client()
+    assert board_rows(page(client.get("/board/news/")))[0][4] == "0"
+    for expected in ("1", "2"):
+        tree = page(client.get(f"/releases/{first.public_id}"))
+        assert texts(tree, "//dd[@class='views']") == [expected]
+    assert board_rows(page(client.get("/board/news/")))[0][4] == "2"  # kept page, fresh count
+    with app.app_context():
+        make_release(cat, title="둘째 글")
+    assert [r[1] for r in board_rows(page(client.get("/board/news/")))] == ["둘째 글", "첫 글"]
+    with app.app_context():
+        Release.update(status="withdrawn").where(Release.id == first.id).execute()
+        bump_feed_state([cat.id])
+    assert client.get(f"/releases/{first.public_id}").status_code == 410
+    assert [r[1] for r in board_rows(page(client.get("/board/news/")))] == ["둘째 글"]

@@ -2,6 +2,7 @@
 from playhouse.test_utils import count_queries
 
 from feedserver.feeds import cache
+from feedserver.pagecache import pages
 from feedserver.feedsource import _category_ids
 from feedserver.models import Release
 
@@ -27,17 +28,23 @@ def test_feed_queries(demo_app):
 
 
 def test_board_queries(demo_app):
-    # category, stored count, rows with their category, the category tabs
-    assert queries(demo_app, "/board/governor/?page=3") == 4
-    assert queries(demo_app, "/board/governor/?page=94") == 4
-    # bigram index lookup, count, rows, category tabs
-    assert queries(demo_app, "/board/?field=title&q=청년") == 4
+    pages.pages.clear()
+    # state token, category, stored count, rows with their category, category tabs, view counts
+    assert queries(demo_app, "/board/governor/?page=3") == 6
+    assert queries(demo_app, "/board/governor/?page=94") == 6
+    # kept page: state token, view counts
+    assert queries(demo_app, "/board/governor/?page=3") == 2
+    # bigram index lookup, category, count, rows, category tabs, view counts
+    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 6
 
 
 def test_release_page_queries(demo_app):
     with demo_app.app_context():
         with_files = next(r for r in Release.visible() if r.attachments.count() == 2)
-        plain = Release.visible().where(Release.category == 1).limit(1).get()
-    # release+category, the view count, newer, older, attachments
-    assert queries(demo_app, f"/releases/{with_files.public_id}") == 5
-    assert queries(demo_app, f"/releases/{plain.public_id}") == 5
+        plain = next(r for r in Release.visible() if r.attachments.count() == 0)
+    pages.pages.clear()
+    # state token, release+category, newer, older, attachments, the view, its count
+    assert queries(demo_app, f"/releases/{with_files.public_id}") == 7
+    assert queries(demo_app, f"/releases/{plain.public_id}") == 7
+    # kept page: state token, the view, its count
+    assert queries(demo_app, f"/releases/{plain.public_id}") == 3

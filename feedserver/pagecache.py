@@ -1,0 +1,73 @@
+"""Rendered board and release pages, reused while the database says nothing changed.
+
+Every write bumps the site's feed state, so a page rendered for one state token is
+right until the token moves; each request checks the token with one query. View
+counts change on every read, so pages are kept with markers where the counts go and
+the current counts are filled in, fresh from the database, on every response.
+"""
+import re
+import threading
+from collections import OrderedDict
+
+from markupsafe import Markup
+
+from .db import database
+from .feedsource import Scope, feed_state
+from .models import utcnow
+
+MARK = re.compile(r"<!--views:(\d+)-->")
+MAX_PAGES = 2048
+
+
+class PageCache:
+    """A bounded LRU of (token, html, meta) per request URL."""
+
+    def __init__(self, size=MAX_PAGES):
+        self.size = size
+        self.pages = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, token):
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is None or entry[0] != token:
+                return None
+            self.pages.move_to_end(key)
+            return entry[1], entry[2]
+
+    def put(self, key, token, html, meta=None):
+        with self.lock:
+            self.pages[key] = (token, html, meta)
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+
+pages = PageCache()
+
+
+def site_token():
+    """Return the token every write moves (the site feed state, scheduled releases included)."""
+    return feed_state(Scope(), utcnow()).token
+
+
+def views_marker(release):
+    """Stand in for a view count in a template; fill_views puts the number there."""
+    return Markup(f"<!--views:{int(release.id)}-->")
+
+
+def fill_views(html):
+    """Replace every view-count marker with the count now in the database (one query)."""
+    ids = sorted({int(i) for i in MARK.findall(html)})
+    if not ids:
+        return html
+    marks = ", ".join([database.param] * len(ids))
+    table = database.quote[0] + "release" + database.quote[1]
+    counts = dict(database.execute_sql(
+        f"SELECT id, view_count FROM {table} WHERE id IN ({marks})", ids).fetchall())
+    return MARK.sub(lambda m: str(counts.get(int(m.group(1)), 0)), html)
+
+
+def init_app(app):
+    """Offer the marker to templates."""
+    app.jinja_env.globals["views"] = views_marker
