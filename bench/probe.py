@@ -1,0 +1,70 @@
+"""In-process look-ups on a benchmark database, run as a subprocess so the runner holds no connection.
+
+Usage (FEEDSERVER_DATABASE_URL set): python bench/probe.py info | views PUBLIC_ID | counts CALLS
+| sample N     Each prints one JSON document.
+"""
+import json
+import random
+import sys
+import time
+from math import ceil
+
+
+def info(app):
+    from feedserver.models import Category, Release, visible_count
+    governor = Category.get(Category.slug == "governor")
+    total = visible_count(governor.id)
+    scope = Release.visible().where(Release.category == governor.id)
+    middle = scope.select(Release.public_id).offset(total // 2).limit(1).scalar()
+    return {"governor_id": governor.id, "count": total, "middle_public_id": middle,
+            "pages": ceil(total / app.config["PAGE_SIZE"])}
+
+
+def views(public_id):
+    from feedserver.models import Release
+    return Release.select(Release.view_count).where(Release.public_id == public_id).scalar()
+
+
+def counts(calls):
+    """Return the mean microseconds of visible_count() for the site and for one category."""
+    from feedserver.models import Category, visible_count
+    governor = Category.get(Category.slug == "governor").id
+    result = {}
+    for label, arg in (("category", governor), ("site", None)):
+        visible_count(arg)
+        start = time.perf_counter()
+        for _ in range(calls):
+            visible_count(arg)
+        result[label] = (time.perf_counter() - start) / calls * 1e6
+    return result
+
+
+def sample(n):
+    """Return the public ids of n releases spread at random over the archive."""
+    from peewee import fn
+    from feedserver.models import Release
+    low, high = Release.select(fn.MIN(Release.id), fn.MAX(Release.id)).tuples().get()
+    rng = random.Random(7)
+    ids = rng.sample(range(low, high + 1), min(n, high - low + 1))
+    query = Release.select(Release.public_id).where(Release.id.in_(ids), Release.status == "published")
+    return [row[0] for row in query.tuples()]
+
+
+def main():
+    from feedserver import create_app
+    from feedserver.db import database
+    app = create_app()
+    command, *args = sys.argv[1:]
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        try:
+            result = {"info": lambda: info(app), "views": lambda: views(args[0]),
+                      "counts": lambda: counts(int(args[0])),
+                      "sample": lambda: sample(int(args[0]))}[command]()
+        finally:
+            database.close()
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,465 @@
+"""`make bench`: feedserver under gunicorn as shipped, measured beside its floors in one run.
+
+Side by side, one case at a time (wrk -c32 against one server while the others idle):
+- floors: a bare Flask route and nginx (gzip_static) serving the feed's exact gzip bytes, and
+  Django's syndication framework reading the same table (full GETs);
+- the demo board on SQLite: warm feed poll, 304 revalidation, board page 1, a release page (each
+  view counted: the count's delta is checked against wrk's 2xx responses), the feed through the
+  shipped nginx micro-cache, and (full run) the feed rebuilt on every request;
+- full run only: archives of 1,000 and 1,000,000 releases on SQLite and on PostgreSQL, each case
+  run on both sizes back to back; worker memory sampled from /proc under load on 1,000,000;
+  visible_count() timed in-process.
+It prints one table and the ratios against issue 7's targets, marked ok or MISS.
+
+Usage: python bench/run.py [--quick] [--seconds N] [--workers N] [--rebuild] [--engines ...]
+Exit status: 0 all targets met (or --quick), 1 a target missed, 2 the apparatus failed.
+"""
+import argparse
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from archives import Archive  # noqa: E402
+from common import (BIN, OUT, ROOT, Gunicorn, RssSampler, WrkResult, shipped_workers,  # noqa: E402
+                    wait_http, wrk_run)
+from nginx import Nginx  # noqa: E402
+from report import Report  # noqa: E402
+
+FEED = "/feeds/category/governor.atom"
+BOARD = "/board/governor/"
+GZ = "Accept-Encoding: gzip"
+BASE_URL = "http://bench.example"
+SEARCH_WORDS = ("청년", "기후위기")
+CONNECTIONS = 32
+DEMO_COUNT = 937
+SIZES = (1_000, 1_000_000)
+LUA_PATHS = ROOT / "bench" / "paths.lua"
+
+
+SLOW_SECONDS = 2       # a request this slow is timed one at a time, not under wrk -c32
+GIVE_UP_SECONDS = 30   # a request slower than this is reported as timed out
+
+
+class ApparatusError(RuntimeError):
+    """The benchmark itself could not run (a server, a tool or a preflight request failed)."""
+
+
+class CaseTimedOut(Exception):
+    """One request of a case took longer than GIVE_UP_SECONDS; its server is still busy."""
+
+
+def fetch(url, headers=None, timeout=60):
+    """Return (status, headers, raw body) without following redirects or raising on 3xx/4xx."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def header_dict(headers):
+    return dict(h.split(": ", 1) for h in headers)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.workers = args.workers or shipped_workers()
+        self.report = Report()
+        self.started = time.monotonic()
+        self.gz_path = OUT / "feed.atom.gz"
+        self.results = {}
+
+    # ---- plumbing -------------------------------------------------------------------------
+
+    def log(self, message):
+        print(f"[{time.monotonic() - self.started:5.0f}s] {message}", file=sys.stderr, flush=True)
+
+    @contextlib.contextmanager
+    def serving(self, server, ready_path):
+        """Wait for a started server; stop it (and its workers) however the block ends."""
+        try:
+            try:
+                wait_http(server.url + ready_path, timeout=60, proc=server.proc)
+            except RuntimeError as error:
+                raise ApparatusError(f"{server.name}: {error}; see {server.log_path}") from None
+            yield server
+        finally:
+            server.stop()
+
+    def gunicorn(self, app, name, env=None, cwd=None):
+        return Gunicorn(app, env=env, workers=self.workers, cwd=cwd, name=name)
+
+    def app(self, archive, name, **extra):
+        env = {**archive.env(), "FEEDSERVER_BASE_URL": BASE_URL, "FEEDSERVER_PROXY_FIX_HOPS": "1",
+               **extra}
+        return self.gunicorn("wsgi:app", name, env=env)
+
+    def probe(self, archive, *args):
+        out = subprocess.run([str(BIN / "python"), str(ROOT / "bench" / "probe.py"), *args],
+                             env={**os.environ, **archive.env()}, cwd=ROOT, check=True,
+                             capture_output=True, text=True)
+        return json.loads(out.stdout)
+
+    def preflight(self, url, headers, expect):
+        """GET url once; check its status and return how long it took in seconds."""
+        start = time.monotonic()
+        try:
+            status, _, _ = fetch(url, header_dict(headers), timeout=GIVE_UP_SECONDS)
+        except (TimeoutError, urllib.error.URLError) as error:
+            if isinstance(error, TimeoutError) or isinstance(error.reason, TimeoutError):
+                raise CaseTimedOut(url) from None
+            raise
+        if status != expect:
+            raise ApparatusError(f"GET {url} answered {status}, expected {expect}")
+        return time.monotonic() - start
+
+    def wait_idle(self, server, path="/robots.txt", timeout=20):
+        """Wait until requests queued by the last run have drained (a cheap GET is fast again).
+
+        wrk leaves up to one request per connection queued; slow ones can keep the workers busy
+        well past the run. A server still busy after `timeout` is restarted, so no case is
+        measured against the leftovers of another.
+        """
+        deadline, fast = time.monotonic() + timeout, 0
+        while time.monotonic() < deadline and fast < 2:
+            start = time.monotonic()
+            try:
+                fetch(server.url + path, timeout=max(0.1, deadline - start))
+            except OSError:
+                continue
+            fast = fast + 1 if time.monotonic() - start < 0.1 else 0
+        if fast < 2:
+            self.log(f"{server.name} still busy after {timeout} s: restarting it")
+            server.restart()
+            wait_http(server.url + path, timeout=60, proc=server.proc)
+
+    def measure(self, name, server, path, headers=(), expect=200, note="", script_args=(),
+                seconds=None, idle_path="/robots.txt", base=None):
+        """Warm every worker, then run wrk for the run's duration; record and return the result."""
+        url = (base or server.url) + path
+        if not script_args:
+            took = self.preflight(url, headers, expect)
+            if SLOW_SECONDS < took < 3 * SLOW_SECONDS:  # once more, warm: only a cold cache?
+                took = self.preflight(url, headers, expect)
+            if took > SLOW_SECONDS:
+                return self.record_slow(name, took)
+        script = LUA_PATHS if script_args else None
+        wrk_run(url, 1, CONNECTIONS, headers, script, script_args)
+        self.wait_idle(server, idle_path)
+        result = wrk_run(url, seconds or self.args.seconds, CONNECTIONS, headers, script, script_args)
+        self.wait_idle(server, idle_path)
+        self.report.add(name, result, note)
+        self.results[name] = result
+        self.log(f"{name}: {result.rps:.0f} req/s, p50 {result.p50:.2f} ms, "
+                 f"p99 {result.p99:.1f} ms, errors {result.errors}")
+        return result
+
+    def record_slow(self, name, took):
+        """Record a case too slow for wrk: one request at a time, throughput 1/latency."""
+        ms = took * 1000
+        result = WrkResult(rps=1 / took, p50=ms, p99=ms, mean=ms, requests=1, non_2xx_3xx=0,
+                           socket_errors=0)
+        self.report.add(name, result, note=f"one request at a time: {took:.1f} s, too slow for wrk")
+        self.results[name] = result
+        self.log(f"{name}: one request took {took:.1f} s; not run under wrk")
+        return result
+
+    def record_timeout(self, name):
+        self.report.add(name, WrkResult(0, GIVE_UP_SECONDS * 1000, GIVE_UP_SECONDS * 1000,
+                                        GIVE_UP_SECONDS * 1000, 0, 0, 1),
+                        note=f"one request took over {GIVE_UP_SECONDS} s; gave up")
+        self.log(f"{name}: one request took over {GIVE_UP_SECONDS} s; restarting its server")
+        return None
+
+    def measure_views(self, name, server, archive, public_id, label):
+        """Measure a release page and check that every 2xx answer counted one view."""
+        before = read_views(archive, public_id)
+        path = f"/releases/{public_id}"
+        self.preflight(server.url + path, (), 200)
+        wrk_run(server.url + path, 1, CONNECTIONS)
+        self.wait_idle(server)
+        middle = read_views(archive, public_id)
+        result = wrk_run(server.url + path, self.args.seconds, CONNECTIONS)
+        self.wait_idle(server)
+        after = read_views(archive, public_id)
+        counted, answered = after - middle, result.requests - result.non_2xx_3xx
+        # wrk stops with up to one request per connection in flight: the server counts those,
+        # wrk does not. A view is lost only when fewer were counted than answered.
+        lost = max(0, answered - counted)
+        self.report.add(name, result)
+        self.results[name] = result
+        self.report.ratio(f"views lost on the release page, {label}", lost, "==", 0,
+                          note=f"{counted} counted, {answered} 2xx")
+        self.log(f"{name}: {result.rps:.0f} req/s, {counted} views counted for {answered} 2xx "
+                 f"(+{counted - answered} in flight), {before} before warm-up")
+        return result
+
+    def bare_floor(self, name):
+        """Run the bare Flask route serving the feed's gzip bytes."""
+        bare = self.gunicorn("bare_app:app", "bare", cwd=ROOT / "bench",
+                             env={"BENCH_BODY": str(self.gz_path), "BENCH_GZIP": "1"})
+        with self.serving(bare, "/feed"):
+            return self.measure(name, bare, "/feed", [GZ], idle_path="/feed")
+
+    # ---- phases ---------------------------------------------------------------------------
+
+    def demo_phase(self):
+        archive = Archive("sqlite", DEMO_COUNT).ensure(self.args.rebuild, log=self.log)
+        info = self.probe(archive, "info")
+        tag = f"sqlite demo {DEMO_COUNT}"
+        app = self.app(archive, "app-demo")
+        with self.serving(app, FEED):
+            status, headers, body = fetch(app.url + FEED, {"Accept-Encoding": "gzip"})
+            if status != 200 or headers.get("Content-Encoding") != "gzip":
+                raise ApparatusError(f"feed answered {status} {headers.get('Content-Encoding')}")
+            etag = headers["ETag"]
+            self.gz_path.write_bytes(body)
+            bare1 = self.bare_floor("bare Flask route, same gzip bytes (run 1)")
+            feed = self.measure(f"[{tag}] feed poll, warm, gzip", app, FEED, [GZ])
+            revalidate = self.measure(f"[{tag}] feed 304 revalidation (If-None-Match)", app, FEED,
+                                      [GZ, f"If-None-Match: {etag}"], expect=304)
+            page1 = self.measure(f"[{tag}] board page 1", app, BOARD)
+            release = self.measure_views(f"[{tag}] release page (counts the view)", app, archive,
+                                         info["middle_public_id"], "SQLite demo")
+            bare2 = self.bare_floor("bare Flask route, same gzip bytes (run 2)")
+            floor = (bare1.rps + bare2.rps) / 2
+            django = self.django_floor(archive)
+            static, cached = self.nginx_cases(app)
+            rebuilt = None
+            if not self.args.quick:
+                rebuilt = self.rebuild_case(archive, tag)
+        r = self.report
+        r.ratio("warm feed poll, gzip / bare Flask", feed.rps / floor, ">=", 0.8)
+        r.ratio("304 revalidation / bare Flask", revalidate.rps / floor, ">=", 0.8)
+        r.ratio("304 revalidation / Django syndication full GET", revalidate.rps / django.rps, ">=", 20)
+        r.ratio("board page 1 / bare Flask", page1.rps / floor, ">=", 0.5)
+        r.ratio("release page (counts the view) / bare Flask, SQLite", release.rps / floor, ">=", 0.15)
+        r.ratio("feed poll through shipped nginx micro-cache / nginx static", cached.rps / static.rps,
+                ">=", 0.4)
+        if rebuilt:
+            r.ratio("warm feed poll / feed rebuilt on every request", feed.rps / rebuilt.rps)
+        r.ratio("bare Flask / nginx static (context)", floor / static.rps)
+
+    def django_floor(self, archive):
+        django = self.gunicorn("django_feed.wsgi:application", "django", cwd=ROOT / "bench", env={
+            "BENCH_DATABASE_URL": archive.url, "DJANGO_SETTINGS_MODULE": "django_feed.settings"})
+        with self.serving(django, FEED):
+            return self.measure("Django syndication Feed over the same table, full GET", django,
+                                FEED, [GZ], idle_path=FEED)
+
+    def nginx_cases(self, app):
+        nginx = Nginx(app.port, self.gz_path)
+        with self.serving(nginx, FEED):
+            status, headers, body = fetch(nginx.static_url, {"Accept-Encoding": "gzip"})
+            if body != self.gz_path.read_bytes() or headers.get("Content-Encoding") != "gzip":
+                raise ApparatusError("nginx static did not serve the feed's gzip bytes")
+            static = self.measure("nginx static file, gzip_static, same bytes", app, "/feed.atom",
+                                  [GZ], base=nginx.static_url.rsplit("/", 1)[0])
+            fetch(nginx.url + FEED, {"Accept-Encoding": "gzip"})
+            _, headers, body = fetch(nginx.url + FEED, {"Accept-Encoding": "gzip"})
+            cache_status = headers.get("X-Cache-Status", "none")
+            if body != self.gz_path.read_bytes():
+                raise ApparatusError("the feed through nginx differs from the app's bytes")
+            cached = self.measure("feed poll through shipped nginx (micro-cache)", app, FEED, [GZ],
+                                  note=f"X-Cache-Status {cache_status}", base=nginx.url)
+        return static, cached
+
+    def rebuild_case(self, archive, tag):
+        # No render cache, and a query string (the default limit) keeps the feed fast path out.
+        rebuild = self.app(archive, "app-rebuild", FEEDSERVER_FEED_CACHE_BYTES="0")
+        with self.serving(rebuild, FEED):
+            return self.measure(f"[{tag}] feed rebuilt on every request, gzip", rebuild,
+                                FEED + "?limit=20", [GZ])
+
+    def scale_phase(self, engine):
+        archives = [Archive(engine, n).ensure(self.args.rebuild, log=self.log) for n in SIZES]
+        infos = [self.probe(a, "info") for a in archives]
+        tags = [f"{engine} {'1k' if n == 1_000 else '1M'}" for n in SIZES]
+        label = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[engine]
+        floor = self.bare_floor(f"bare Flask route, same gzip bytes ({engine} phase)") \
+            if engine == "postgres" else None
+        sample = self.probe(archives[1], "sample", "500")
+        cases = [
+            ("feed poll, warm, gzip", lambda i: FEED, [GZ]),
+            ("board page 1", lambda i: BOARD, []),
+            ("last board page", lambda i: f"{BOARD}?page={i['pages']}", []),
+            *((f"board search '{w}'", lambda i, w=w: f"{BOARD}?q={quote(w)}", []) for w in SEARCH_WORDS),
+        ]
+        got = {}
+        servers = [None, None]
+
+        def start(i):
+            servers[i] = self.app(archives[i], f"app-{engine}-{SIZES[i]}")
+            wait_http(servers[i].url + FEED, timeout=60, proc=servers[i].proc)
+
+        try:
+            start(0)
+            start(1)
+            with RssSampler(lambda: servers[1]) as rss:
+                for name, path, headers in cases:
+                    # Searches are compared with board page 1 at 1M only.
+                    for i, (info, tag) in enumerate(zip(infos, tags)):
+                        if name.startswith("board search") and i == 0:
+                            continue
+                        try:
+                            got[name, i] = self.measure(f"[{tag}] {name}", servers[i], path(info),
+                                                        headers)
+                        except CaseTimedOut:
+                            got[name, i] = self.record_timeout(f"[{tag}] {name}")
+                            servers[i].stop()
+                            start(i)
+                for i, (archive, info, tag) in enumerate(zip(archives, infos, tags)):
+                    got["release", i] = self.measure_views(
+                        f"[{tag}] release page (counts the view)", servers[i], archive,
+                        info["middle_public_id"], f"{label} {tag.split()[1]}")
+                # Searches join the mix only when they are fast enough not to jam it.
+                searches = all(got[f"board search '{w}'", 1] is not None
+                               and got[f"board search '{w}'", 1].rps > 1 / SLOW_SECONDS
+                               for w in SEARCH_WORDS)
+                paths_file = self.mixed_paths(infos[1], sample, searches)
+                self.measure(f"[{tags[1]}] mixed browse: pages, releases, archives"
+                             + (", searches" if searches else ""),
+                             servers[1], "/", script_args=[str(paths_file)],
+                             seconds=self.args.seconds * 2)
+        finally:
+            for server in servers:
+                if server is not None:
+                    server.stop()
+        counts = [self.probe(a, "counts", "300" if self.args.quick else "2000") for a in archives]
+        r = self.report
+        for name, _, _ in cases[:3]:
+            r.ratio(f"{label}: {name}, time at 1M / 1k", slower(got[name, 1], got[name, 0]),
+                    "<=", 1.5)
+        r.ratio(f"{label}: release page, time at 1M / 1k", slower(got["release", 1], got["release", 0]),
+                "<=", 1.5)
+        for scope in ("category", "site"):
+            r.ratio(f"{label}: visible_count() {scope}, time at 1M / 1k",
+                    counts[1][scope] / counts[0][scope], "<=", 1.5,
+                    note=f"{counts[0][scope]:.0f} / {counts[1][scope]:.0f} us")
+        for word in SEARCH_WORDS:
+            name = f"board search '{word}'"
+            r.ratio(f"{label} 1M: {name}, time / board page 1",
+                    slower(got[name, 1], got["board page 1", 1]), "<=", 3)
+        if floor:
+            r.ratio(f"release page (counts the view) / bare Flask, {label} 1k",
+                    got["release", 0].rps / floor.rps, ">=", 0.2)
+        r.ratio(f"{label} 1M: worker VmRSS peak under load (MB)", round(rss.peak, 1), "<=", 100,
+                note=f"{len(rss.pids)} worker pids")
+
+    def mixed_paths(self, info, public_ids, searches):
+        """Write the mixed-browse request list: every kind of page, spread over the archive."""
+        import random
+        rng = random.Random(11)
+        pages = info["pages"]
+        archive_pages = -(-info["count"] // 100)
+        paths = [f"/releases/{p}" for p in public_ids[:500]]
+        paths += [f"{BOARD}?page={rng.randint(1, pages)}" for _ in range(1000)]
+        paths += [f"/feeds/archive/category/governor/{rng.randint(1, archive_pages)}."
+                  f"{rng.choice(['atom', 'rss', 'json'])}" for _ in range(1000)]
+        paths += [f"{FEED[:-5]}.{fmt}?limit={n}" for fmt in ("atom", "rss", "json")
+                  for n in range(1, 101)]
+        if searches:
+            words = ["청년", "기후위기", "반도체", "버스", "기본소득", "의료", "경기북부 대개조"]
+            paths += [f"{BOARD}?q={quote(w)}&page={p}" for w in words for p in (1, 2, 3)]
+        rng.shuffle(paths)
+        target = OUT / "mixed-paths.txt"
+        target.write_text("\n".join(paths) + "\n")
+        return target
+
+
+def slower(result, reference):
+    """Return how many times longer a request of `result` takes than one of `reference`."""
+    if result is None or reference is None or not result.rps:
+        return None
+    return reference.rps / result.rps
+
+
+def read_views(archive, public_id):
+    """Read a release's view_count straight from the database."""
+    sql = "SELECT view_count FROM release WHERE public_id = {}"
+    if archive.engine == "sqlite":
+        with contextlib.closing(sqlite3.connect(archive.path, timeout=30)) as connection:
+            return connection.execute(sql.format("?"), (public_id,)).fetchone()[0]
+    import psycopg
+    with psycopg.connect(archive.url) as connection:
+        return connection.execute(sql.format("%s"), (public_id,)).fetchone()[0]
+
+
+def describe_run(bench, args, seconds_taken):
+    rev = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True,
+                         text=True).stdout.strip()
+    load = os.getloadavg()
+    mode = "quick" if args.quick else "full"
+    return [
+        f"feedserver benchmark ({mode}), {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
+        f"code {rev or 'unknown'}, {os.cpu_count()} cores",
+        f"gunicorn sync, --workers {bench.workers} for every gunicorn case "
+        f"(deploy/gunicorn.conf.py); wrk -t2 -c{CONNECTIONS} -d{args.seconds}s after a 1 s warm-up; "
+        f"took {seconds_taken:.0f} s; load average at the end {load[0]:.1f}",
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="demo board on SQLite only, 2 s runs; never fails on a MISS")
+    parser.add_argument("--seconds", type=int, help="wrk duration per case (full 6, quick 2)")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: the shipped config)")
+    parser.add_argument("--engines", nargs="*", default=["sqlite", "postgres"],
+                        choices=["sqlite", "postgres"], help="archives to scale-test (full run)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached archives")
+    args = parser.parse_args()
+    args.seconds = args.seconds or (2 if args.quick else 6)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, stop)
+    OUT.mkdir(parents=True, exist_ok=True)
+    bench = Bench(args)
+    try:
+        bench.demo_phase()
+        if not args.quick:
+            for engine in args.engines:
+                bench.scale_phase(engine)
+    except ApparatusError as error:
+        print(f"bench: apparatus failed: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bench: interrupted; servers stopped", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - any other failure is the apparatus's
+        import traceback
+        traceback.print_exc()
+        print("bench: apparatus failed (servers stopped)", file=sys.stderr)
+        return 2
+    report = bench.report
+    report.header = describe_run(bench, args, time.monotonic() - bench.started)
+    table = report.render()
+    print(table)
+    name = "last-bench-quick" if args.quick else "last-bench"
+    (OUT / f"{name}.txt").write_text(table + "\n")
+    (OUT / f"{name}.json").write_text(json.dumps({
+        "header": report.header,
+        "rows": {k: vars(v) for k, v in report.rows.items()},
+        "ratios": [{**vars(r), "status": r.status} for r in report.ratios],
+    }, ensure_ascii=False, indent=1))
+    if args.quick:
+        return 0
+    return 1 if report.misses() else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
