@@ -1,7 +1,7 @@
 """Benchmark archives: demo boards of N releases on SQLite or PostgreSQL, built once and cached.
 
-An archive is keyed by its release count and by the code that shapes its rows (the demo seeder
-and the migrations), so a rerun reuses it and a schema change rebuilds it. A build
+An archive is keyed by its release count and by the code that shapes its rows (the demo seeder,
+the search index and the migrations), so a rerun reuses it and a schema change rebuilds it. A build
 writes to a temporary name and renames it when complete, so an interrupted build is never reused.
 
 Usage: python bench/archives.py sqlite|postgres COUNT [--rebuild]   (prints the database URL)
@@ -22,7 +22,7 @@ from common import BIN, ROOT  # noqa: E402
 OUT = ROOT / "bench" / "out" / "archives"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_PREFIX = "feedserver_bench_"
-SHAPING = ["feedserver/demo.py", "feedserver/demo_text.py"]
+SHAPING = ["feedserver/demo.py", "feedserver/demo_text.py", "feedserver/search_index.py"]
 
 
 def code_version():

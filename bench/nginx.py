@@ -97,6 +97,34 @@ class Nginx(Server):
                                    str(prefix / "error.log"), "-g", "daemon off;"])
 
 
+class Sink(Server):
+    """nginx answering every request with 204: a WebSub subscriber that costs next to nothing."""
+
+    def __init__(self):
+        prefix = OUT / "sink"
+        shutil.rmtree(prefix, ignore_errors=True)
+        (prefix / "tmp").mkdir(parents=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        conf = prefix / "nginx.conf"
+        conf.write_text(f"""{user}worker_processes 1;
+pid {prefix / 'nginx.pid'};
+error_log {prefix / 'error.log'} warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix / 'tmp'};
+    server {{
+        listen 127.0.0.1:{self.port};
+        location / {{ return 204; }}
+    }}
+}}
+""")
+        super().__init__("sink", [NGINX, "-p", str(prefix), "-c", str(conf), "-e",
+                                  str(prefix / "error.log"), "-g", "daemon off;"])
+
+
 def main():
     upstream, listen = int(sys.argv[1]), int(sys.argv[2])
     print(render(upstream, listen, OUT / "nginx" / "cache"))

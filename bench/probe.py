@@ -1,7 +1,7 @@
 """In-process look-ups on a benchmark database, run as a subprocess so the runner holds no connection.
 
 Usage (FEEDSERVER_DATABASE_URL set): python bench/probe.py info | views PUBLIC_ID | counts CALLS
-| sample N     Each prints one JSON document.
+| sample N | websub-setup N CALLBACK_BASE | websub-publish     Each prints one JSON document.
 """
 import json
 import random
@@ -50,6 +50,37 @@ def sample(n):
     return [row[0] for row in query.tuples()]
 
 
+def websub_setup(n, callback_base):
+    """Replace every subscription and outbox row with n subscribers of the governor's Atom feed."""
+    from datetime import timedelta
+    from feedserver.db import database
+    from feedserver.models import Category, OutboxJob, Subscription, utcnow
+    governor = Category.get(Category.slug == "governor")
+    topic = "http://bench.example/feeds/category/governor.atom"
+    now = utcnow()
+    with database.atomic():
+        OutboxJob.delete().execute()
+        Subscription.delete().execute()
+        rows = [{"ident": f"{i:064x}", "topic": topic, "feed_key": f"cat:{governor.id}",
+                 "callback": f"{callback_base}/cb/{i}", "secret": f"secret-{i}",
+                 "lease_seconds": 864000, "expires_at": now + timedelta(days=10),
+                 "verified_at": now} for i in range(n)]
+        for start in range(0, n, 500):
+            Subscription.insert_many(rows[start:start + 500]).execute()
+    return {"subscriptions": n, "feed_key": f"cat:{governor.id}"}
+
+
+def websub_publish():
+    """Queue the job a publish writes: "the governor's feeds changed"."""
+    from feedserver import outbox
+    from feedserver.db import database
+    from feedserver.models import Category
+    governor = Category.get(Category.slug == "governor")
+    with database.atomic():
+        outbox.enqueue("changed", {"release": "bench"}, f"cat:{governor.id}")
+    return {"queued": 1}
+
+
 def main():
     from feedserver import create_app
     from feedserver.db import database
@@ -60,7 +91,9 @@ def main():
         try:
             result = {"info": lambda: info(app), "views": lambda: views(args[0]),
                       "counts": lambda: counts(int(args[0])),
-                      "sample": lambda: sample(int(args[0]))}[command]()
+                      "sample": lambda: sample(int(args[0])),
+                      "websub-setup": lambda: websub_setup(int(args[0]), args[1]),
+                      "websub-publish": websub_publish}[command]()
         finally:
             database.close()
     print(json.dumps(result, ensure_ascii=False))

@@ -54,7 +54,8 @@ class Report:
         lines.append(f"| {'case':<{width}} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>8} | {'errors':>6} |")
         lines.append(f"|{'-' * (width + 2)}|{'-' * 9}:|{'-' * 8}:|{'-' * 9}:|{'-' * 7}:|")
         for name, r in self.rows.items():
-            lines.append(f"| {self._label(name):<{width}} | {r.rps:>8.0f} | {r.p50:>7.2f} | {r.p99:>8.1f} | {r.errors:>6} |")
+            rps = f"{r.rps:.0f}" if r.rps >= 10 else f"{r.rps:.2f}"
+            lines.append(f"| {self._label(name):<{width}} | {rps:>8} | {r.p50:>7.2f} | {r.p99:>8.1f} | {r.errors:>6} |")
         width = max([len(self._ratio_label(r)) for r in self.ratios] + [40])
         lines += ["", f"| {'ratio':<{width}} | {'measured':>9} | {'target':>8} | {'':<4} |",
                   f"|{'-' * (width + 2)}|{'-' * 10}:|{'-' * 9}:|{'-' * 6}|"]
