@@ -1,6 +1,7 @@
 """The public board: category lists, search, release pages and attachment downloads."""
 from flask import (Blueprint, abort, current_app, redirect, render_template,
                    request, url_for)
+from peewee import Tuple
 from werkzeug.exceptions import BadRequest
 
 from . import storage
@@ -49,8 +50,6 @@ def _page(render):
 def _list_page(find_category):
     """Answer a list page; the category is looked up only when the page must be rendered."""
     args = parse_list_args(request.args, current_app.config["MAX_QUERY_LENGTH"])
-    if args.q:  # searches read the index each time; their pages are not kept
-        return fill_views(_render_list(find_category(), args))
     return fill_views(_page(lambda: (_render_list(find_category(), args), None))[0])
 
 
@@ -117,12 +116,13 @@ def _get_release(public_id):
 def _neighbours(item):
     """Return the newer and older visible releases of the same category."""
     same = Release.visible().where(Release.category == item.category_id)
-    newer = (same.where((Release.published_at > item.published_at)
-                        | ((Release.published_at == item.published_at) & (Release.id > item.id)))
+    # A row comparison walks the (category, published_at, id) index; an OR of the
+    # two cases scanned half a million rows at a million releases.
+    here = Tuple(Release.published_at.db_value(item.published_at), item.id)
+    position = Tuple(Release.published_at, Release.id)
+    newer = (same.where(position > here)
              .order_by(Release.published_at.asc(), Release.id.asc()).first())
-    older = (same.where((Release.published_at < item.published_at)
-                        | ((Release.published_at == item.published_at) & (Release.id < item.id)))
-             .first())
+    older = same.where(position < here).first()
     return newer, older
 
 

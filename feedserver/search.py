@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from werkzeug.exceptions import BadRequest
 
 from .models import Release
-from .search_index import match_ids, query_words
+from .search_index import WORD, match_ids, query_words
 
 FIELDS = {"title": "제목", "body": "내용", "author": "작성자", "all": "전체"}
 # Searches list at most the newest this many matches, as large portals do: a word
@@ -68,6 +68,8 @@ def apply_search(query, field, q):
     words = query_words(q)
     if words is not None:
         query = query.where(Release.id.in_(match_ids(field, words, SEARCH_CAP)))
+        if all(WORD.fullmatch(part) for part in q.split()):
+            return query  # each word is one letter run: the phrase match is already exact
     for word in q.split():
         columns = {
             "title": [Release.title],

@@ -318,3 +318,22 @@ def test_kept_pages_show_fresh_counts_and_follow_every_write(app):
         bump_feed_state([cat.id])
     assert client.get(f"/releases/{first.public_id}").status_code == 410
     assert [r[1] for r in board_rows(page(client.get("/board/news/")))] == ["둘째 글"]
+
+
+def test_neighbours_follow_time_then_id_on_every_backend(db_app):
+    from datetime import datetime, timezone
+    at = datetime(2024, 5, 6, 23, 46, tzinfo=timezone.utc)
+    with db_app.app_context():
+        cat = make_category()
+        older = make_release(cat, title="이전", published_at=at - timedelta(hours=1))
+        first = make_release(cat, title="같은 시각 1", published_at=at)
+        second = make_release(cat, title="같은 시각 2", published_at=at)
+        newer = make_release(cat, title="다음", published_at=at + timedelta(hours=1))
+    client = db_app.test_client()
+
+    def around(release):
+        tree = page(client.get(f"/releases/{release.public_id}"))
+        return (texts(tree, "//a[@rel='next']") or [None])[0], (texts(tree, "//a[@rel='prev']") or [None])[0]
+    assert around(first) == ("같은 시각 2", "이전")
+    assert around(second) == ("다음", "같은 시각 1")
+    assert around(older) == ("같은 시각 1", None) and around(newer) == (None, "같은 시각 2")

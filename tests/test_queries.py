@@ -34,8 +34,9 @@ def test_board_queries(demo_app):
     assert queries(demo_app, "/board/governor/?page=94") == 6
     # kept page: state token, view counts
     assert queries(demo_app, "/board/governor/?page=3") == 2
-    # bigram index lookup, category, count, rows, category tabs, view counts
-    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 6
+    # state token, bigram index lookup, category, count, rows, category tabs, view counts
+    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 7
+    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 2  # kept until a write
 
 
 def test_release_page_queries(demo_app):

@@ -45,6 +45,8 @@ class Release(BaseModel):
         indexes = (
             (("status", "published_at", "id"), False),
             (("category", "status", "published_at", "id"), False),
+            (("category", "published_at", "id"), False),
+            (("published_at", "id"), False),
         )
 
     @property
