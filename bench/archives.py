@@ -1,13 +1,17 @@
 """Benchmark archives: demo boards of N releases on SQLite or PostgreSQL, built once and cached.
 
-An archive is keyed by its release count and by the code that shapes its rows (the demo seeder,
-the search index and the migrations), so a rerun reuses it and a schema change rebuilds it. A build
-writes to a temporary name and renames it when complete, so an interrupted build is never reused.
+An archive is keyed by its release count and by the code that shapes its rows (the demo seeder and
+the search index), and remembers the migrations it was built or upgraded with. A rerun reuses it; a
+migration added since is applied to it in place, as `feedserver migrate` does in production (then
+planner statistics are refreshed); a change to the seeder, the index code or an applied migration
+rebuilds it. A build writes to a temporary name and renames it when complete, so an interrupted
+build is never reused.
 
 Usage: python bench/archives.py sqlite|postgres COUNT [--rebuild]   (prints the database URL)
 """
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -26,12 +30,17 @@ SHAPING = ["feedserver/demo.py", "feedserver/demo_text.py", "feedserver/search_i
 
 
 def code_version():
-    """Return a short hash of the files that decide an archive's rows and schema."""
+    """Return a short hash of the files that decide an archive's rows."""
     digest = hashlib.sha256()
-    files = [ROOT / p for p in SHAPING] + sorted((ROOT / "feedserver" / "migrations").glob("*.py"))
-    for path in files:
+    for path in [ROOT / p for p in SHAPING]:
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:10]
+
+
+def migration_hashes():
+    """Return {migration file name: sha256} for the migrations in the tree."""
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted((ROOT / "feedserver" / "migrations").glob("[0-9]*.py"))}
 
 
 class Archive:
@@ -55,17 +64,33 @@ class Archive:
         return {"FEEDSERVER_DATABASE_URL": self.url,
                 "FEEDSERVER_ATTACHMENT_DIR": str(self.attachments)}
 
+    @property
+    def record(self):
+        """The file that lists the migrations this archive has."""
+        return OUT / f"{self.name}.migrations.json"
+
     def exists(self):
         if self.engine == "sqlite":
             return self.path.exists()
         return self.dbname in _pg_databases()
 
     def ensure(self, rebuild=False, log=print):
-        """Build the archive unless a complete one for this count and code is cached."""
+        """Build the archive unless one for this count and code is cached; apply new migrations."""
+        OUT.mkdir(parents=True, exist_ok=True)
         if rebuild:
             self.drop()
         if self.exists():
-            return self
+            have = json.loads(self.record.read_text()) if self.record.exists() else None
+            now = migration_hashes()
+            if have is not None and all(now.get(name) == sha for name, sha in have.items()):
+                added = sorted(set(now) - set(have))
+                if added:
+                    log(f"applying {', '.join(added)} to the cached {self.name}")
+                    self._migrate()
+                    self.record.write_text(json.dumps(now, indent=1))
+                return self
+            log(f"{self.name}: an applied migration changed; rebuilding")
+            self.drop()
         self._drop_stale()
         log(f"building {self.name} (once; {self.count:,} releases"
             f"{', a few minutes' if self.count >= 100_000 else ''})")
@@ -73,9 +98,22 @@ class Archive:
             self._build_sqlite()
         else:
             self._build_postgres()
+        self.record.write_text(json.dumps(migration_hashes(), indent=1))
         return self
 
+    def _migrate(self):
+        env = {**os.environ, **self.env()}
+        subprocess.run([str(BIN / "feedserver"), "migrate"], env=env, cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        if self.engine == "postgres":
+            _pg_run(self.url, "ANALYZE")
+        else:
+            with sqlite3.connect(self.path) as connection:
+                connection.execute("ANALYZE")
+            connection.close()
+
     def drop(self):
+        self.record.unlink(missing_ok=True)
         if self.engine == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
@@ -117,6 +155,9 @@ class Archive:
 
     def _drop_stale(self):
         """Remove archives of the same count and engine built by older code."""
+        for old in OUT.glob(f"{self.engine}-{self.count}-*.migrations.json"):
+            if old != self.record:
+                old.unlink()
         if self.engine == "sqlite":
             for old in OUT.glob(f"sqlite-{self.count}-*.sqlite3*"):
                 if not old.name.startswith(self.name):

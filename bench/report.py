@@ -73,4 +73,6 @@ class Report:
 def _fmt(value):
     if isinstance(value, int) or float(value).is_integer():
         return str(int(value))
-    return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
+    if abs(value) < 10:  # three decimals, so a 0.799 is not shown as a missed 0.80
+        return f"{value:.3f}"
+    return f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}"
