@@ -115,14 +115,17 @@ def _get_release(public_id):
 
 def _neighbours(item):
     """Return the newer and older visible releases of the same category."""
-    same = Release.visible().where(Release.category == item.category_id)
     # A row comparison walks the (category, published_at, id) index; an OR of the
     # two cases scanned half a million rows at a million releases.
     here = Tuple(Release.published_at.db_value(item.published_at), item.id)
     position = Tuple(Release.published_at, Release.id)
-    newer = (same.where(position > here)
+    newer = (Release.visible().where(Release.category == item.category_id, position > here)
              .order_by(Release.published_at.asc(), Release.id.asc()).first())
-    older = same.where(position < here).first()
+    # Anything older than a visible release is already due: no "<= now" bound, which
+    # would make SQLite walk the index from now back to here.
+    older = (Release.select().where(Release.category == item.category_id, position < here,
+                                    Release.status.in_(("published", "scheduled")))
+             .order_by(Release.published_at.desc(), Release.id.desc()).first())
     return newer, older
 
 

@@ -16,16 +16,22 @@ from .feedsource import Scope, feed_state
 from .models import utcnow
 
 MARK = re.compile(r"<!--views:(\d+)-->")
-MAX_PAGES = 2048
+MAX_BYTES = 8 * 1024 * 1024  # per worker: unique query strings must not grow it without end
 
 
 class PageCache:
-    """A bounded LRU of (token, html, meta) per request URL."""
+    """An LRU of (token, html, meta) per request URL, bounded by the bytes of HTML it holds."""
 
-    def __init__(self, size=MAX_PAGES):
-        self.size = size
+    def __init__(self, max_bytes=MAX_BYTES):
+        self.max_bytes = max_bytes
+        self.size = 0
         self.pages = OrderedDict()
         self.lock = threading.Lock()
+
+    def clear(self):
+        with self.lock:
+            self.pages.clear()
+            self.size = 0
 
     def get(self, key, token):
         with self.lock:
@@ -37,10 +43,14 @@ class PageCache:
 
     def put(self, key, token, html, meta=None):
         with self.lock:
+            old = self.pages.pop(key, None)
+            if old is not None:
+                self.size -= len(old[1])
             self.pages[key] = (token, html, meta)
-            self.pages.move_to_end(key)
-            while len(self.pages) > self.size:
-                self.pages.popitem(last=False)
+            self.size += len(html)
+            while self.size > self.max_bytes and self.pages:
+                _, dropped = self.pages.popitem(last=False)
+                self.size -= len(dropped[1])
 
 
 pages = PageCache()

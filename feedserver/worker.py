@@ -4,7 +4,7 @@ import os
 import socket
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from . import delivery, outbox
 
@@ -39,7 +39,9 @@ class Worker:
         self.inflight = {f for f in self.inflight if not f.done()}
         free = self.threads - len(self.inflight)
         if free <= 0:
-            return 0
+            # Every thread is busy: go on as soon as one finishes, not after a poll interval.
+            wait(self.inflight, timeout=self.config["WEBSUB_POLL_SECONDS"], return_when=FIRST_COMPLETED)
+            return 1  # waited already: claim again at once
         try:
             with self.app.app_context():
                 self._purge()

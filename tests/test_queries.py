@@ -28,7 +28,7 @@ def test_feed_queries(demo_app):
 
 
 def test_board_queries(demo_app):
-    pages.pages.clear()
+    pages.clear()
     # state token, category, stored count, rows with their category, category tabs, view counts
     assert queries(demo_app, "/board/governor/?page=3") == 6
     assert queries(demo_app, "/board/governor/?page=94") == 6
@@ -43,7 +43,7 @@ def test_release_page_queries(demo_app):
     with demo_app.app_context():
         with_files = next(r for r in Release.visible() if r.attachments.count() == 2)
         plain = next(r for r in Release.visible() if r.attachments.count() == 0)
-    pages.pages.clear()
+    pages.clear()
     # state token, release+category, newer, older, attachments, the view, its count
     assert queries(demo_app, f"/releases/{with_files.public_id}") == 7
     assert queries(demo_app, f"/releases/{plain.public_id}") == 7
