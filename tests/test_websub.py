@@ -10,18 +10,12 @@ from lxml import etree
 
 from feedserver.models import OutboxJob, Subscription, utcnow
 from helpers import make_category
-from websub_helpers import (FAST, Subscriber, api_headers, drained, publish, running_worker,
+from websub_helpers import subscriber  # noqa: F401 - a fixture
+from websub_helpers import (FAST, api_headers, drained, publish, running_worker,
                             subscribe, subscribed, wait_for)
 
 NEWS = "http://localhost/feeds/category/news.atom"
 OTHER = "http://localhost/feeds/category/other.rss"
-
-
-@pytest.fixture
-def subscriber():
-    server = Subscriber()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

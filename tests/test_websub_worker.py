@@ -10,19 +10,13 @@ import pytest
 
 from feedserver.models import OutboxJob, Subscription
 from helpers import make_category
-from websub_helpers import (FAST, Subscriber, drained, publish, running_worker, subscribe,
+from websub_helpers import subscriber  # noqa: F401 - a fixture
+from websub_helpers import (FAST, drained, publish, running_worker, subscribe,
                             subscribed, wait_for)
 
 TOPIC = "http://localhost/feeds/category/news.atom"
 CALLBACK = "http://127.0.0.1:9/cb"
 FEEDSERVER = str(Path(sys.executable).parent / "feedserver")
-
-
-@pytest.fixture
-def subscriber():
-    server = Subscriber()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

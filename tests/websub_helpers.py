@@ -5,6 +5,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from feedserver import publishing
 from feedserver.audit import Actor
 from feedserver.models import OutboxJob, Subscription, utcnow
@@ -149,3 +151,11 @@ def api_headers(app):
         user = create_user("websub-editor", "correct horse battery staple")
         _, secret = issue_token(user, "websub", ACTOR)
     return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def subscriber():
+    """A real subscriber HTTP server on 127.0.0.1, stopped after the test."""
+    server = Subscriber()
+    yield server
+    server.stop()
