@@ -6,7 +6,7 @@ from werkzeug.exceptions import BadRequest
 
 from . import storage
 from .discovery import alternates
-from .pagecache import fill_views, pages, site_token
+from .pagecache import fill_views, page_cache, site_token
 from .models import Attachment, Category, Release, newest_first_page, visible_count
 from .pagination import Pager
 from .search import FIELDS, SEARCH_CAP, ListArgs, apply_search, parse_list_args, parse_page, parse_query
@@ -40,6 +40,7 @@ def _page(render):
     """Return (html, meta) from the page cache while the site's state token holds, else render."""
     key = (request.host_url, request.full_path)
     token = site_token()
+    pages = page_cache()
     hit = pages.get(key, token)
     if hit is None:
         hit = render()

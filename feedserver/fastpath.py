@@ -103,4 +103,4 @@ def _sqlite_class():
 def init_app(app):
     """Install the fast path unless per-client feed rate limits need every request in Flask."""
     if app.config.get("FEED_FAST_PATH", True) and not app.config.get("RATE_LIMIT_FEEDS"):
-        app.wsgi_app = FeedFastPath(app.wsgi_app, app)
+        app.wsgi_app = app.extensions["feedserver.fastpath"] = FeedFastPath(app.wsgi_app, app)

@@ -13,7 +13,6 @@ from .search import parse_query
 from .websub import hub_urls
 
 bp = Blueprint("feeds", __name__)
-cache = RenderCache()
 SERIALISERS = {"rss": syndication.to_rss, "atom": syndication.to_atom, "json": syndication.to_json}
 FMT = "<any(rss, atom, json):fmt>"
 MAX_FEED_BYTES = 1_000_000
@@ -21,8 +20,9 @@ ARCHIVE_MAX_AGE = 86400
 
 
 @bp.record_once
-def _size_cache(state):
-    cache.max_bytes = state.app.config["FEED_CACHE_BYTES"]
+def _make_cache(state):
+    # One cache per app: a state token means nothing to another database.
+    state.app.extensions["feedserver.feeds"] = RenderCache(state.app.config["FEED_CACHE_BYTES"])
 
 
 @bp.get(f"/feeds/all.{FMT}")
@@ -166,6 +166,7 @@ def _archive_url(scope, page, fmt):
 
 def _cached(key, fmt, build, count):
     """Return the cached rendering for key, building it (under 1 MB) when missing."""
+    cache = current_app.extensions["feedserver.feeds"]
     entry = cache.get(key)
     if entry is not None:
         return entry

@@ -9,6 +9,7 @@ import re
 import threading
 from collections import OrderedDict
 
+from flask import current_app
 from markupsafe import Markup
 
 from .db import database
@@ -53,7 +54,9 @@ class PageCache:
                 self.size -= len(dropped[1])
 
 
-pages = PageCache()
+def page_cache():
+    """Return this app's page cache (per app: a token means nothing to another database)."""
+    return current_app.extensions["feedserver.pages"]
 
 
 def site_token():
@@ -79,5 +82,6 @@ def fill_views(html):
 
 
 def init_app(app):
-    """Offer the marker to templates."""
+    """Give the app its page cache and offer the marker to templates."""
+    app.extensions["feedserver.pages"] = PageCache()
     app.jinja_env.globals["views"] = views_marker

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from werkzeug.exceptions import BadRequest
 
 from .models import Release
-from .search_index import WORD, match_ids, query_words
+from .search_index import WORD
+from .search_match import match_ids, query_words
 
 FIELDS = {"title": "제목", "body": "내용", "author": "작성자", "all": "전체"}
 # Searches list at most the newest this many matches, as large portals do: a word

@@ -1,8 +1,6 @@
 """Pin the number of queries per page so an N+1 cannot creep back."""
 from playhouse.test_utils import count_queries
 
-from feedserver.feeds import cache
-from feedserver.pagecache import pages
 from feedserver.feedsource import _category_ids
 from feedserver.models import Release
 
@@ -16,6 +14,7 @@ def queries(app, url, headers=None):
 
 
 def test_feed_queries(demo_app):
+    cache = demo_app.extensions["feedserver.feeds"]
     cache.entries.clear()
     cache.size = 0
     _category_ids.clear()
@@ -28,7 +27,7 @@ def test_feed_queries(demo_app):
 
 
 def test_board_queries(demo_app):
-    pages.clear()
+    demo_app.extensions["feedserver.pages"].clear()
     # state token, category, stored count, rows with their category, category tabs, view counts
     assert queries(demo_app, "/board/governor/?page=3") == 6
     assert queries(demo_app, "/board/governor/?page=94") == 6
@@ -43,7 +42,7 @@ def test_release_page_queries(demo_app):
     with demo_app.app_context():
         with_files = next(r for r in Release.visible() if r.attachments.count() == 2)
         plain = next(r for r in Release.visible() if r.attachments.count() == 0)
-    pages.clear()
+    demo_app.extensions["feedserver.pages"].clear()
     # state token, release+category, newer, older, attachments, the view, its count
     assert queries(demo_app, f"/releases/{with_files.public_id}") == 7
     assert queries(demo_app, f"/releases/{plain.public_id}") == 7
