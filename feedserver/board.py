@@ -6,8 +6,9 @@ from werkzeug.exceptions import BadRequest
 
 from . import storage
 from .discovery import alternates
-from .pagecache import fill_views, page_cache, site_token
-from .models import Attachment, Category, Release, newest_first_page, visible_count
+from .models import Attachment, Category, Release, newest_first_page, utcnow, visible_count
+from .pagecache import filled_page, page_cache, site_state
+from .statememo import current
 from .pagination import Pager
 from .search import FIELDS, SEARCH_CAP, ListArgs, apply_search, parse_list_args, parse_page, parse_query
 
@@ -36,22 +37,28 @@ def _get_category(slug):
     return category
 
 
-def _page(render):
-    """Return (html, meta) from the page cache while the site's state token holds, else render."""
+def _page(render, before_fill=None):
+    """Answer from the page cache while the site's state token holds, else render; fill view counts."""
+    now = utcnow()
     key = (request.host_url, request.full_path)
-    token = site_token()
+    memo = current()
+    token, next_due = site_state(now, memo)
     pages = page_cache()
     hit = pages.get(key, token)
     if hit is None:
         hit = render()
         pages.put(key, token, *hit)
-    return hit
+    html, meta = hit
+    if before_fill is not None:
+        before_fill(meta)
+        memo = current()  # the write moved the stamp
+    return filled_page(key, html, now, next_due, memo)
 
 
 def _list_page(find_category):
     """Answer a list page; the category is looked up only when the page must be rendered."""
     args = parse_list_args(request.args, current_app.config["MAX_QUERY_LENGTH"])
-    return fill_views(_page(lambda: (_render_list(find_category(), args), None))[0])
+    return _page(lambda: (_render_list(find_category(), args), None))
 
 
 def _render_list(category, args):
@@ -89,10 +96,8 @@ def release(public_id):
             newer=newer, older=older, back_url=_back_url(item))
         return html, item.id
 
-    html, release_id = _page(render)
-    if request.method == "GET":
-        _count_view(release_id)  # before the page reads the count
-    return fill_views(html)
+    # The view is counted before the page reads the count.
+    return _page(render, _count_view if request.method == "GET" else None)
 
 
 def _count_view(release_id):

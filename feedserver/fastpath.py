@@ -2,8 +2,9 @@
 
 Readers poll /feeds/all.rss and /feeds/category/<slug>.atom around the clock. Flask
 renders each once per data state; later polls are answered here from the stored
-response after one query confirms the state is unchanged, so every instance stays
-coherent with the database while skipping Flask's per-request machinery.
+response after one query confirms the state is unchanged (on SQLite, while the file
+reports no commit, none: statememo.py), so every instance stays coherent with the
+database while skipping Flask's per-request machinery.
 """
 import re
 import threading
@@ -14,6 +15,7 @@ from werkzeug.http import is_resource_modified
 from .db import database
 from .feedsource import Scope, category_state, feed_state
 from .models import utcnow
+from .statememo import remember
 
 FEED_PATH = re.compile(r"^/feeds/(?:all|category/([A-Za-z0-9_-]{1,64}))\.(?:rss|atom|json)$")
 TOKEN_KEY = "feedserver.feed_token"
@@ -51,12 +53,10 @@ class FeedFastPath:
                 gzip_ok, environ.get("HTTP_ACCEPT", ""))
 
     def _token(self, slug):
-        """Return the feed's current state token in one query (None: unknown category)."""
+        """Return the feed's current state token (None: unknown category), in at most one query."""
+        now = utcnow()
         try:
-            if slug is None:
-                return feed_state(Scope(), utcnow()).token
-            _, state = category_state(slug, utcnow())
-            return state.token if state else None
+            return remember(("feed", slug), now, lambda: _state_token(slug, now))
         finally:
             if not isinstance(database.obj, _sqlite_class()):
                 database.close()  # hand pooled connections back at once
@@ -72,7 +72,7 @@ class FeedFastPath:
         body = b"".join(self.wsgi_app(environ, capture))
         token = environ.get(TOKEN_KEY)
         if token and captured.get("status", "").startswith("200") and environ["REQUEST_METHOD"] == "GET":
-            self._store(key, (token, captured["headers"], body))
+            self._store(key, _entry(token, captured["headers"], body))
         return [body]
 
     def _store(self, key, entry):
@@ -82,17 +82,30 @@ class FeedFastPath:
                 self.entries.popitem(last=False)
 
     def _serve(self, environ, start_response, entry, head):
-        _, headers, body = entry
-        etag = next((v for k, v in headers if k == "ETag"), None)
-        modified = next((v for k, v in headers if k == "Last-Modified"), None)
-        if ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ) and \
-                not is_resource_modified(environ, etag=etag, last_modified=modified):
-            kept = [(k, v) for k, v in headers if k not in ("Content-Length", "Content-Encoding",
-                                                              "Content-Type")]
-            start_response("304 NOT MODIFIED", kept)
+        token, headers, body, etag, modified, not_modified = entry
+        # Readers echo the ETag they were given: compare it as is before parsing anything.
+        if environ.get("HTTP_IF_NONE_MATCH") == etag or (
+                ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ)
+                and not is_resource_modified(environ, etag=etag, last_modified=modified)):
+            start_response("304 NOT MODIFIED", list(not_modified))
             return []
         start_response("200 OK", list(headers))
         return [] if head else [body]
+
+
+def _entry(token, headers, body):
+    """Return what a kept response needs: its validators and its 304 headers, found once."""
+    etag = next((v for k, v in headers if k == "ETag"), None)
+    modified = next((v for k, v in headers if k == "Last-Modified"), None)
+    not_modified = [(k, v) for k, v in headers
+                    if k not in ("Content-Length", "Content-Encoding", "Content-Type")]
+    return token, headers, body, etag, modified, not_modified
+
+
+def _state_token(slug, now):
+    """Return (token, when it next moves by itself) for the site (None) or a category feed."""
+    state = feed_state(Scope(), now) if slug is None else category_state(slug, now)[1]
+    return (state.token, state.next_due) if state else (None, None)
 
 
 def _sqlite_class():

@@ -46,6 +46,7 @@ class State:
     token: str
     last_modified: datetime
     count: int = 0
+    next_due: datetime | None = None  # when a scheduled release turns visible and the token moves
 
 
 def feed_state(scope, now=None):
@@ -71,10 +72,10 @@ def category_state(slug, now=None):
             return None, None
         sql = _state_sql(True, type(database.obj))
         row = database.execute_sql(sql, _params(f"cat:{cid}", now, cid)).fetchone()
-        if row is not None and row[6] == slug:
+        if row is not None and row[7] == slug:
             _category_ids[slug] = cid
-            return Category(id=row[5], slug=row[6], name=row[7], description=row[8],
-                            sort_order=row[9]), _state(row)
+            return Category(id=row[6], slug=row[7], name=row[8], description=row[9],
+                            sort_order=row[10]), _state(row)
         _category_ids.pop(slug, None)
     return None, None
 
@@ -82,14 +83,14 @@ def category_state(slug, now=None):
 def _params(key, now, cid=None):
     stamp = Release.published_at.db_value(now)
     extra = [cid] if cid else []
-    return [key, key, key, stamp, *extra, stamp, *extra, *extra]
+    return [key, key, key, stamp, *extra, stamp, *extra, stamp, *extra, *extra]
 
 
 def _state(row):
-    version, changed_at, stored, due_at, due_count = row[:5]
+    version, changed_at, stored, due_at, due_count, next_due = row[:6]
     changed_at, due_at = _as_utc(changed_at) or EPOCH, _as_utc(due_at) or EPOCH
     return State(f"{version or 0}.{int(due_at.timestamp())}", max(changed_at, due_at),
-                 int(stored or 0) + int(due_count or 0))
+                 int(stored or 0) + int(due_count or 0), _as_utc(next_due))
 
 
 def _quote(name):
@@ -103,11 +104,13 @@ def _state_sql(per_category, db_class):
     scope = f" AND {q('category_id')} = {p}" if per_category else ""
     visible = f"{q('status')} IN ('published', 'scheduled') AND {q('published_at')} <= {p}{scope}"
     due = f"{q('status')} = 'scheduled' AND {q('published_at')} <= {p}{scope}"
+    coming = f"{q('status')} IN ('published', 'scheduled') AND {q('published_at')} > {p}{scope}"
     state = f"FROM {q('feed_state')} WHERE {q('key')} = {p}"
     sql = (f"SELECT (SELECT {q('version')} {state}), (SELECT {q('changed_at')} {state}), "
            f"(SELECT {q('published_count')} {state}), "
            f"(SELECT MAX({q('published_at')}) FROM {q('release')} WHERE {visible}), "
-           f"(SELECT COUNT(*) FROM {q('release')} WHERE {due})")
+           f"(SELECT COUNT(*) FROM {q('release')} WHERE {due}), "
+           f"(SELECT MIN({q('published_at')}) FROM {q('release')} WHERE {coming})")
     if per_category:
         columns = ", ".join(f"c.{q(n)}" for n in ("id", "slug", "name", "description", "sort_order"))
         sql += f", {columns} FROM {q('category')} c WHERE c.{q('id')} = {p}"

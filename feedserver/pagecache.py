@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from .db import database
 from .feedsource import Scope, feed_state
-from .models import utcnow
+from .statememo import remember
 
 MARK = re.compile(r"<!--views:(\d+)-->")
 MAX_BYTES = 8 * 1024 * 1024  # per worker: unique query strings must not grow it without end
@@ -59,14 +59,23 @@ def page_cache():
     return current_app.extensions["feedserver.pages"]
 
 
-def site_token():
-    """Return the token every write moves (the site feed state, scheduled releases included)."""
-    return feed_state(Scope(), utcnow()).token
+def site_state(now, memo):
+    """Return (token every write moves, when it next moves by itself) for the whole site."""
+    def read():
+        state = feed_state(Scope(), now)
+        return (state.token, state.next_due), state.next_due
+    return remember("site", now, read, memo=memo)
 
 
 def views_marker(release):
     """Stand in for a view count in a template; fill_views puts the number there."""
     return Markup(f"<!--views:{int(release.id)}-->")
+
+
+def filled_page(key, html, now, valid_until, memo):
+    """Return html with its view counts, reused while the database reports no commit."""
+    return remember(("page", key), now, lambda: (fill_views(html), valid_until),
+                    size=len(html), memo=memo)
 
 
 def fill_views(html):

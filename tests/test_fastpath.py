@@ -1,4 +1,6 @@
 """The validated feed cache in front of Flask: fast, and never older than the database."""
+import time
+
 from playhouse.test_utils import count_queries
 
 from feedserver import create_app
@@ -22,6 +24,36 @@ def test_repeat_poll_is_served_from_memory_with_one_query(app):
     head = client.head("/feeds/category/news.rss", headers={"Accept-Encoding": "gzip"})
     assert head.status_code == 200 and head.data == b""
     assert head.headers["Content-Length"] == first.headers["Content-Length"]
+
+
+def test_unchanged_sqlite_file_answers_a_poll_without_a_query(app):
+    with app.app_context():
+        make_release(make_category())
+    client = app.test_client()
+    etag = client.get("/feeds/category/news.atom").headers["ETag"]
+    assert client.get("/board/news/").status_code == 200
+    with count_queries() as counter:
+        assert client.get("/feeds/category/news.atom", headers={"If-None-Match": etag}).status_code == 304
+        assert client.get("/feeds/category/news.atom").status_code == 200
+        assert client.get("/board/news/").status_code == 200
+    # Only SQLite's change counter, once per request: nothing was committed since the first reads.
+    assert [r.msg[0] for r in counter.get_queries()] == ["PRAGMA data_version"] * 3
+
+
+def test_a_release_coming_due_moves_the_feed_without_any_write(app):
+    from datetime import timedelta
+    from feedserver.models import utcnow
+    with app.app_context():
+        category = make_category()
+        make_release(category, title="먼저 나온 소식")
+        due = utcnow().replace(microsecond=0) + timedelta(seconds=2)
+        make_release(category, title="예약된 소식", status="scheduled", published_at=due)
+    client = app.test_client()
+    assert _titles(client) == ["먼저 나온 소식"]
+    assert "예약된 소식" not in client.get("/board/news/").get_data(as_text=True)
+    time.sleep(max(0.0, (due - utcnow()).total_seconds()) + 0.2)
+    assert _titles(client) == ["예약된 소식", "먼저 나온 소식"]
+    assert "예약된 소식" in client.get("/board/news/").get_data(as_text=True)
 
 
 def test_write_through_another_instance_is_seen_at_once(app, tmp_path):
