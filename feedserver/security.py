@@ -2,6 +2,7 @@
 from functools import wraps
 
 from flask import g, request
+from flask.sessions import SecureCookieSessionInterface
 
 CSP = ("default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -34,6 +35,18 @@ def set_headers(response):
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building a signer for the reader who has none."""
+
+    def open_session(self, app, request):
+        # Citizens and feed readers carry no session cookie; Flask would still build and
+        # test an itsdangerous serializer on each of their requests.
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app):
-    """Install the header hook."""
+    """Install the header hook and the session interface."""
+    app.session_interface = SessionInterface()
     app.after_request(set_headers)
