@@ -10,7 +10,7 @@ from .models import Attachment, Category, Release, newest_first_page, utcnow, vi
 from .pagecache import filled_page, page_cache, site_state
 from .statememo import current
 from .pagination import Pager
-from .search import FIELDS, SEARCH_CAP, ListArgs, apply_search, parse_list_args, parse_page, parse_query
+from .search import FIELDS, SEARCH_CAP, ListArgs, newest_ids, parse_list_args, parse_page, parse_query
 
 bp = Blueprint("board", __name__)
 
@@ -65,15 +65,12 @@ def _render_list(category, args):
     query = Release.visible()
     if category is not None:
         query = query.where(Release.category == category)
-    query = apply_search(query, args.field, args.q)
-    total = query.count() if args.q else visible_count(category.id if category else None)
+    ids = newest_ids(query, args.field, args.q, SEARCH_CAP) if args.q else None
+    total = len(ids) if args.q else visible_count(category.id if category else None)
     pager = Pager(args.page, current_app.config["PAGE_SIZE"], total)
     if args.page > pager.pages:
         abort(404, description="없는 페이지입니다.")
-    columns = (Release.id, Release.public_id, Release.title, Release.author, Release.published_at,
-               Release.view_count, Category.id, Category.slug, Category.name)
-    rows = newest_first_page(query.join(Category).switch(Release).select(*columns),
-                             pager.offset, pager.per_page, total)
+    rows = _list_rows(query, pager, ids)
 
     def page_url(page, **extra):
         return url_for(request.endpoint, **request.view_args, **args.query_args(page=page), **extra)
@@ -84,6 +81,19 @@ def _render_list(category, args):
         nav=pager.links(page_url), list_ref=category.slug if category else "all",
         alternates=alternates(category, args.field, args.q), search_cap=SEARCH_CAP,
     )
+
+
+def _list_rows(query, pager, ids):
+    """Return this page's rows: by position on the board, by id among a search's matches."""
+    columns = (Release.id, Release.public_id, Release.title, Release.author, Release.published_at,
+               Release.view_count, Category.id, Category.slug, Category.name)
+    if ids is not None:
+        page_ids = ids[pager.offset:pager.offset + pager.per_page]
+        query = Release.select().where(Release.id.in_(page_ids)).order_by(
+            Release.published_at.desc(), Release.id.desc())
+        return list(query.join(Category).switch(Release).select(*columns))
+    return newest_first_page(query.join(Category).switch(Release).select(*columns),
+                             pager.offset, pager.per_page, pager.total)
 
 
 @bp.get("/releases/<public_id>")

@@ -5,7 +5,7 @@ from werkzeug.exceptions import BadRequest
 
 from .models import Release
 from .search_index import WORD
-from .search_match import match_ids, query_words
+from .search_match import match_ids, newest_matches, query_words
 
 FIELDS = {"title": "제목", "body": "내용", "author": "작성자", "all": "전체"}
 # Searches list at most the newest this many matches, as large portals do: a word
@@ -69,8 +69,26 @@ def apply_search(query, field, q):
     words = query_words(q)
     if words is not None:
         query = query.where(Release.id.in_(match_ids(field, words, SEARCH_CAP)))
-        if all(WORD.fullmatch(part) for part in q.split()):
-            return query  # each word is one letter run: the phrase match is already exact
+    return _exact(query, field, q, words)
+
+
+def newest_ids(query, field, q, cap=SEARCH_CAP):
+    """Return the ids of query's newest `cap` matches of q (by id), newest published first.
+
+    One query joins the index to the releases, so the scope's own filters (category,
+    visibility) apply before the cap, and the board counts and pages the ids it got.
+    """
+    words = query_words(q)
+    query = _exact(query, field, q, words)
+    query = newest_matches(query, field, words, cap) if words is not None else query.limit(cap)
+    rows = query.select(Release.id, Release.published_at).tuples()
+    return [i for i, _ in sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)]
+
+
+def _exact(query, field, q, words):
+    """Add LIKE checks unless the index match is already exact (every word one letter run)."""
+    if words is not None and all(WORD.fullmatch(part) for part in q.split()):
+        return query
     for word in q.split():
         columns = {
             "title": [Release.title],

@@ -1,5 +1,8 @@
 """Finding releases through the bigram index: the read side of search_index.py."""
+from peewee import SQL, Table
+
 from .db import database, is_mysql, is_postgres
+from .models import Release
 from .search_index import WEIGHTS, WORD, grams
 
 
@@ -11,22 +14,34 @@ def query_words(q):
     return words
 
 
-def match_ids(field, words, limit):
-    """Return up to `limit` ids of releases holding every word in field, newest ids first."""
+def _index(field, words):
+    """Return (index table, its release id column, match condition, its parameter) for this database."""
     p = database.param
     if is_postgres():
         weight = "" if field == "all" else ":" + WEIGHTS[field]
         phrase = " & ".join("(" + " <-> ".join(f"'{t}'{weight}" for t in grams(w).split()) + ")"
                             for w in words)
-        sql = (f"SELECT release_id FROM release_search WHERE tsv @@ to_tsquery('simple', {p}) "
-               f"ORDER BY release_id DESC LIMIT {p}")
-    elif is_mysql():
+        return "release_search", "release_id", f"tsv @@ to_tsquery('simple', {p})", phrase
+    if is_mysql():
         columns = "title_g, body_g, author_g" if field == "all" else f"{field}_g"
         phrase = " ".join(f'+"{grams(w)}"' for w in words)
-        sql = (f"SELECT release_id FROM release_search WHERE MATCH({columns}) AGAINST ({p} IN BOOLEAN MODE) "
-               f"ORDER BY release_id DESC LIMIT {p}")
-    else:
-        scope = "" if field == "all" else f"{field} : "
-        phrase = " AND ".join(f'{scope}"{grams(w)}"' for w in words)
-        sql = f"SELECT rowid FROM release_fts WHERE release_fts MATCH {p} ORDER BY rowid DESC LIMIT {p}"
+        return "release_search", "release_id", f"MATCH({columns}) AGAINST ({p} IN BOOLEAN MODE)", phrase
+    scope = "" if field == "all" else f"{field} : "
+    phrase = " AND ".join(f'{scope}"{grams(w)}"' for w in words)
+    return "release_fts", "rowid", f"release_fts MATCH {p}", phrase
+
+
+def match_ids(field, words, limit):
+    """Return up to `limit` ids of releases holding every word in field, newest ids first."""
+    table, column, condition, phrase = _index(field, words)
+    sql = f"SELECT {column} FROM {table} WHERE {condition} ORDER BY {column} DESC LIMIT {database.param}"
     return [row[0] for row in database.execute_sql(sql, [phrase, limit]).fetchall()]
+
+
+def newest_matches(query, field, words, limit):
+    """Join a Release query to the index: its rows holding every word, newest ids first, at most limit."""
+    table, column, condition, phrase = _index(field, words)
+    index = Table(table).alias(table)  # FTS5's MATCH names the table itself
+    release_id = getattr(index.c, column)
+    return (query.join(index, on=(release_id == Release.id)).where(SQL(condition, [phrase]))
+            .order_by(release_id.desc()).limit(limit))

@@ -337,3 +337,21 @@ def test_neighbours_follow_time_then_id_on_every_backend(db_app):
     assert around(first) == ("같은 시각 2", "이전")
     assert around(second) == ("다음", "같은 시각 1")
     assert around(older) == ("같은 시각 1", None) and around(newer) == (None, "같은 시각 2")
+
+
+def test_search_cap_counts_matches_in_the_board_searched(db_app, monkeypatch):
+    from datetime import timedelta
+    from feedserver import board
+    from feedserver.models import utcnow
+    monkeypatch.setattr(board, "SEARCH_CAP", 3)
+    with db_app.app_context():
+        ours, other = make_category(), make_category(slug="other", name="다른 게시판")
+        start = utcnow() - timedelta(days=1)
+        for i in range(4):
+            make_release(ours, title=f"청년 정책 {i}", published_at=start + timedelta(minutes=i))
+        for i in range(5):  # newer matches elsewhere must not use up this board's cap
+            make_release(other, title=f"청년 소식 {i}", published_at=start + timedelta(hours=1, minutes=i))
+    tree = page(db_app.test_client().get("/board/news/?field=title&q=청년"))
+    assert [r[1] for r in board_rows(tree)] == ["청년 정책 3", "청년 정책 2", "청년 정책 1"]
+    assert texts(tree, "//p[@class='board-total']/strong") == ["3"]
+    assert texts(tree, "//p[@class='search-cap']")
