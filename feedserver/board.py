@@ -65,9 +65,15 @@ def _render_list(category, args):
     query = Release.visible()
     if category is not None:
         query = query.where(Release.category == category)
-    ids = newest_ids(query, args.field, args.q, SEARCH_CAP) if args.q else None
-    total = len(ids) if args.q else visible_count(category.id if category else None)
-    pager = Pager(args.page, current_app.config["PAGE_SIZE"], total)
+    per_page, ids = current_app.config["PAGE_SIZE"], None
+    if args.q:
+        # Matches are read only as far as this page's block of links needs (up to the cap):
+        # "100건 이상" costs a hundred matches, not the hundred thousand a common word has.
+        wanted = min(SEARCH_CAP, Pager.rows_to_draw(args.page, per_page))
+        ids = newest_ids(query, args.field, args.q, wanted)
+        pager = Pager(args.page, per_page, len(ids), more=len(ids) == wanted < SEARCH_CAP, ranked=True)
+    else:
+        pager = Pager(args.page, per_page, visible_count(category.id if category else None))
     if args.page > pager.pages:
         abort(404, description="없는 페이지입니다.")
     rows = _list_rows(query, pager, ids)

@@ -10,6 +10,14 @@ class Pager:
     page: int
     per_page: int
     total: int
+    more: bool = False    # rows exist past total (a search counted only as far as this block)
+    ranked: bool = False  # number rows 1, 2, 3 (search results), not counting down (a board)
+
+    @staticmethod
+    def rows_to_draw(page, per_page):
+        """Return how many rows tell this page's block of links and whether a next block exists."""
+        block_end = ((page - 1) // BLOCK + 1) * BLOCK
+        return block_end * per_page + 1
 
     @property
     def pages(self):
@@ -43,7 +51,7 @@ class Pager:
 
     @property
     def last(self):
-        return self.pages if self.page < self.pages else None
+        return self.pages if self.page < self.pages and not self.more else None
 
     @property
     def prev_page(self):
@@ -55,6 +63,8 @@ class Pager:
 
     def number(self, index):
         """Return the running display number (번호) of the index-th row on this page."""
+        if self.ranked:
+            return self.offset + index + 1
         return self.total - self.offset - index
 
     def links(self, url_for_page):

@@ -39,9 +39,9 @@ def match_ids(field, words, limit):
 
 
 def newest_matches(query, field, words, limit):
-    """Join a Release query to the index: its rows holding every word, newest ids first, at most limit."""
+    """Join a Release query to the index: its rows holding every word, newest first, at most limit."""
     table, column, condition, phrase = _index(field, words)
     index = Table(table).alias(table)  # FTS5's MATCH names the table itself
-    release_id = getattr(index.c, column)
-    return (query.join(index, on=(release_id == Release.id)).where(SQL(condition, [phrase]))
-            .order_by(release_id.desc()).limit(limit))
+    return (query.join(index, on=(getattr(index.c, column) == Release.id))
+            .where(SQL(condition, [phrase]))
+            .order_by(Release.published_at.desc(), Release.id.desc()).limit(limit))

@@ -85,29 +85,42 @@ def test_navigation_blocks(demo_client, number, expected):
 
 
 def _search_all(client, url):
-    """Follow a search through every page; return all rows and the pages' totals."""
-    tree = page(client.get(url))
-    rows = board_rows(tree)
-    total = int(texts(tree, "//p[@class='board-total']/strong")[0].replace(",", ""))
-    for href in tree.xpath("//nav[@class='pagination']//li[contains(@class,'num')]/a/@href")[1:]:
-        assert "q=" in href and "field=" in href  # the search stays on while paging
-        rows += board_rows(page(client.get(href)))
-    return rows, total
+    """Follow a search page by page to its end; return all rows, and each page's total line."""
+    rows, lines, number = [], [], 1
+    while True:
+        response = client.get(f"{url}&page={number}")
+        if response.status_code == 404:
+            return rows, lines
+        tree = page(response)
+        hrefs = tree.xpath("//nav[@class='pagination']//li[contains(@class,'num')]/a/@href")
+        assert all("q=" in href and "field=" in href for href in hrefs)  # the search stays on
+        rows += board_rows(tree)
+        lines.append(" ".join(tree.xpath("string(//p[@class='board-total'])").split()))
+        number += 1
 
 
 @pytest.mark.parametrize("field, q", [("title", "청년"), ("all", "경기도"), ("body", "경기도는"),
                                      ("author", "대변인실")])
 def test_search_finds_across_pages(demo_app, field, q):
     client = demo_app.test_client()
-    rows, total = _search_all(client, f"/board/?field={field}&q={q}")
+    rows, lines = _search_all(client, f"/board/?field={field}&q={q}")
     with demo_app.app_context():
         column = {"title": "title", "body": "body_text", "author": "author"}.get(field)
         expected = [r for r in Release.visible()
                     if q in (getattr(r, column) if column else r.title + r.body_text + r.author)]
     from feedserver.search import SEARCH_CAP
-    assert total == min(len(expected), SEARCH_CAP) and total > 10
-    assert len(rows) == min(total, 100) and int(rows[0][0]) == total
-    assert all(row[1].endswith(r.title) for row, r in zip(rows[:10], expected))  # newest first
+    total = min(len(expected), SEARCH_CAP)
+    assert len(rows) == total > 10
+    assert [int(r[0]) for r in rows] == list(range(1, total + 1))  # ranked, newest first
+    mismatch = [(i, row[1], r.title) for i, (row, r) in enumerate(zip(rows, expected)) if not row[1].endswith(r.title)]
+    assert not mismatch, (len(expected), mismatch[:3])
+    # Read only as far as each block of ten pages needs: "100건 이상" until the last block.
+    for number, line in enumerate(lines, 1):
+        block_end = (number - 1) // 10 * 10 + 10
+        if total > block_end * 10:
+            assert line == f"검색 결과 {block_end * 10:,}건 이상 · {number}쪽"
+        else:
+            assert line.startswith(f"검색 결과 {total:,}건")
     if field == "title":
         assert all(q in r[1] for r in rows)
     if field == "author":
@@ -260,7 +273,10 @@ def test_head_does_not_count_a_view(app):
         assert Release.get_by_id(release.id).view_count == 0
 
 
-def test_search_uses_the_bigram_index_on_every_backend(db_app):
+@pytest.mark.parametrize("window", [4000, 1], ids=["newest-window", "index"])
+def test_search_uses_the_bigram_index_on_every_backend(db_app, monkeypatch, window):
+    from feedserver import search
+    monkeypatch.setattr(search, "WINDOW", window)  # 1: every search but the newest goes to the index
     with db_app.app_context():
         cat = make_category()
         make_release(cat, title="경기도는 청년 주거를 돕는다", body="<p>기후위기 대응</p>")
@@ -355,3 +371,20 @@ def test_search_cap_counts_matches_in_the_board_searched(db_app, monkeypatch):
     assert [r[1] for r in board_rows(tree)] == ["청년 정책 3", "청년 정책 2", "청년 정책 1"]
     assert texts(tree, "//p[@class='board-total']/strong") == ["3"]
     assert texts(tree, "//p[@class='search-cap']")
+
+
+@pytest.mark.parametrize("window", [4000, 2, 1])
+def test_search_takes_the_newest_published_whatever_the_ids(db_app, monkeypatch, window):
+    from datetime import timedelta
+    from feedserver import search
+    from feedserver.models import utcnow
+    monkeypatch.setattr(search, "WINDOW", window)
+    with db_app.app_context():
+        news = make_category()
+        start = utcnow() - timedelta(days=1)
+        # Imported newest first: ids run against publication time.
+        made = [make_release(news, title=f"청년 {i}", published_at=start - timedelta(hours=i)) for i in range(6)]
+        make_release(news, title="다른 소식", published_at=start + timedelta(hours=1))
+        got = search.newest_ids(Release.visible(), "title", "청년", 3)
+        assert got == [r.id for r in made[:3]]
+        assert search.newest_ids(Release.visible(), "title", "청년 정책", 3) == []
