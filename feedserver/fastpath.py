@@ -20,6 +20,7 @@ from .statememo import remember
 FEED_PATH = re.compile(r"^/feeds/(?:all|category/([A-Za-z0-9_-]{1,64}))\.(?:rss|atom|json)$")
 TOKEN_KEY = "feedserver.feed_token"
 MAX_ENTRIES = 512
+MAX_BYTES = 8 * 1024 * 1024  # per worker; bodies are mostly shared with the render cache
 
 
 class FeedFastPath:
@@ -29,6 +30,7 @@ class FeedFastPath:
         self.wsgi_app = wsgi_app
         self.flask_app = flask_app
         self.entries = OrderedDict()
+        self.size = 0
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
@@ -77,9 +79,11 @@ class FeedFastPath:
 
     def _store(self, key, entry):
         with self.lock:
+            old = self.entries.pop(key, None)
+            self.size += len(entry[2]) - (len(old[2]) if old else 0)
             self.entries[key] = entry
-            while len(self.entries) > MAX_ENTRIES:
-                self.entries.popitem(last=False)
+            while len(self.entries) > MAX_ENTRIES or self.size > MAX_BYTES:
+                self.size -= len(self.entries.popitem(last=False)[1][2])
 
     def _serve(self, environ, start_response, entry, head):
         token, headers, body, etag, modified, not_modified = entry

@@ -17,7 +17,7 @@ from .feedsource import Scope, feed_state
 from .statememo import remember
 
 MARK = re.compile(r"<!--views:(\d+)-->")
-MAX_BYTES = 8 * 1024 * 1024  # per worker: unique query strings must not grow it without end
+MAX_BYTES = 4 * 1024 * 1024  # per worker: unique query strings must not grow it without end
 
 
 class PageCache:

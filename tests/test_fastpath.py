@@ -86,3 +86,19 @@ def test_unknown_or_renamed_category_falls_through_to_404(app):
 def _titles(client):
     import json
     return [item["title"] for item in json.loads(client.get("/feeds/category/news.json").data)["items"]]
+
+
+def test_kept_responses_are_bounded_by_bytes(app, monkeypatch):
+    from feedserver import fastpath
+    with app.app_context():
+        category = make_category()
+        make_release(category, body="<p>" + "본문 " * 2000 + "</p>")
+    client = app.test_client()
+    size = len(client.get("/feeds/category/news.atom").data)
+    monkeypatch.setattr(fastpath, "MAX_BYTES", size * 2 + size // 2)
+    kept = app.extensions["feedserver.fastpath"]
+    for fmt in ("atom", "rss", "json"):
+        for accept in ("*/*", "application/xml"):
+            client.get(f"/feeds/category/news.{fmt}", headers={"Accept": accept})
+    assert len(kept.entries) <= 3 and kept.size == sum(len(e[2]) for e in kept.entries.values())
+    assert kept.size <= fastpath.MAX_BYTES
