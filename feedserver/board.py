@@ -70,7 +70,7 @@ def _render_list(category, args):
         # Matches are read only as far as this page's block of links needs (up to the cap):
         # "100건 이상" costs a hundred matches, not the hundred thousand a common word has.
         wanted = min(SEARCH_CAP, Pager.rows_to_draw(args.page, per_page))
-        ids = newest_ids(query, args.field, args.q, wanted)
+        ids = newest_ids(category.id if category else None, args.field, args.q, wanted)
         pager = Pager(args.page, per_page, len(ids), more=len(ids) == wanted < SEARCH_CAP, ranked=True)
     else:
         pager = Pager(args.page, per_page, visible_count(category.id if category else None))

@@ -7,9 +7,9 @@ from peewee import Select, fn
 from werkzeug.exceptions import BadRequest
 
 from .db import database, is_mysql, is_postgres
-from .models import Release
+from .models import Release, utcnow
 from .search_index import WORD
-from .search_match import match_ids, newest_matches, query_words
+from .search_match import match_ids, newest_matches, query_words, recent_fts_ids
 
 FIELDS = {"title": "제목", "body": "내용", "author": "작성자", "all": "전체"}
 # Searches list at most the newest this many matches, as large portals do: a word
@@ -84,24 +84,50 @@ def apply_search(query, field, q):
     return _exact(query, field, q, words)
 
 
-def newest_ids(query, field, q, wanted):
-    """Return the ids of the `wanted` newest-published releases of query matching q.
+def newest_ids(category_id, field, q, wanted, now=None):
+    """Return the ids of the `wanted` newest-published visible releases matching q.
 
-    The newest WINDOW releases are read first, in publication order: a common word
+    The newest WINDOW releases are searched first, in publication order: a common word
     fills the page from them at once, where the index would hand over every one of
     its hundred thousand matches to be sorted. A rarer word goes to the index.
     """
+    now = now or utcnow()
+    query = Release.visible(now)
+    if category_id is not None:
+        query = query.where(Release.category == category_id)
     words = query_words(q)
-    # SQLite's FTS5 reads its newest matches lazily, so it tells at once when a word is
-    # rare (a typo, a name): then every match comes from the index, nothing is walked.
-    rare = words is not None and not is_postgres() and not is_mysql() and \
-        len(match_ids(field, words, wanted)) < wanted
-    rows = [] if rare else recent_matches(query, field, q.split(), wanted)
-    if len(rows) < wanted:
-        exact = _exact(query, field, q, words)
+    exact = _exact(query, field, q, words)
+    if words is not None and not is_postgres() and not is_mysql():
+        ids = _recent_fts(exact, category_id, now, field, words, wanted)
+    else:
+        ids = [i for i, _ in _newest_first(recent_matches(query, field, q.split(), wanted))]
+    if len(ids) < wanted:
         older = newest_matches(exact, field, words, wanted) if words is not None else exact.limit(wanted)
-        rows = list(older.select(Release.id, Release.published_at).tuples())
-    return [i for i, _ in sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)]
+        ids = [i for i, _ in _newest_first(older.select(Release.id, Release.published_at).tuples())]
+    return ids[:wanted]
+
+
+def _newest_first(rows):
+    return sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)
+
+
+def _recent_fts(query, category_id, now, field, words, wanted):
+    """SQLite: ids of the newest `wanted` matches among the newest releases, or fewer."""
+    for size in (4 * wanted, WINDOW):  # a common word is done after the small window
+        window = recent_fts_ids(category_id, now, field, words, min(size, WINDOW))
+        if len(window) >= wanted:
+            break
+    else:
+        return []
+    # The window holds releases of any status: keep those the query admits, in window order.
+    admitted = set()
+    for start in range(0, len(window), wanted):
+        chunk = window[start:start + wanted]
+        admitted.update(query.where(Release.id.in_(chunk)).select(Release.id).tuples().execute(database))
+        if len(admitted) >= wanted:
+            break
+    admitted = {row[0] for row in admitted}
+    return [i for i in window if i in admitted]
 
 
 def recent_matches(query, field, words, wanted):

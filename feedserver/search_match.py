@@ -45,3 +45,23 @@ def newest_matches(query, field, words, limit):
     return (query.join(index, on=(getattr(index.c, column) == Release.id))
             .where(SQL(condition, [phrase]))
             .order_by(Release.published_at.desc(), Release.id.desc()).limit(limit))
+
+
+def recent_fts_ids(category_id, now, field, words, window):
+    """SQLite: ids among the newest `window` releases (any status) that FTS5 matches, newest first.
+
+    The window comes from the time index alone; FTS5 then reads only the matches whose
+    ids lie within the window's range, so neither side touches a release row.
+    """
+    p, stamp = database.param, Release.published_at.db_value(now)
+    scope, params = (f"category_id = {p} AND ", [category_id]) if category_id is not None else ("", [])
+    ids = [row[0] for row in database.execute_sql(
+        f'SELECT id FROM "release" WHERE {scope}published_at <= {p} '
+        f"ORDER BY published_at DESC, id DESC LIMIT {p}", [*params, stamp, window]).fetchall()]
+    if not ids:
+        return []
+    _, _, condition, phrase = _index(field, words)
+    found = {row[0] for row in database.execute_sql(
+        f"SELECT rowid FROM release_fts WHERE {condition} AND rowid BETWEEN {p} AND {p}",
+        [phrase, min(ids), max(ids)]).fetchall()}
+    return [i for i in ids if i in found]

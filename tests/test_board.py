@@ -385,6 +385,7 @@ def test_search_takes_the_newest_published_whatever_the_ids(db_app, monkeypatch,
         # Imported newest first: ids run against publication time.
         made = [make_release(news, title=f"청년 {i}", published_at=start - timedelta(hours=i)) for i in range(6)]
         make_release(news, title="다른 소식", published_at=start + timedelta(hours=1))
-        got = search.newest_ids(Release.visible(), "title", "청년", 3)
+        got = search.newest_ids(news.id, "title", "청년", 3)
         assert got == [r.id for r in made[:3]]
-        assert search.newest_ids(Release.visible(), "title", "청년 정책", 3) == []
+        assert search.newest_ids(None, "title", "청년", 3) == got
+        assert search.newest_ids(news.id, "title", "청년 정책", 3) == []

@@ -55,11 +55,13 @@ def test_board_queries(demo_app):
     # after a commit elsewhere (a view): data_version, state token, view counts
     count_a_view(demo_app)
     assert queries(demo_app, "/board/governor/?page=3") == 3
-    # data_version, category, FTS5's newest matches (fewer than the block needs, so the
-    # word is rare), those matches joined to the releases, the page's rows, tabs, views
-    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 7
-    # a common word: ... FTS5 probe, the matches among the newest releases, rows, tabs, views
-    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 7
+    # data_version, category, the newest 404 releases' ids and FTS5's matches among them,
+    # the same for the newest 4,000 (still fewer than the block needs: a rare word), every
+    # match from the index, the page's rows, category tabs, view counts
+    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 10
+    # a common word: data_version, category, the newest 404 ids and FTS5's matches among
+    # them, which of those are visible, the page's rows, category tabs, view counts
+    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 8
     assert only_data_version(demo_app, "/board/governor/?field=title&q=청년")  # kept until a write
 
 
