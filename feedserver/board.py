@@ -7,7 +7,7 @@ from werkzeug.exceptions import BadRequest
 from . import storage
 from .discovery import alternates
 from .models import Attachment, Category, Release, newest_first_page, utcnow, visible_count
-from .pagecache import filled_page, page_cache, site_state
+from .pagecache import fill_views, filled_page, page_cache, site_state
 from .statememo import current
 from .pagination import Pager
 from .search import FIELDS, SEARCH_CAP, ListArgs, newest_ids, parse_list_args, parse_page, parse_query
@@ -50,7 +50,9 @@ def _page(render, before_fill=None):
         pages.put(key, token, *hit)
     html, meta = hit
     if before_fill is not None:
-        before_fill(meta)
+        known = before_fill(meta)
+        if known:
+            return fill_views(html, known)
         memo = current()  # the write moved the stamp
     return filled_page(key, html, now, next_due, memo)
 
@@ -117,12 +119,15 @@ def release(public_id):
 
 
 def _count_view(release_id):
-    """Add a view; a read-only or full database loses the count, never the page."""
+    """Add a view; return {id: new count} if the database said it. A read-only or full database
+    loses the count, never the page."""
     from peewee import OperationalError
     try:
-        Release.count_view(release_id)
+        count = Release.count_view(release_id)
     except OperationalError as error:
         current_app.logger.warning("view of release %s not counted: %s", release_id, error)
+        return {}
+    return {} if count is None else {release_id: count}
 
 
 def _get_release(public_id):
