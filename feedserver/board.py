@@ -10,7 +10,8 @@ from .models import Attachment, Category, Release, newest_first_page, utcnow, vi
 from .pagecache import fill_views, filled_page, page_cache, site_state
 from .statememo import current
 from .pagination import Pager
-from .search import FIELDS, SEARCH_CAP, ListArgs, newest_ids, parse_list_args, parse_page, parse_query
+from .search import FIELDS, SEARCH_CAP, ListArgs, parse_list_args, parse_page, parse_query
+from .search_newest import newest_ids
 
 bp = Blueprint("board", __name__)
 

@@ -1,22 +1,16 @@
 """Board list arguments (?page=&field=&q=) and the search every list and feed shares."""
-import operator
 from dataclasses import dataclass
-from functools import reduce
 
-from peewee import Select, fn
 from werkzeug.exceptions import BadRequest
 
-from .db import database, is_mysql, is_postgres
-from .models import Release, utcnow
+from .models import Release
 from .search_index import WORD
-from .search_match import match_ids, newest_matches, query_words, recent_fts_ids
+from .search_match import match_ids, query_words
 
 FIELDS = {"title": "제목", "body": "내용", "author": "작성자", "all": "전체"}
 # Searches list at most the newest this many matches, as large portals do: a word
 # found in half a million releases is not read page by page.
 SEARCH_CAP = 1000
-# How many of the newest releases a search reads directly before it asks the index.
-WINDOW = 4000
 FIELD_COLUMNS = {
     "title": [Release.title],
     "body": [Release.body_text],
@@ -81,76 +75,10 @@ def apply_search(query, field, q):
     words = query_words(q)
     if words is not None:
         query = query.where(Release.id.in_(match_ids(field, words, SEARCH_CAP)))
-    return _exact(query, field, q, words)
+    return exact_filter(query, field, q, words)
 
 
-def newest_ids(category_id, field, q, wanted, now=None):
-    """Return the ids of the `wanted` newest-published visible releases matching q.
-
-    The newest WINDOW releases are searched first, in publication order: a common word
-    fills the page from them at once, where the index would hand over every one of
-    its hundred thousand matches to be sorted. A rarer word goes to the index.
-    """
-    now = now or utcnow()
-    query = Release.visible(now)
-    if category_id is not None:
-        query = query.where(Release.category == category_id)
-    words = query_words(q)
-    exact = _exact(query, field, q, words)
-    if words is not None and not is_postgres() and not is_mysql():
-        ids = _recent_fts(exact, category_id, now, field, words, wanted)
-    else:
-        ids = [i for i, _ in _newest_first(recent_matches(query, field, q.split(), wanted))]
-    if len(ids) < wanted:
-        older = newest_matches(exact, field, words, wanted) if words is not None else exact.limit(wanted)
-        ids = [i for i, _ in _newest_first(older.select(Release.id, Release.published_at).tuples())]
-    return ids[:wanted]
-
-
-def _newest_first(rows):
-    return sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)
-
-
-def _recent_fts(query, category_id, now, field, words, wanted):
-    """SQLite: ids of the newest `wanted` matches among the newest releases, or fewer."""
-    for size in (4 * wanted, WINDOW):  # a common word is done after the small window
-        window = recent_fts_ids(category_id, now, field, words, min(size, WINDOW))
-        if len(window) >= wanted:
-            break
-    else:
-        return []
-    # The window holds releases of any status: keep those the query admits, in window order.
-    admitted = set()
-    for start in range(0, len(window), wanted):
-        chunk = window[start:start + wanted]
-        admitted.update(query.where(Release.id.in_(chunk)).select(Release.id).tuples().execute(database))
-        if len(admitted) >= wanted:
-            break
-    admitted = {row[0] for row in admitted}
-    return [i for i in window if i in admitted]
-
-
-def recent_matches(query, field, words, wanted):
-    """Return [(id, published_at)] of up to `wanted` matches among query's newest WINDOW rows."""
-    recent = (query.order_by(Release.published_at.desc(), Release.id.desc())
-              .select(Release.id, Release.published_at, *FIELD_COLUMNS["all"]).limit(WINDOW).alias("w"))
-    columns = [getattr(recent.c, column.name) for column in FIELD_COLUMNS[field]]
-    # Rows stream from the time index; the outer LIMIT stops reading at `wanted` matches.
-    matches = Select([recent], [recent.c.id, recent.c.published_at]).limit(wanted)
-    for word in words:
-        matches = matches.where(reduce(operator.or_, [_has(column, word) for column in columns]))
-    return list(matches.tuples().execute(database))
-
-
-def _has(column, word):
-    """Return "column contains word": a plain substring test unless the word has letter case."""
-    if word.lower() != word.upper():
-        return column.contains(word)  # LIKE/ILIKE: case-insensitive, wildcards escaped
-    # Korean has no case: strpos/instr skips LIKE's pattern machinery (3x faster per row).
-    return fn.STRPOS(column, word) > 0 if is_postgres() else fn.INSTR(column, word) > 0
-
-
-def _exact(query, field, q, words):
+def exact_filter(query, field, q, words):
     """Add LIKE checks unless the index match is already exact (every word one letter run)."""
     if words is not None and all(WORD.fullmatch(part) for part in q.split()):
         return query

@@ -1,6 +1,4 @@
 """Finding releases through the bigram index: the read side of search_index.py."""
-from peewee import SQL, Table
-
 from .db import database, is_mysql, is_postgres
 from .models import Release
 from .search_index import WEIGHTS, WORD, grams
@@ -31,24 +29,20 @@ def _index(field, words):
     return "release_fts", "rowid", f"release_fts MATCH {p}", phrase
 
 
-def match_ids(field, words, limit):
-    """Return up to `limit` ids of releases holding every word in field, newest ids first."""
+def match_ids(field, words, limit, newest=True):
+    """Return up to `limit` ids of releases holding every word in field, newest ids first.
+
+    newest=False takes any `limit` matches: GIN and FULLTEXT then stop early instead of
+    ordering every match, which is all a "fewer than limit?" probe needs.
+    """
     table, column, condition, phrase = _index(field, words)
-    sql = f"SELECT {column} FROM {table} WHERE {condition} ORDER BY {column} DESC LIMIT {database.param}"
+    order = f"ORDER BY {column} DESC " if newest else ""
+    sql = f"SELECT {column} FROM {table} WHERE {condition} {order}LIMIT {database.param}"
     return [row[0] for row in database.execute_sql(sql, [phrase, limit]).fetchall()]
 
 
-def newest_matches(query, field, words, limit):
-    """Join a Release query to the index: its rows holding every word, newest first, at most limit."""
-    table, column, condition, phrase = _index(field, words)
-    index = Table(table).alias(table)  # FTS5's MATCH names the table itself
-    return (query.join(index, on=(getattr(index.c, column) == Release.id))
-            .where(SQL(condition, [phrase]))
-            .order_by(Release.published_at.desc(), Release.id.desc()).limit(limit))
-
-
 def recent_fts_ids(category_id, now, field, words, window):
-    """SQLite: ids among the newest `window` releases (any status) that FTS5 matches, newest first.
+    """SQLite: ids among the newest `window` releases (any status; None: all) that FTS5 matches, newest first.
 
     The window comes from the time index alone; FTS5 then reads only the matches whose
     ids lie within the window's range, so neither side touches a release row.
@@ -57,7 +51,7 @@ def recent_fts_ids(category_id, now, field, words, window):
     scope, params = (f"category_id = {p} AND ", [category_id]) if category_id is not None else ("", [])
     ids = [row[0] for row in database.execute_sql(
         f'SELECT id FROM "release" WHERE {scope}published_at <= {p} '
-        f"ORDER BY published_at DESC, id DESC LIMIT {p}", [*params, stamp, window]).fetchall()]
+        f"ORDER BY published_at DESC, id DESC LIMIT {p}", [*params, stamp, window or -1]).fetchall()]
     if not ids:
         return []
     _, _, condition, phrase = _index(field, words)

@@ -273,10 +273,10 @@ def test_head_does_not_count_a_view(app):
         assert Release.get_by_id(release.id).view_count == 0
 
 
-@pytest.mark.parametrize("window", [4000, 1], ids=["newest-window", "index"])
-def test_search_uses_the_bigram_index_on_every_backend(db_app, monkeypatch, window):
-    from feedserver import search
-    monkeypatch.setattr(search, "WINDOW", window)  # 1: every search but the newest goes to the index
+@pytest.mark.parametrize("windows", [(4, 40, 400, None), (None,)], ids=["index-for-rare", "walk-all"])
+def test_search_uses_the_bigram_index_on_every_backend(db_app, monkeypatch, windows):
+    from feedserver import search_newest
+    monkeypatch.setattr(search_newest, "WINDOWS", windows)  # (None,): read the whole board, no index
     with db_app.app_context():
         cat = make_category()
         make_release(cat, title="경기도는 청년 주거를 돕는다", body="<p>기후위기 대응</p>")
@@ -373,12 +373,12 @@ def test_search_cap_counts_matches_in_the_board_searched(db_app, monkeypatch):
     assert texts(tree, "//p[@class='search-cap']")
 
 
-@pytest.mark.parametrize("window", [4000, 2, 1])
-def test_search_takes_the_newest_published_whatever_the_ids(db_app, monkeypatch, window):
+@pytest.mark.parametrize("windows", [(4, 40, 400, None), (1, 1, 1, None), (None,)])
+def test_search_takes_the_newest_published_whatever_the_ids(db_app, monkeypatch, windows):
     from datetime import timedelta
-    from feedserver import search
+    from feedserver import search_newest as search
     from feedserver.models import utcnow
-    monkeypatch.setattr(search, "WINDOW", window)
+    monkeypatch.setattr(search, "WINDOWS", windows)
     with db_app.app_context():
         news = make_category()
         start = utcnow() - timedelta(days=1)

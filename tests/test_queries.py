@@ -56,9 +56,10 @@ def test_board_queries(demo_app):
     count_a_view(demo_app)
     assert queries(demo_app, "/board/governor/?page=3") == 3
     # data_version, category, the newest 404 releases' ids and FTS5's matches among them,
-    # the same for the newest 4,000 (still fewer than the block needs: a rare word), every
-    # match from the index, the page's rows, category tabs, view counts
-    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 10
+    # the same for the newest 4,040 (still fewer than the block needs), the index asked for
+    # 101 matches anywhere (fewer: a rare word), which of those are visible, the page's rows,
+    # category tabs, view counts
+    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 11
     # a common word: data_version, category, the newest 404 ids and FTS5's matches among
     # them, which of those are visible, the page's rows, category tabs, view counts
     assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 8
