@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .db import database
+from .models import FeedState, utcnow
 from .storage import attachment_dir
 
 
@@ -45,6 +46,7 @@ def restore_from(folder):
     folder = Path(folder)
     url = current_app.config["DATABASE_URL"]
     path = _sqlite_path(url)
+    seen = {state.key: state.version for state in FeedState.select()}
     database.close()
     if path:
         with sqlite3.connect(folder / "feedserver.sqlite3") as source, sqlite3.connect(path) as target:
@@ -55,6 +57,20 @@ def restore_from(folder):
     else:
         raise click.ClickException("MariaDB: restore with mariadb < dump.sql (see README).")
     shutil.copytree(folder / "attachments", attachment_dir(), dirs_exist_ok=True)
+    _move_states_past(seen)
+
+
+def _move_states_past(seen):
+    """Give every restored feed state a version no running instance has cached content for.
+
+    Caches are keyed by state version: a restored, older version followed by a write would
+    land on a version whose kept pages and feeds show what the restore undid.
+    """
+    now = utcnow()
+    with database.atomic():
+        for state in FeedState.select():
+            version = max(state.version, seen.get(state.key, 0)) + 1
+            FeedState.update(version=version, changed_at=now).where(FeedState.key == state.key).execute()
 
 
 @click.command("backup")

@@ -55,3 +55,32 @@ def test_backup_during_writes_restores_consistently(app, tmp_path):
             assert (storage.attachment_dir() / attachment.stored_name).read_bytes().startswith(b"%PDF")
     response = app.test_client().get("/board/news/")
     assert response.status_code == 200
+
+
+def test_restore_never_brings_back_a_state_a_cache_has_seen(app, tmp_path):
+    import feedparser
+    from feedserver.models import bump_feed_state
+    client = app.test_client()
+
+    def titles():
+        return [e.title for e in feedparser.parse(client.get("/feeds/all.atom").data).entries]
+
+    def retitle(title):
+        with app.app_context():
+            Release.update(title=title).where(Release.id == release.id).execute()
+            bump_feed_state([release.category_id])
+
+    with app.app_context():
+        release = make_release(make_category(), title="처음 제목")
+        backup_to(tmp_path / "backup")
+    retitle("백업 뒤에 고친 제목")
+    before = client.get("/feeds/all.atom")
+    assert titles() == ["백업 뒤에 고친 제목"]  # kept for this state
+    with app.app_context():
+        restore_from(tmp_path / "backup")
+    restored = client.get("/feeds/all.atom", headers={"If-None-Match": before.headers["ETag"]})
+    assert restored.status_code == 200 and titles() == ["처음 제목"]
+    # The next write must not land on the state the kept feed was made for.
+    retitle("복원 뒤에 고친 제목")
+    assert titles() == ["복원 뒤에 고친 제목"]
+    assert "복원 뒤에 고친 제목" in client.get("/board/news/").get_data(as_text=True)
