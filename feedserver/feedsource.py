@@ -8,7 +8,8 @@ from functools import lru_cache
 from .db import database
 from .dates import to_kst
 from .models import Attachment, Category, Release, utcnow
-from .search import FIELDS, apply_search
+from .search import FIELDS
+from .search_newest import newest_ids
 from .syndication import Enclosure, Feed, Item
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -31,7 +32,12 @@ class Scope:
         query = Release.visible(now)
         if self.category is not None:
             query = query.where(Release.category == self.category)
-        return apply_search(query, self.field, self.q) if self.q else query
+        if self.q:
+            # A search feed holds at most 100 items (?limit=): the newest 100 matches,
+            # found as the board finds them.
+            category_id = self.category.id if self.category else None
+            query = query.where(Release.id.in_(newest_ids(category_id, self.field, self.q, 100, now)))
+        return query
 
     def title(self, site_name):
         if self.q:
