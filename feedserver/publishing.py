@@ -1,13 +1,7 @@
 """Every write to a release: one transaction that saves it, bumps feed state and logs it."""
-import secrets
-from dataclasses import dataclass, field as dataclass_field
-
-from peewee import CharField, IntegerField, TextField
-
 from . import audit, search_index, uploads as upload_files
 from .db import database
-from .models import (PUBLIC_ID_ALPHABET, Attachment, AuditEntry, Category, Release,
-                     bump_feed_state, html_to_text, summarize, utcnow)
+from .models import Attachment, Category, Release, bump_feed_state, html_to_text, summarize, utcnow
 
 LABELS = {"title": "제목", "category": "분류", "author": "작성자", "body_html": "본문",
           "summary": "요약", "status": "상태", "published_at": "게시 시각"}
@@ -33,89 +27,12 @@ def create_release(fields, actor, uploads=(), external_id=None):
     try:
         with database.atomic():
             release = Release.create(external_id=external_id, **columns)
-            _attach(release, stored)
+            attach_files(release, stored)
             _after_change(release, None, "draft", actor, "release_create", f"제목: {release.title}")
     except BaseException:
         upload_files.remove_stored(s["stored_name"] for s in stored)
         raise
     return release
-
-
-@dataclass
-class NewRelease:
-    """One release for the bulk path: checked fields plus the columns an import keeps."""
-
-    fields: dict
-    external_id: str | None = None
-    preserved: dict = dataclass_field(default_factory=dict)
-    uploads: list = dataclass_field(default_factory=list)
-
-
-def import_releases(items, actor):
-    """Create many releases in one transaction: all of them or none, each one whole."""
-    stored = [[upload_files.store_upload(u) for u in item.uploads] for item in items]
-    now = utcnow()
-    rows = [{"public_id": public_id, "external_id": item.external_id, "created_at": now,
-             "updated_at": now, "revision": 1, "view_count": 0,
-             **derive_columns(item.fields, None), **item.preserved}
-            for item, public_id in zip(items, _public_ids(len(items)))]
-    try:
-        with database.atomic():
-            plain = []  # rows go in file order, so ids (and exports) follow the import
-            for row, files in zip(rows, stored):
-                if files:
-                    _insert_rows(Release, plain)
-                    plain = []
-                    _attach(Release.create(**row), files)
-                else:
-                    plain.append(row)
-            _insert_rows(Release, plain)
-            _after_import(rows, actor)
-    except BaseException:
-        upload_files.remove_stored(s["stored_name"] for files in stored for s in files)
-        raise
-    return [row["public_id"] for row in rows]
-
-
-def _public_ids(count):
-    """Return fresh public ids; 32 letters, so a random byte's low five bits pick one evenly."""
-    raw = secrets.token_bytes(12 * count)
-    return ["".join(PUBLIC_ID_ALPHABET[b & 31] for b in raw[i:i + 12]) for i in range(0, len(raw), 12)]
-
-
-def _insert_rows(model, rows):
-    """Insert uniform rows with one executemany: peewee builds the SQL once, not per row."""
-    if not rows:
-        return
-    names = list(rows[0])
-    fields = [model._meta.fields[name] for name in names]
-    sql, _ = model.insert_many([tuple(rows[0][n] for n in names)], fields=fields).sql()
-    # Text and numbers go to the driver as they are; dates, keys and flags need converting.
-    convert = [None if isinstance(f, (CharField, TextField, IntegerField)) else f.db_value
-               for f in fields]
-    params = [tuple(row[n] if c is None else c(row[n]) for c, n in zip(convert, names))
-              for row in rows]
-    database.cursor().executemany(sql, params)
-
-
-def _after_import(rows, actor):
-    """The bulk form of _after_change: one feed bump, one audit insert, one WebSub note per feed."""
-    bump_feed_state({row["category"] for row in rows if row["status"] != "draft"})
-    search_index.reindex(Release.select().where(Release.public_id.in_([r["public_id"] for r in rows])))
-    now = utcnow()
-    _insert_rows(AuditEntry, [
-        {"actor": actor.user, "actor_name": actor.label[:64], "via": actor.via,
-         "action": "release_import", "target": f"release:{row['public_id']}",
-         "summary": f"제목: {row['title']}", "address": actor.address[:64], "created_at": now}
-        for row in rows])
-    # WebSub: a hub refetches the whole feed, so the newest release per category stands for
-    # the batch instead of one notification per imported release.
-    from .outbox import release_changed
-    newest = {}
-    for row in sorted((r for r in rows if r["published_at"]), key=lambda r: r["published_at"]):
-        newest[row["category"]] = row
-    for row in newest.values():
-        release_changed(Release(**row), None, "draft")
 
 
 def update_release(release, fields, actor, uploads=(), remove_ids=(), action=None, expected=None):
@@ -229,7 +146,7 @@ def _after_change(release, old_category_id, old_status, actor, action, summary):
     release_changed(release, old_category_id, old_status)
 
 
-def _attach(release, stored):
+def attach_files(release, stored):
     for meta in stored:
         Attachment.create(release=release, **meta)
 
@@ -237,7 +154,7 @@ def _attach(release, stored):
 def _swap_attachments(release, stored, removing):
     if removing:
         Attachment.delete().where(Attachment.id.in_([f.id for f in removing])).execute()
-    _attach(release, stored)
+    attach_files(release, stored)
 
 
 def _action_for(columns, changed, uploads):

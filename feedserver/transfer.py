@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import current_app
 from peewee import IntegrityError, prefetch
 
-from . import publishing
+from . import publishing, publishing_bulk
 from .models import Attachment, Category, Release
 from .release_input import FieldErrors, check_external_id, check_fields, rfc3339
 from .storage import attachment_dir
@@ -94,7 +94,7 @@ class _Importer:
         withdrawn = data.get("status") == "withdrawn"
         if withdrawn:
             data["status"] = "published"
-        item = publishing.NewRelease(check_fields(data, future_only=False),
+        item = publishing_bulk.NewRelease(check_fields(data, future_only=False),
                                      check_external_id(record.get("external_id")),
                                      preserved_columns(record, withdrawn))
         item.uploads = read_attachments(record.get("attachments") or [], self.base,
@@ -110,12 +110,12 @@ class _Importer:
         existing = _existing_map(items)
         fresh = [item for item in items if self._is_new(item, existing)]
         try:
-            publishing.import_releases(fresh, self.actor)
+            publishing_bulk.import_releases(fresh, self.actor)
             self.report.created += len(fresh)
         except IntegrityError:
             for item in fresh:  # find the one that clashes; the others still go in
                 try:
-                    publishing.import_releases([item], self.actor)
+                    publishing_bulk.import_releases([item], self.actor)
                     self.report.created += 1
                 except IntegrityError:
                     self._problem(item.number, publishing.PublishingError(

@@ -156,7 +156,7 @@ def test_failure_inside_the_transaction_leaves_nothing(staff_app, monkeypatch):
         def broken(*args, **kwargs):
             raise RuntimeError("disk full")
 
-        monkeypatch.setattr(publishing, "_attach", broken)
+        monkeypatch.setattr(publishing, "attach_files", broken)
         with pytest.raises(RuntimeError):
             publishing.create_release(check_fields({"title": "반쪽", "category": "press",
                                                     "status": "published"}),
