@@ -389,3 +389,20 @@ def test_search_takes_the_newest_published_whatever_the_ids(db_app, monkeypatch,
         assert got == [r.id for r in made[:3]]
         assert search.newest_ids(None, "title", "청년", 3) == got
         assert search.newest_ids(news.id, "title", "청년 정책", 3) == []
+
+
+@pytest.mark.parametrize("deep", [1, 1000])
+def test_deep_pages_start_from_their_first_key(db_app, monkeypatch, deep):
+    from datetime import timedelta
+    from feedserver.models import releases, newest_first_page, utcnow
+    monkeypatch.setattr(releases, "DEEP_OFFSET", deep)
+    with db_app.app_context():
+        news = make_category()
+        start = utcnow() - timedelta(days=2)
+        # Ties in publication time: the id breaks them, in both directions.
+        for i in range(37):
+            make_release(news, title=f"소식 {i}", published_at=start + timedelta(minutes=i // 3))
+        expected = [r.id for r in Release.visible().order_by(Release.published_at.desc(), Release.id.desc())]
+        pages = [[r.id for r in newest_first_page(Release.visible(), offset, 5, len(expected))]
+                 for offset in range(0, len(expected), 5)]
+        assert [i for page in pages for i in page] == expected
