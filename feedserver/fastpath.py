@@ -7,20 +7,20 @@ reports no commit, none: statememo.py), so every instance stays coherent with th
 database while skipping Flask's per-request machinery.
 """
 import re
-import threading
-from collections import OrderedDict
+from typing import NamedTuple
 
 from werkzeug.http import is_resource_modified
 
 from .db import database
 from .feedsource import Scope, category_state, feed_state
+from .lru import ByteLRU
 from .models import utcnow
 from .statememo import remember
 
 FEED_PATH = re.compile(r"^/feeds/(?:all|category/([A-Za-z0-9_-]{1,64}))\.(?:rss|atom|json)$")
 TOKEN_KEY = "feedserver.feed_token"
 MAX_ENTRIES = 512
-MAX_BYTES = 8 * 1024 * 1024  # per worker; bodies are mostly shared with the render cache
+MAX_BYTES = 8 * 1024 * 1024  # per worker
 
 
 class FeedFastPath:
@@ -29,9 +29,7 @@ class FeedFastPath:
     def __init__(self, wsgi_app, flask_app):
         self.wsgi_app = wsgi_app
         self.flask_app = flask_app
-        self.entries = OrderedDict()
-        self.size = 0
-        self.lock = threading.Lock()
+        self.kept = ByteLRU(MAX_BYTES, MAX_ENTRIES)  # bodies are mostly shared with the render cache
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
@@ -43,8 +41,8 @@ class FeedFastPath:
             token = self._token(match.group(1))
         except Exception:  # noqa: BLE001 - let Flask answer (503 page, 404 ...)
             return self._render(environ, start_response, key)
-        entry = self.entries.get(key)
-        if token is None or entry is None or entry[0] != token:
+        entry = self.kept.get(key)
+        if token is None or entry is None or entry.token != token:
             return self._render(environ, start_response, key)
         return self._serve(environ, start_response, entry, method == "HEAD")
 
@@ -74,36 +72,37 @@ class FeedFastPath:
         body = b"".join(self.wsgi_app(environ, capture))
         token = environ.get(TOKEN_KEY)
         if token and captured.get("status", "").startswith("200") and environ["REQUEST_METHOD"] == "GET":
-            self._store(key, _entry(token, captured["headers"], body))
+            self.kept.keep(key, Kept.of(token, captured["headers"], body), len(body))
         return [body]
 
-    def _store(self, key, entry):
-        with self.lock:
-            old = self.entries.pop(key, None)
-            self.size += len(entry[2]) - (len(old[2]) if old else 0)
-            self.entries[key] = entry
-            while len(self.entries) > MAX_ENTRIES or self.size > MAX_BYTES:
-                self.size -= len(self.entries.popitem(last=False)[1][2])
-
     def _serve(self, environ, start_response, entry, head):
-        token, headers, body, etag, modified, not_modified = entry
         # Readers echo the ETag they were given: compare it as is before parsing anything.
-        if environ.get("HTTP_IF_NONE_MATCH") == etag or (
+        if environ.get("HTTP_IF_NONE_MATCH") == entry.etag or (
                 ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ)
-                and not is_resource_modified(environ, etag=etag, last_modified=modified)):
-            start_response("304 NOT MODIFIED", list(not_modified))
+                and not is_resource_modified(environ, etag=entry.etag, last_modified=entry.modified)):
+            start_response("304 NOT MODIFIED", list(entry.not_modified))
             return []
-        start_response("200 OK", list(headers))
-        return [] if head else [body]
+        start_response("200 OK", list(entry.headers))
+        return [] if head else [entry.body]
 
 
-def _entry(token, headers, body):
-    """Return what a kept response needs: its validators and its 304 headers, found once."""
-    etag = next((v for k, v in headers if k == "ETag"), None)
-    modified = next((v for k, v in headers if k == "Last-Modified"), None)
-    not_modified = [(k, v) for k, v in headers
-                    if k not in ("Content-Length", "Content-Encoding", "Content-Type")]
-    return token, headers, body, etag, modified, not_modified
+class Kept(NamedTuple):
+    """A kept response with its validators and its 304 headers, found once."""
+
+    token: str
+    headers: list
+    body: bytes
+    etag: str | None
+    modified: str | None
+    not_modified: list
+
+    @classmethod
+    def of(cls, token, headers, body):
+        etag = next((v for k, v in headers if k == "ETag"), None)
+        modified = next((v for k, v in headers if k == "Last-Modified"), None)
+        not_modified = [(k, v) for k, v in headers
+                        if k not in ("Content-Length", "Content-Encoding", "Content-Type")]
+        return cls(token, headers, body, etag, modified, not_modified)
 
 
 def _state_token(slug, now):

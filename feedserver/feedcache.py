@@ -1,11 +1,11 @@
 """Rendered-document cache and conditional HTTP responses for feeds."""
 import gzip
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Response, request
 from werkzeug.http import is_resource_modified
+
+from .lru import ByteLRU
 
 CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -20,40 +20,14 @@ class Rendered:
     gzipped: bytes
 
 
-class RenderCache:
-    """A thread-safe LRU of rendered documents, bounded by total bytes."""
-
-    def __init__(self, max_bytes=32 * 1024 * 1024):
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.entries = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        if not self.max_bytes:
-            return None
-        with self.lock:
-            value = self.entries.get(key)
-            if value is not None:
-                self.entries.move_to_end(key)
-            return value
+class RenderCache(ByteLRU):
+    """Rendered documents with their gzip form, bounded by the bytes of both."""
 
     def put(self, key, body):
         """Store a body (and its gzip form, made once) under key; return the entry."""
         # mtime=0 keeps the gzip bytes identical for identical content.
         entry = Rendered(body, gzip.compress(body, compresslevel=6, mtime=0))
-        cost = len(entry.body) + len(entry.gzipped)
-        if cost > self.max_bytes:
-            return entry
-        with self.lock:
-            old = self.entries.pop(key, None)
-            if old is not None:
-                self.size -= len(old.body) + len(old.gzipped)
-            self.entries[key] = entry
-            self.size += cost
-            while self.size > self.max_bytes:
-                _, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped.body) + len(dropped.gzipped)
+        self.keep(key, entry, len(entry.body) + len(entry.gzipped))
         return entry
 
 

@@ -1,57 +1,35 @@
 """Rendered board and release pages, reused while the database says nothing changed.
 
 Every write bumps the site's feed state, so a page rendered for one state token is
-right until the token moves; each request checks the token with one query. View
-counts change on every read, so pages are kept with markers where the counts go and
-the current counts are filled in, fresh from the database, on every response.
+right until the token moves; each request checks the token with one query (on SQLite,
+while nothing was committed, none: statememo.py). View counts change on every read, so
+pages are kept with markers where the counts go and the current counts are filled in,
+fresh from the database, on every response.
 """
 import re
-import threading
-from collections import OrderedDict
 
 from flask import current_app
 from markupsafe import Markup
 
 from .db import database
 from .feedsource import Scope, feed_state
+from .lru import ByteLRU
 from .statememo import remember
 
 MARK = re.compile(r"<!--views:(\d+)-->")
 MAX_BYTES = 4 * 1024 * 1024  # per worker: unique query strings must not grow it without end
 
 
-class PageCache:
-    """An LRU of (token, html, meta) per request URL, bounded by the bytes of HTML it holds."""
-
-    def __init__(self, max_bytes=MAX_BYTES):
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.pages = OrderedDict()
-        self.lock = threading.Lock()
-
-    def clear(self):
-        with self.lock:
-            self.pages.clear()
-            self.size = 0
+class PageCache(ByteLRU):
+    """(token, html, meta) per request URL, bounded by the bytes of HTML it holds."""
 
     def get(self, key, token):
-        with self.lock:
-            entry = self.pages.get(key)
-            if entry is None or entry[0] != token:
-                return None
-            self.pages.move_to_end(key)
-            return entry[1], entry[2]
+        """Return (html, meta) kept for key if it was rendered for this token."""
+        entry = super().get(key)
+        return entry[1:] if entry is not None and entry[0] == token else None
 
     def put(self, key, token, html, meta=None):
-        with self.lock:
-            old = self.pages.pop(key, None)
-            if old is not None:
-                self.size -= len(old[1])
-            self.pages[key] = (token, html, meta)
-            self.size += len(html)
-            while self.size > self.max_bytes and self.pages:
-                _, dropped = self.pages.popitem(last=False)
-                self.size -= len(dropped[1])
+        self.keep(key, (token, html, meta), len(html))
 
 
 def page_cache():
@@ -92,5 +70,5 @@ def fill_views(html, known=None):
 
 def init_app(app):
     """Give the app its page cache and offer the marker to templates."""
-    app.extensions["feedserver.pages"] = PageCache()
+    app.extensions["feedserver.pages"] = PageCache(MAX_BYTES)
     app.jinja_env.globals["views"] = views_marker

@@ -14,9 +14,7 @@ def queries(app, url, headers=None):
 
 
 def test_feed_queries(demo_app):
-    cache = demo_app.extensions["feedserver.feeds"]
-    cache.entries.clear()
-    cache.size = 0
+    demo_app.extensions["feedserver.feeds"].clear()
     _category_ids.clear()
     # slug lookup, state with category and counts, releases, attachments: independent of items
     assert queries(demo_app, "/feeds/category/governor.atom?limit=100") == 4
