@@ -83,16 +83,12 @@ class Release(BaseModel):
         PostgreSQL and SQLite 3.35+ say the new count in the same statement (UPDATE ...
         RETURNING), which saves the page a round trip; MariaDB's UPDATE cannot.
         """
+        query = cls.update(view_count=cls.view_count + 1).where(cls.id == release_id)
         if is_mysql() or (not is_postgres() and sqlite3.sqlite_version_info < (3, 35)):
-            cls.update(view_count=cls.view_count + 1).where(cls.id == release_id).execute()
+            query.execute()
             return None
-        q, p = database.quote, database.param
-        column, table = f"{q[0]}view_count{q[1]}", f"{q[0]}release{q[1]}"
-        cursor = database.execute_sql(
-            f"UPDATE {table} SET {column} = {column} + 1 WHERE {q[0]}id{q[1]} = {p} RETURNING {column}",
-            [release_id])
-        with DB_ERRORS:  # SQLite runs the write here, so a full disk fails here
-            rows = cursor.fetchall()
+        with DB_ERRORS:  # SQLite runs the write as the row is read, so a full disk fails there
+            rows = list(query.returning(cls.view_count).tuples().execute())
         return rows[0][0] if rows else None
 
 
