@@ -1,6 +1,6 @@
 """Turn database rows into feed descriptions, and tell when a feed's data last changed."""
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from datetime import datetime, timezone
 
 from functools import lru_cache
@@ -22,6 +22,8 @@ class Scope:
     category: Category | None = None
     field: str = "all"
     q: str = ""
+    # A search's matches by `now`: a request's state and body both ask, the search runs once.
+    found: dict = dataclass_field(default_factory=dict, compare=False, repr=False)
 
     @property
     def state_key(self):
@@ -35,8 +37,10 @@ class Scope:
         if self.q:
             # A search feed holds at most 100 items (?limit=): the newest 100 matches,
             # found as the board finds them.
-            category_id = self.category.id if self.category else None
-            query = query.where(Release.id.in_(newest_ids(category_id, self.field, self.q, 100, now)))
+            if now not in self.found:
+                category_id = self.category.id if self.category else None
+                self.found[now] = newest_ids(category_id, self.field, self.q, 100, now)
+            query = query.where(Release.id.in_(self.found[now]))
         return query
 
     def title(self, site_name):
