@@ -29,7 +29,7 @@ def newest_ids(category_id, field, q, wanted, now=None):
     exact = exact_filter(query, field, q, words)
     fts = words is not None and not is_postgres() and not is_mysql()
     for step, times in enumerate(WINDOWS):
-        if step == 0 and not fts and len(WINDOWS) > 2:
+        if step == 0 and not fts and times is not None:
             continue  # a streamed walk stops at `wanted` matches by itself; SQLite's window is read whole
         if step == 2 and words is not None:
             # Not common among the newest: ask the index whether the word is rare anywhere.
@@ -48,7 +48,11 @@ def newest_ids(category_id, field, q, wanted, now=None):
 
 def _admitted(query, ids):
     """Return those of ids the query admits, newest published first."""
-    rows = query.where(Release.id.in_(ids)).select(Release.id, Release.published_at).tuples()
+    return _newest_first(query.where(Release.id.in_(ids)).select(Release.id, Release.published_at).tuples())
+
+
+def _newest_first(rows):
+    """Return the ids of (id, published_at) rows, newest published first."""
     return [i for i, _ in sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)]
 
 
@@ -77,8 +81,7 @@ def _walk_window(query, field, words, size, wanted):
     matches = _matching(Select([recent], [recent.c.id, recent.c.published_at]), columns, words)
     if is_mysql():  # MariaDB materialises the window: order it again (PostgreSQL streams it in order)
         matches = matches.order_by(recent.c.published_at.desc(), recent.c.id.desc())
-    rows = matches.limit(wanted).tuples().execute(database)
-    return [i for i, _ in sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)]
+    return _newest_first(matches.limit(wanted).tuples().execute(database))
 
 
 def _matching(query, columns, words):
