@@ -10,6 +10,7 @@ from .dates import to_kst
 from .models import Attachment, Category, Release, utcnow
 from .search import FIELDS
 from .search_newest import newest_ids
+from .statememo import kept_here
 from .syndication import Enclosure, Feed, Item
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -93,7 +94,8 @@ def category_state(slug, now=None):
 def _params(key, now, cid=None):
     stamp = Release.published_at.db_value(now)
     extra = [cid] if cid else []
-    return [key, key, key, stamp, *extra, stamp, *extra, stamp, *extra, *extra]
+    coming = [stamp, *extra] if kept_here(type(database.obj)) else []
+    return [key, key, key, stamp, *extra, stamp, *extra, *coming, *extra]
 
 
 def _state(row):
@@ -115,12 +117,14 @@ def _state_sql(per_category, db_class):
     visible = f"{q('status')} IN ('published', 'scheduled') AND {q('published_at')} <= {p}{scope}"
     due = f"{q('status')} = 'scheduled' AND {q('published_at')} <= {p}{scope}"
     coming = f"{q('status')} IN ('published', 'scheduled') AND {q('published_at')} > {p}{scope}"
+    # When the token next moves by itself: only a memo that keeps the token needs it.
+    next_due = (f"(SELECT MIN({q('published_at')}) FROM {q('release')} WHERE {coming})"
+                if kept_here(db_class) else "NULL")
     state = f"FROM {q('feed_state')} WHERE {q('key')} = {p}"
     sql = (f"SELECT (SELECT {q('version')} {state}), (SELECT {q('changed_at')} {state}), "
            f"(SELECT {q('published_count')} {state}), "
            f"(SELECT MAX({q('published_at')}) FROM {q('release')} WHERE {visible}), "
-           f"(SELECT COUNT(*) FROM {q('release')} WHERE {due}), "
-           f"(SELECT MIN({q('published_at')}) FROM {q('release')} WHERE {coming})")
+           f"(SELECT COUNT(*) FROM {q('release')} WHERE {due}), {next_due}")
     if per_category:
         columns = ", ".join(f"c.{q(n)}" for n in ("id", "slug", "name", "description", "sort_order"))
         sql += f", {columns} FROM {q('category')} c WHERE c.{q('id')} = {p}"

@@ -27,10 +27,15 @@ class _Memo:
         self.entries, self.size = {}, 0
 
 
+def kept_here(db_class):
+    """Tell whether values read from this kind of database are kept (SQLite only)."""
+    return issubclass(db_class, SqliteDatabase)
+
+
 def current():
     """Return this thread's memo for the database's current stamp, or None off SQLite."""
     db = database.obj
-    if not isinstance(db, SqliteDatabase):
+    if not kept_here(type(db)):
         return None
     connection = db.connection()
     stamp = (db.execute_sql("PRAGMA data_version").fetchone()[0], connection.total_changes)
