@@ -314,6 +314,7 @@ def soak(db_url, workdir, seconds, connections, prepared_token=None, workers=Non
     close(app)
     env = {"FEEDSERVER_DATABASE_URL": db_url, "FEEDSERVER_SECRET_KEY": "soak-secret",
            "FEEDSERVER_ATTACHMENT_DIR": str(attachments), "FEEDSERVER_ENV": "production",
+           "FEEDSERVER_BASE_URL": "http://127.0.0.1",
            "FEEDSERVER_SESSION_COOKIE_SECURE": "true"}
     server = Gunicorn(env, workers=workers, log_path=workdir / "gunicorn.log", cwd=workdir)
     try:

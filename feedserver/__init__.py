@@ -48,9 +48,14 @@ def _trust_proxies(app):
 
 
 def _refuse_insecure_production(app):
-    """Refuse to start in production with the published default secret key."""
-    if app.config.get("ENV") == "production" and app.config.get("SECRET_KEY") in (DEFAULT_SECRET, ""):
-        raise RuntimeError("FEEDSERVER_SECRET_KEY must be set to a private value in production")
+    """Refuse to start in production with the default secret key or without BASE_URL."""
+    if app.config.get("ENV") == "production":
+        if app.config.get("SECRET_KEY") in (DEFAULT_SECRET, ""):
+            raise RuntimeError("FEEDSERVER_SECRET_KEY must be set to a private value in production")
+        if not app.config.get("BASE_URL"):
+            # Otherwise absolute links in feeds and pages follow whatever Host a client sends.
+            raise RuntimeError("FEEDSERVER_BASE_URL must be set in production "
+                               "(e.g. https://press.example.go.kr)")
     app.config["SESSION_COOKIE_HTTPONLY"] = True
 
 
@@ -61,8 +66,9 @@ def _register_blueprints(app):
     app.register_blueprint(discovery.bp)
     app.register_blueprint(widget.bp)
     app.register_blueprint(websub.bp)
-    from . import accounts, admin, admin_site, api
+    from . import account_pages, accounts, admin, admin_site, api
     accounts.init_app(app)  # CSRF on every form, login pages
+    app.register_blueprint(account_pages.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_site.bp)
     app.register_blueprint(api.bp)

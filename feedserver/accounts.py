@@ -10,9 +10,9 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit
+from . import audit, login_throttle
 from .db import database
-from .models import LoginFailure, User, utcnow
+from .models import User, utcnow
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin")
 csrf = CSRFProtect()
@@ -38,46 +38,20 @@ def actor(via="admin"):
     return audit.Actor(g.get("user"), via, request.remote_addr or "")
 
 
-# Login throttling, stored in the database so that every worker process agrees.
-
-def _setting(name):
-    return timedelta(minutes=current_app.config[name])
-
-
-def is_locked(username, address, now=None):
-    """Tell whether recent failures lock this username or this address."""
-    now = now or utcnow()
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    for column, value in ((LoginFailure.username, username), (LoginFailure.address, address)):
-        recent = [row.created_at for row in LoginFailure.select(LoginFailure.created_at)
-                  .where(column == value).order_by(LoginFailure.created_at.desc()).limit(limit)]
-        if (len(recent) == limit and recent[0] - recent[-1] <= _setting("LOGIN_FAILURE_WINDOW_MINUTES")
-                and now - recent[0] < _setting("LOGIN_LOCK_MINUTES")):
-            return True
-    return False
-
-
-def record_failure(username, address):
-    """Remember one failed attempt and forget ones too old to matter."""
-    now = utcnow()
-    with database.atomic():
-        LoginFailure.create(username=username[:64], address=address[:64], created_at=now)
-        LoginFailure.delete().where(LoginFailure.created_at < now - timedelta(days=1)).execute()
-
-
 def authenticate(username, password, address):
-    """Return (user, error, status); the password is not even checked while locked."""
-    if is_locked(username, address):
-        minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+    """Return (user, error, status); over a throttle limit the password is not even checked."""
+    attempt = login_throttle.reserve(username, address)
+    if attempt is None:
+        minutes = login_throttle.window_minutes()
         return None, f"로그인 실패가 많아 잠시 잠겼습니다. {minutes}분 뒤에 다시 시도해 주세요.", 429
     user = User.get_or_none(User.username == username)
     dummy = user is None or not user.active
     if not check_password_hash(user.password_hash if not dummy else _dummy_hash(), password) or dummy:
-        record_failure(username, address)
         if user is not None:
             audit.record(audit.Actor(user, "admin", address), "login_failed", f"user:{username}")
+        login_throttle.forget_old()
         return None, "아이디 또는 비밀번호가 올바르지 않습니다.", 200
-    LoginFailure.delete().where(LoginFailure.username == username).execute()
+    login_throttle.succeeded(attempt)
     return user, None, 200
 
 
@@ -114,19 +88,33 @@ def login():
 
 
 def _start_session(user):
-    session.clear()
-    session.permanent = True
-    session["uid"], session["pwd"], session["seen"] = user.id, user.password_hash[-16:], int(time.time())
+    start_session(user)
     with database.atomic():
         User.update(last_login_at=utcnow()).where(User.id == user.id).execute()
         audit.record(audit.Actor(user, "admin", request.remote_addr or ""), "login", f"user:{user.username}")
+
+
+def start_session(user):
+    """Issue a fresh session cookie for user, tied to the user's current session epoch."""
+    session.clear()
+    session.permanent = True
+    session["uid"], session["epoch"], session["seen"] = user.id, user.session_epoch, int(time.time())
+
+
+def end_sessions(user):
+    """End every session the user has anywhere: cookies of an older epoch are refused."""
+    User.update(session_epoch=User.session_epoch + 1).where(User.id == user.id).execute()
+    user.session_epoch += 1
 
 
 @bp.post("/logout")
 def logout():
     user = load_session_user()
     if user is not None:
-        audit.record(audit.Actor(user, "admin", request.remote_addr or ""), "logout", f"user:{user.username}")
+        with database.atomic():
+            end_sessions(user)  # a copy of this cookie, wherever it went, dies with it
+            audit.record(audit.Actor(user, "admin", request.remote_addr or ""), "logout",
+                         f"user:{user.username}")
     session.clear()
     flash("로그아웃했습니다.")
     return redirect(url_for("accounts.login"))
@@ -139,7 +127,7 @@ def load_session_user():
         return None
     user = User.get_or_none(User.id == uid)
     idle = time.time() - session.get("seen", 0) > current_app.config["SESSION_IDLE_MINUTES"] * 60
-    if user is None or not user.active or idle or session.get("pwd") != user.password_hash[-16:]:
+    if user is None or not user.active or idle or session.get("epoch") != user.session_epoch:
         session.clear()
         flash("세션이 만료되었습니다. 다시 로그인해 주세요.")
         return None

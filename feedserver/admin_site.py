@@ -5,7 +5,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from peewee import IntegrityError
 
 from . import audit, publishing
-from .accounts import actor, admin_required, create_user, login_required, normalize_username
+from .account_pages import password_error, set_password
+from .accounts import (actor, admin_required, create_user, end_sessions, login_required,
+                       normalize_username)
 from .api_auth import issue_token, revoke_token
 from .db import database
 from .models import ROLES, ApiToken, Category, User
@@ -158,9 +160,38 @@ def update_user(user_id):
         changes["role"] = request.form["role"]
     with database.atomic():
         User.update(**changes).where(User.id == user.id).execute()
+        if not changes["active"]:
+            end_sessions(user)  # a deactivated account is signed out everywhere at once
         audit.record(actor(), "user_update", f"user:{user.username}",
                      f"역할: {changes.get('role', user.role)}, 사용: {'예' if changes['active'] else '아니오'}")
     flash(f"사용자 {user.username}을(를) 고쳤습니다.")
+    return redirect(url_for("admin_site.users"))
+
+
+@bp.post("/users/<int(max=2147483647):user_id>/password")
+@admin_required
+def reset_password(user_id):
+    """Set another user's password (they forgot it, or it leaked); their sessions end."""
+    user = User.get_or_none(User.id == user_id) or abort(404)
+    password = request.form.get("password", "")
+    error = password_error(password, request.form.get("confirm", password))
+    if error:
+        flash(f"{user.username}: {error}", "error")
+    else:
+        set_password(user, password, actor(), "password_reset")
+        flash(f"{user.username}의 비밀번호를 재설정했습니다. 그 사용자의 로그인은 모두 끝났습니다.")
+    return redirect(url_for("admin_site.users"))
+
+
+@bp.post("/users/<int(max=2147483647):user_id>/sessions/end")
+@admin_required
+def end_user_sessions(user_id):
+    """Sign a user out on every device."""
+    user = User.get_or_none(User.id == user_id) or abort(404)
+    with database.atomic():
+        end_sessions(user)
+        audit.record(actor(), "sessions_end", f"user:{user.username}")
+    flash(f"{user.username}을(를) 모든 기기에서 로그아웃시켰습니다.")
     return redirect(url_for("admin_site.users"))
 
 

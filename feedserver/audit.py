@@ -14,6 +14,8 @@ ACTIONS = {
     "category_create": "분류 추가", "category_update": "분류 수정", "category_delete": "분류 삭제",
     "token_create": "API 토큰 발급", "token_revoke": "API 토큰 폐기",
     "user_create": "사용자 추가", "user_update": "사용자 수정",
+    "password_change": "비밀번호 변경", "password_reset": "비밀번호 재설정",
+    "sessions_end": "모든 기기 로그아웃",
     "import": "일괄 가져오기", "export": "내보내기",
 }
 VIA = {"admin": "관리자 화면", "api": "API", "cli": "명령줄"}

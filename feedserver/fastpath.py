@@ -71,7 +71,8 @@ class FeedFastPath:
 
         body = b"".join(self.wsgi_app(environ, capture))
         token = environ.get(TOKEN_KEY)
-        if token and captured.get("status", "").startswith("200") and environ["REQUEST_METHOD"] == "GET":
+        if (token and captured.get("status", "").startswith("200") and environ["REQUEST_METHOD"] == "GET"
+                and shareable(captured["headers"])):
             self.kept.keep(key, Kept.of(token, captured["headers"], body), len(body))
         return [body]
 
@@ -84,6 +85,14 @@ class FeedFastPath:
             return []
         start_response("200 OK", list(entry.headers))
         return [] if head else [entry.body]
+
+
+def shareable(headers):
+    """Tell whether a response may be replayed to anyone: public, and setting no cookie."""
+    names = {name.lower(): value for name, value in headers}
+    cache_control = names.get("cache-control", "").lower()
+    return ("set-cookie" not in names and "public" in cache_control
+            and "private" not in cache_control and "no-store" not in cache_control)
 
 
 class Kept(NamedTuple):

@@ -1,4 +1,10 @@
-"""Security headers on every response; only embed routes may be framed by other sites."""
+"""Security headers on every response, and sessions that exist only where someone signs in.
+
+Public pages, feeds and files are shared by every cache between us and the reader (the
+fast path, the render and page caches, nginx's micro-cache, browsers and proxies), so
+none of them may carry anything per user: the session cookie is neither read nor
+written outside the signed-in areas, and any response that sets a cookie is private.
+"""
 from functools import wraps
 
 from flask import g, request
@@ -7,6 +13,16 @@ from flask.sessions import SecureCookieSessionInterface
 CSP = ("default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors {ancestors}")
+# Paths whose pages sign people in or act for them: the only ones with a session.
+SESSION_PREFIXES = ("/admin",)
+# Paths answered per user (a session or an API token): no shared cache may keep them.
+PRIVATE_PREFIXES = ("/admin", "/api")
+PRIVATE = "private, no-store"
+
+
+def under(path, prefixes):
+    """Tell whether path is one of the prefixes or below one of them."""
+    return any(path == p or path.startswith(p + "/") for p in prefixes)
 
 
 def allow_framing(view):
@@ -19,31 +35,59 @@ def allow_framing(view):
 
 
 def set_headers(response):
-    """Add CSP, framing, sniffing and referrer headers."""
-    framable = g.get("allow_framing", False)
+    """Add CSP, framing, sniffing, referrer, HSTS and private-cache headers."""
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if response.mimetype == "text/html":
-        headers.setdefault("Content-Security-Policy",
-                           CSP.format(ancestors="*" if framable else "'none'"))
-        if not framable:
-            headers.setdefault("X-Frame-Options", "DENY")
+    _framing(response)
+    _hsts(response)
     if request.path.startswith("/admin"):
         headers.setdefault("X-Robots-Tag", "noindex, nofollow")
-        headers.setdefault("Cache-Control", "no-store")
+    if under(request.path, PRIVATE_PREFIXES) or "Set-Cookie" in headers:
+        headers["Cache-Control"] = PRIVATE
     return response
 
 
+def _framing(response):
+    """Only embed routes may be framed; feeds shown through XSL are pages too."""
+    framable = g.get("allow_framing", False)
+    headers = response.headers
+    if response.mimetype == "text/html":
+        headers.setdefault("Content-Security-Policy",
+                           CSP.format(ancestors="*" if framable else "'none'"))
+    elif not framable:
+        headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    if not framable:
+        headers.setdefault("X-Frame-Options", "DENY")
+
+
+def _hsts(response):
+    """Ask browsers to keep to HTTPS once they reached us over it (HSTS_SECONDS > 0)."""
+    from flask import current_app
+    seconds = current_app.config.get("HSTS_SECONDS", 0)
+    if seconds and request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security",
+                                    f"max-age={int(seconds)}; includeSubDomains")
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, without building a signer for the reader who has none."""
+    """Flask's signed-cookie sessions, opened and saved only under SESSION_PREFIXES."""
 
     def open_session(self, app, request):
-        # Citizens and feed readers carry no session cookie; Flask would still build and
-        # test an itsdangerous serializer on each of their requests.
-        if not request.cookies.get(self.get_cookie_name(app)):
+        # Elsewhere the cookie is not even read: no page a cache keeps can depend on it,
+        # and readers without one skip building an itsdangerous serializer.
+        if not under(request.path, SESSION_PREFIXES) or not request.cookies.get(
+                self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        # Never set, refresh or delete the cookie on a public response.
+        if not under(request.path, SESSION_PREFIXES):
+            return
+        super().save_session(app, session, response)
+        if "Set-Cookie" in response.headers:
+            response.headers["Cache-Control"] = PRIVATE
 
 
 def init_app(app):

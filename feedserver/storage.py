@@ -37,6 +37,9 @@ def send_attachment(file):
         abort(404, description="첨부파일을 찾을 수 없습니다.")
     response = send_file(path, mimetype=file.content_type, as_attachment=True,
                          download_name=file.filename, conditional=True,
-                         etag=file.sha256, max_age=86400)
+                         etag=file.sha256, max_age=current_app.config["ATTACHMENT_MAX_AGE"])
+    # Shared caches must ask again once it expires: a withdrawn release's files answer 410.
+    response.cache_control.public = True
+    response.cache_control.must_revalidate = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -100,7 +100,8 @@ def test_session_cookie_is_secure_httponly_samesite_in_production(tmp_path, monk
     settings = load_settings()
     assert settings["ENV"] == "production" and settings["SESSION_COOKIE_SECURE"] is True
     from conftest import build_app
-    app = build_app(tmp_path, f"sqlite:///{tmp_path}/c.sqlite3", SESSION_COOKIE_SECURE=True)
+    app = build_app(tmp_path, f"sqlite:///{tmp_path}/c.sqlite3", SESSION_COOKIE_SECURE=True,
+                    BASE_URL="https://press.example.go.kr")
     response = app.test_client().get("/admin/login")
     cookie = response.headers.get("Set-Cookie", "")
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie

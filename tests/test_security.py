@@ -19,7 +19,11 @@ def test_production_refuses_default_secret(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"ENV": "production", "SECRET_KEY": "dev-insecure-secret-key",
                     "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+    with pytest.raises(RuntimeError, match="BASE_URL"):
+        create_app({"ENV": "production", "SECRET_KEY": "a-real-secret-from-the-environment",
+                    "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
     app = create_app({"ENV": "production", "SECRET_KEY": "a-real-secret-from-the-environment",
+                      "BASE_URL": "https://press.example.go.kr",
                       "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
 

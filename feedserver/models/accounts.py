@@ -1,5 +1,5 @@
 """Publishing: accounts, API tokens, login throttling and the audit log."""
-from peewee import BooleanField, CharField, ForeignKeyField, TextField
+from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
 from .base import BaseModel, UTCDateTimeField, utcnow
 
@@ -13,6 +13,8 @@ class User(BaseModel):
     active = BooleanField(default=True)
     created_at = UTCDateTimeField(default=utcnow)
     last_login_at = UTCDateTimeField(null=True)
+    # Moved to end every session of this user at once (logout, password change, ...).
+    session_epoch = IntegerField(default=0)
 
     class Meta:
         table_name = "app_user"  # "user" is reserved in PostgreSQL
@@ -42,7 +44,8 @@ class LoginFailure(BaseModel):
     created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("username", "created_at"), False), (("address", "created_at"), False))
+        indexes = ((("username", "created_at"), False), (("address", "created_at"), False),
+                   (("address", "username", "created_at"), False))
 
 
 class AuditEntry(BaseModel):
