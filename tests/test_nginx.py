@@ -94,3 +94,77 @@ def test_shipped_nginx_does_not_cache_the_board_or_admin(app, behind_nginx):
     with app.app_context():
         make_release(category, title="방금 쓴 소식")
     assert "방금 쓴 소식" in get(behind_nginx + "/board/")[2].decode()
+
+
+def signed_in_opener(base, username):
+    """Return a urllib opener holding a session cookie, signed in through nginx's front door."""
+    import http.cookiejar
+    import urllib.parse
+
+    import lxml.html
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    form = lxml.html.fromstring(opener.open(base + "/admin/login", timeout=5).read())
+    token = form.xpath("//input[@name='csrf_token']/@value")[0]
+    data = urllib.parse.urlencode({"csrf_token": token, "username": username,
+                                   "password": "correct horse battery"}).encode()
+    with opener.open(base + "/admin/login", data=data, timeout=5) as response:
+        assert response.url.endswith("/admin/"), response.url
+    return opener
+
+
+def fetch(opener, url, headers):
+    from urllib.parse import quote
+    request = urllib.request.Request(quote(url, safe=":/?=&%"), headers=headers)
+    try:
+        with opener.open(request, timeout=5) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_signed_in_crawl_through_nginx_leaves_nothing_per_user(app, behind_nginx):
+    from crawl_helpers import ADMIN_NAME, EDITOR_NAME, VARIANTS, body_text, leaks, seed_public_board
+    from feedserver.models import Category
+    with app.app_context():
+        Category.create(slug="press", name="보도자료")
+    app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
+    urls = [url for group in seed_public_board(app).values() for url in group]
+    for name in (ADMIN_NAME, EDITOR_NAME):
+        opener = signed_in_opener(behind_nginx, name)
+        for url in urls:
+            for headers, label in VARIANTS:
+                status, answer, _ = fetch(opener, behind_nginx + url, headers)
+                assert status < 500 and not answer.get("Set-Cookie"), (url, label, status)
+    anonymous = urllib.request.build_opener()
+    found, hits = [], 0
+    for url in urls:
+        for headers, label in VARIANTS:
+            for _ in range(2):
+                _, answer, raw = fetch(anonymous, behind_nginx + url, headers)
+                hits += answer.get("X-Cache-Status") == "HIT"
+                found += leaks(f"{url} ({label})", answer, body_text(answer, raw))
+    assert not found, found
+    assert hits > len(urls)  # the micro-cache did answer, and held nothing per user
+
+
+def test_nginx_keeps_one_copy_per_encoding_whatever_the_header_says(app, behind_nginx):
+    """A client cannot make nginx miss by spelling Accept-Encoding differently."""
+    with app.app_context():
+        make_release(make_category(), title="한 벌만 보관")
+    feed = behind_nginx + "/feeds/all.atom"
+    first = get(feed, {"Accept-Encoding": "gzip"})[1]["X-Cache-Status"]
+    spellings = ["gzip, deflate, br", "br;q=1, gzip;q=0.8", "GZIP", "x-made-up, gzip"]
+    statuses = [get(feed, {"Accept-Encoding": value})[1]["X-Cache-Status"] for value in spellings]
+    assert first == "MISS" and statuses == ["HIT"] * len(spellings)
+    _, plain, body = get(feed, {"Accept-Encoding": "identity"})
+    assert plain.get("Content-Encoding") is None and body.startswith(b"<?xml")
+
+
+def test_a_cookie_from_the_app_is_never_stored_by_nginx(app, behind_nginx):
+    """Even if a cached route answered with Set-Cookie, nginx neither keeps nor forwards it."""
+    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    cached = text[text.index("location ~ ^/(feeds/"):]
+    cached = cached[:cached.index("}")]
+    ignored = [line for line in cached.splitlines() if "proxy_ignore_headers" in line]
+    assert not any("Set-Cookie" in line for line in ignored), ignored
+    assert "proxy_hide_header Set-Cookie;" in cached and 'proxy_set_header Cookie "";' in cached

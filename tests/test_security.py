@@ -65,3 +65,59 @@ def test_proxy_headers_trusted_only_when_configured(tmp_path, monkeypatch):
     app = build_app(tmp_path, f"sqlite:///{tmp_path}/q.sqlite3")
     links = app.test_client().get("/feeds/all.rss", headers=headers).headers.getlist("Link")
     assert not any("press.example.go.kr" in link for link in links)
+
+
+def test_hsts_only_over_https_when_configured(tmp_path):
+    from conftest import build_app
+    app = build_app(tmp_path, f"sqlite:///{tmp_path}/h.sqlite3", HSTS_SECONDS=31536000)
+    client = app.test_client()
+    assert "Strict-Transport-Security" not in client.get("/board/").headers
+    secure = client.get("/board/", base_url="https://press.example.go.kr")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert secure.headers.get("Cache-Control") != "private, no-store"
+    off = build_app(tmp_path, f"sqlite:///{tmp_path}/h2.sqlite3")
+    assert "Strict-Transport-Security" not in off.test_client().get("/board/", base_url="https://x.kr").headers
+
+
+@pytest.mark.parametrize("path, accept", [
+    ("/feeds/all.rss", "text/html,application/xml;q=0.9"),   # shown through feed.xsl
+    ("/feeds/all.atom", "application/atom+xml"),
+    ("/feeds/all.json", ""),
+    ("/sitemap.xml", ""),
+    ("/static/feed.xsl", ""),
+])
+def test_feeds_and_the_xsl_view_cannot_be_framed(demo_client, path, accept):
+    response = demo_client.get(path, headers={"Accept": accept} if accept else {})
+    assert response.status_code == 200
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_attachments_are_not_cached_for_a_day_and_go_when_withdrawn(demo_app):
+    from feedserver import publishing
+    from feedserver.audit import Actor
+    from feedserver.models import Attachment, Release
+    with demo_app.app_context():
+        file = Attachment.select().join(Release).where(Release.status == "published").first()
+        url = f"/releases/{file.release.public_id}/files/{file.id}"
+    client = demo_app.test_client()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.cache_control.max_age <= 600 and response.cache_control.must_revalidate
+    etag = response.headers["ETag"]
+    with demo_app.app_context():
+        publishing.withdraw_release(Release.get_by_id(file.release_id), Actor(None, "cli", name="t"))
+    # A cache revalidating after max-age hears that the file is gone.
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 410
+
+
+def test_production_example_trusts_the_shipped_nginx_and_sets_hsts():
+    """Without PROXY_FIX_HOPS every client behind nginx is 127.0.0.1: one lock for all."""
+    import tomllib
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    example = tomllib.loads((root / "config" / "production.example.toml").read_text())
+    assert example["PROXY_FIX_HOPS"] == 1 and example["HSTS_SECONDS"] >= 15552000
+    assert example["BASE_URL"].startswith("https://")
+    nginx = (root / "deploy" / "nginx.conf").read_text()
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in nginx and "Strict-Transport-Security" in nginx
