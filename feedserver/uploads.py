@@ -2,10 +2,12 @@
 import io
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import filetype
+from flask import current_app, has_app_context
 
 from . import storage
 
@@ -26,6 +28,17 @@ CONTENT_TYPES = {
 }
 ALLOWED_LABEL = "hwp, hwpx, pdf, docx, xlsx, pptx, jpg, png, zip"
 MAX_NAME = 200
+ZIP_TYPES = (".hwpx", ".docx", ".xlsx", ".pptx", ".zip")
+HWPX_MIMETYPE = b"application/hwp+zip"
+# Every central directory entry starts with this; counting it bounds the entries zipfile would parse.
+CENTRAL_ENTRY = b"PK\x01\x02"
+# Bytes read from an inspected entry, whatever its header declares.
+ENTRY_READ_CAP = 64
+# Entries smaller than this cannot bomb, and tiny repetitive XML parts compress very well.
+RATIO_GRACE = 1024 * 1024
+# Anything a damaged or hostile archive makes zipfile or a decompressor raise.
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError, ValueError, EOFError,
+              RuntimeError, NotImplementedError, zlib.error)
 
 
 class UploadError(Exception):
@@ -35,6 +48,25 @@ class UploadError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """What a zip container may declare: entries, total unpacked bytes, compression ratio."""
+
+    max_entries: int = 10_000
+    max_total_bytes: int = 256 * 1024 * 1024
+    max_ratio: int = 100
+
+    @classmethod
+    def current(cls):
+        """Return the ZIP_* settings of the running app, or the defaults outside one."""
+        if not has_app_context():
+            return cls()
+        config, default = current_app.config, cls()
+        return cls(config.get("ZIP_MAX_ENTRIES", default.max_entries),
+                   config.get("ZIP_MAX_UNCOMPRESSED_BYTES", default.max_total_bytes),
+                   config.get("ZIP_MAX_RATIO", default.max_ratio))
 
 
 @dataclass(frozen=True)
@@ -55,19 +87,26 @@ def safe_filename(name):
     return name
 
 
-def check_upload(filename, data, max_bytes):
+def size_label(size):
+    """Return a byte count as people read it: 20MB, 64KB, 512바이트."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.3g}MB"
+    return f"{size // 1024:,}KB" if size >= 1024 else f"{size}바이트"
+
+
+def check_upload(filename, data, max_bytes, zip_limits=None):
     """Return an Upload for acceptable bytes or raise UploadError."""
     name = safe_filename(filename)
     if not name:
         raise UploadError(400, "파일 이름이 없습니다.")
     if len(data) > max_bytes:
-        raise UploadError(413, f"파일이 너무 큽니다. {max_bytes // (1024 * 1024)}MB 이하만 올릴 수 있습니다.")
+        raise UploadError(413, f"파일이 너무 큽니다. {size_label(max_bytes)} 이하만 올릴 수 있습니다.")
     if not data:
         raise UploadError(400, f"빈 파일입니다: {name}")
     ext = PurePosixPath(name).suffix.lower()
     if ext not in CONTENT_TYPES:
         raise UploadError(415, f"올릴 수 없는 파일 형식입니다: {name} (허용: {ALLOWED_LABEL})")
-    if not content_matches(ext, data):
+    if not content_matches(name, ext, data, zip_limits or ZipLimits.current()):
         raise UploadError(415, f"파일 내용이 확장자({ext})와 맞지 않습니다: {name}")
     return Upload(name, CONTENT_TYPES[ext], data)
 
@@ -77,29 +116,59 @@ def read_limited(stream, max_bytes):
     return stream.read(max_bytes + 1)
 
 
-def content_matches(ext, data):
-    """Tell whether the bytes are what the extension claims."""
+def content_matches(name, ext, data, zip_limits):
+    """Tell whether the bytes are what the extension claims; refuse zip bombs on the way."""
     if ext == ".hwp":
         return data.startswith(OLE2_MAGIC)
-    if ext in (".hwpx", ".docx", ".xlsx", ".pptx", ".zip"):
-        return _zip_matches(ext, data)
+    if ext in ZIP_TYPES:
+        return _zip_matches(name, ext, data, zip_limits)
     kind = filetype.guess(data[:8192])
     expected = {".pdf": "pdf", ".jpg": "jpg", ".jpeg": "jpg", ".png": "png"}[ext]
     return kind is not None and kind.extension == expected
 
 
-def _zip_matches(ext, data):
+def _zip_matches(name, ext, data, limits):
+    """Check the central directory, then tell the zip-based types apart by their parts."""
+    # zipfile builds one object per entry: count them first so that costs bounded memory.
+    if data.count(CENTRAL_ENTRY) > limits.max_entries:
+        raise UploadError(413, f"압축 파일 안의 항목이 너무 많습니다({limits.max_entries:,}개 이하): {name}")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+            check_declared(name, archive.infolist(), limits)  # before anything is inflated
             if ext == ".zip":
                 return True
             if ext == ".hwpx":
-                return ("mimetype" in names
-                        and archive.read("mimetype").strip() == b"application/hwp+zip")
+                return _read_capped(archive, "mimetype").strip() == HWPX_MIMETYPE
+            names = set(archive.namelist())
             return "[Content_Types].xml" in names and OOXML_MAIN_PART[ext] in names
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError):
+    except ZIP_ERRORS:
         return False
+
+
+def check_declared(name, entries, limits):
+    """Refuse a zip bomb from the sizes its central directory declares."""
+    total = 0
+    for entry in entries:
+        # Stored or deflated data never grows by more than a fraction: more means the sizes lie.
+        if entry.compress_size > entry.file_size + entry.file_size // 100 + 1024:
+            raise UploadError(400, f"압축 파일의 크기 정보가 맞지 않습니다(손상되었거나 조작된 파일): {name}")
+        if (entry.file_size > RATIO_GRACE
+                and entry.file_size > limits.max_ratio * max(entry.compress_size, 1)):
+            raise UploadError(413, f"압축을 풀면 지나치게 커지는 파일(압축 폭탄)은 올릴 수 없습니다: {name}")
+        total += entry.file_size
+        if total > limits.max_total_bytes:
+            raise UploadError(413, f"압축을 풀면 {size_label(limits.max_total_bytes)}가 넘는 "
+                                   f"파일은 올릴 수 없습니다: {name}")
+
+
+def _read_capped(archive, member):
+    """Return the first ENTRY_READ_CAP bytes of a stored or deflated entry, never more."""
+    entry = archive.getinfo(member)
+    # bzip2 and LZMA inflate a whole compressed chunk per call, without an output bound.
+    if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return b""
+    with archive.open(entry) as stream:
+        return stream.read(ENTRY_READ_CAP)
 
 
 def store_upload(upload):
