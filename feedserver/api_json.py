@@ -7,7 +7,7 @@ from werkzeug.exceptions import (BadRequest, Conflict, Forbidden, NotFound,
                                  RequestEntityTooLarge, UnsupportedMediaType)
 
 from .models import STATUSES, Category, Release
-from .release_input import find_category, rfc3339
+from .release_input import find_category, json_problems, rfc3339
 from .search import apply_search
 
 LIST_KEYS = {"status", "category", "q", "page", "per_page"}
@@ -30,11 +30,17 @@ def json_body():
     """Return the request's JSON object, or answer 415 or 400."""
     if request.mimetype != "application/json":
         api_error(415, "본문은 Content-Type: application/json 이어야 합니다.")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # the C parser gives up on deep nesting this way, not as ValueError
+        api_error(400, "JSON이 너무 깊게 중첩되어 있습니다.")
     if data is None:
         api_error(400, "JSON 형식이 올바르지 않습니다.")
     if not isinstance(data, dict):
         api_error(400, "JSON 객체({ … })를 보내 주세요.")
+    problems = json_problems(data)
+    if problems:
+        api_error(400, "보낸 JSON에 받을 수 없는 값이 있습니다.", problems)
     return data
 
 

@@ -1,15 +1,25 @@
 """Raw release input from forms, JSON and import files, checked into release fields."""
+import re
 import unicodedata
+import weakref
 from datetime import datetime, timezone
 
 from flask import current_app
 
+from .db import database, is_mysql
 from .models import Category, utcnow
 from .sanitize import clean_body
+from .uploads import size_label
 
 INPUT_STATUSES = ("draft", "published", "scheduled")
 DEFAULT_AUTHOR = "경기지기"
 LIMITS = {"title": 300, "author": 100, "summary": 1000, "external_id": 200}
+MAX_BODY_BYTES = 1024 * 1024
+# Release input is one flat object; anything nested deeper is not a release.
+MAX_JSON_DEPTH = 20
+_SURROGATE = re.compile("[\ud800-\udfff]")
+UNUSABLE_TEXT = "쓸 수 없는 문자(짝이 없는 UTF-16 서로게이트 또는 잘못된 UTF-8)가 있습니다."
+_column_bytes = weakref.WeakKeyDictionary()  # database -> bytes its body columns hold
 
 
 class FieldErrors(Exception):
@@ -61,7 +71,8 @@ def find_category(value):
     """Return the category named by its slug, or None."""
     if isinstance(value, Category):
         return value
-    if isinstance(value, str) and value.strip():
+    # No slug holds NUL, and PostgreSQL refuses it in a parameter: not asked, not a 500.
+    if isinstance(value, str) and value.strip() and "\x00" not in value:
         return Category.get_or_none(Category.slug == value.strip())
     return None
 
@@ -77,15 +88,78 @@ def check_fields(data, current=None, now=None, future_only=True):
             errors["category"] = ("분류를 선택해 주세요." if not data.get("category")
                                   else "없는 분류입니다.")
     if "body" in data or current is None:
-        body = data.get("body", "")
-        if not isinstance(body, str):
-            errors["body"] = "본문은 문자열이어야 합니다."
-        else:
-            fields["body_html"] = clean_body(body)
+        _check_body(data.get("body", ""), fields, errors)
     _check_schedule(data, current, fields, errors, now, future_only)
     if errors:
         raise FieldErrors(errors)
     return fields
+
+
+def _check_body(body, fields, errors):
+    if not isinstance(body, str):
+        errors["body"] = "본문은 문자열이어야 합니다."
+        return
+    limit = body_limit()
+    size = _utf8_size(body)
+    if size <= limit:
+        cleaned = clean_body(body)
+        size = _utf8_size(cleaned)  # pasted text grows when it becomes paragraphs
+    if size > limit:
+        errors["body"] = (f"본문이 너무 깁니다({size:,}바이트). "
+                          f"{size_label(limit)}({limit:,}바이트) 이하로 줄여 주세요.")
+        return
+    fields["body_html"] = cleaned
+
+
+def _utf8_size(text):
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def body_limit():
+    """Return the largest body in bytes: MAX_BODY_BYTES, or less where the database holds less."""
+    limit = current_app.config.get("MAX_BODY_BYTES", MAX_BODY_BYTES)
+    held = _body_column_bytes()
+    return min(limit, held) if held else limit
+
+
+def _body_column_bytes():
+    """Return how many bytes MariaDB's body columns hold (TEXT: 65,535), else None; asked once."""
+    db = database.obj
+    if not is_mysql(db):
+        return None  # SQLite and PostgreSQL text has no practical limit
+    if db not in _column_bytes:
+        row = db.execute_sql(
+            "SELECT MIN(CHARACTER_OCTET_LENGTH) FROM information_schema.COLUMNS WHERE "
+            "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'release' "
+            "AND COLUMN_NAME IN ('body_html', 'body_text')").fetchone()
+        _column_bytes[db] = int(row[0]) if row and row[0] else None
+    return _column_bytes[db]
+
+
+def json_problems(data, max_depth=MAX_JSON_DEPTH):
+    """Return {field: Korean message} for parsed JSON nested too deep or holding lone surrogates."""
+    problems, stack = {}, [(data, 0, None)]
+    while stack:
+        value, depth, field = stack.pop()
+        if depth > max_depth:
+            problems[field or "json"] = f"JSON이 너무 깊게 중첩되어 있습니다({max_depth}단계 이하)."
+            continue
+        if isinstance(value, str) and _SURROGATE.search(value):
+            problems[field or "json"] = UNUSABLE_TEXT
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                name = field or _printable_key(key)
+                if _SURROGATE.search(key):
+                    problems[name] = "항목 이름에 " + UNUSABLE_TEXT
+                stack.append((item, depth + 1, name))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1, field or "json") for item in value)
+    return problems
+
+
+def _printable_key(key):
+    """Return a key that can be written back in a JSON answer (surrogates escaped)."""
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _check_texts(data, current, fields, errors):
