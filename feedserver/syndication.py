@@ -10,6 +10,7 @@ from urllib.parse import quote, urljoin
 import lxml.html
 from feedgen.feed import FeedGenerator
 from lxml import etree
+from lxml.html.defs import empty_tags
 
 from . import jsonfeed
 
@@ -28,6 +29,9 @@ _XML_ILLEGAL = re.compile(
 _URL_NOISE = re.compile(r"[\x00-\x20]+")
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
 _PI_URL_SAFE = "/:?#[]@!$&'()*+,;=%~"
+_MORE_LINK = '<p>… <a href="{href}">전문 보기</a></p>'
+# The longest HTML entity name is 31 characters; an "&" further back is not a torn entity.
+_ENTITY_SPAN = 40
 # Our own feedgen output is trusted; only the 10 MB text-node limit must go.
 _TRUSTED_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 
@@ -119,6 +123,99 @@ def absolutize_html(html: str, base: str) -> str:
             el.attrib.pop(attr, None)
     children = "".join(lxml.html.tostring(c, encoding="unicode") for c in root)
     return escape(root.text or "", quote=False) + children
+
+
+def truncate_html(html: str, limit: int, link: str) -> str:
+    """Cut html to at most limit UTF-8 bytes at a tag or word boundary, ending with a 전문 보기 link."""
+    if len(html) <= limit and len(html.encode("utf-8", "surrogatepass")) <= limit:
+        return html
+    more = _MORE_LINK.format(href=escape(link))
+    budget = max(0, limit - len(more.encode()))
+    # Only a prefix is parsed, so a 15 MB body costs what a short one does; it is measured
+    # with absolute links, as feeds carry it.
+    head = absolutize_html(_untorn_prefix(html, budget), link)
+    return _fit(lxml.html.fragment_fromstring(head, create_parent="div"), budget) + more
+
+
+def _untorn_prefix(html: str, size: int) -> str:
+    """Return at most size characters of html, without a torn tag or entity at the end."""
+    head = html[:size]
+    amp = head.rfind("&", max(0, len(head) - _ENTITY_SPAN))
+    if amp >= 0 and ";" not in head[amp:]:
+        head = head[:amp]
+    lt = head.rfind("<")
+    return head[:lt] if lt > head.rfind(">") else head
+
+
+class _Budget:
+    """Serialised pieces that fit in a byte budget; end tags still owed are reserved."""
+
+    def __init__(self, size: int):
+        self.left, self.parts, self.closing, self.owed = size, [], [], 0
+
+    def add(self, piece: str, end: str = "") -> bool:
+        """Add a start tag (with its end tag owed) or text; False once it does not fit."""
+        size = len(piece.encode())
+        if size + len(end) + self.owed > self.left:
+            return False
+        self.parts.append(piece)
+        self.left -= size
+        if end:
+            self.closing.append(end)
+            self.owed += len(end)
+        return True
+
+    def add_text(self, text: str) -> bool:
+        """Add escaped text, or as much of it as fits cut at a word; False when cut."""
+        escaped = escape(text, quote=False)
+        if self.add(escaped):
+            return True
+        cut = escaped.encode()[:max(0, self.left - self.owed)].decode("utf-8", "ignore")
+        cut = re.sub(r"&[^;]*$", "", cut)  # no torn entity
+        space = cut.rfind(" ")
+        self.add(cut[:space] if space > len(cut) - _ENTITY_SPAN else cut)
+        return False
+
+    def close(self) -> None:
+        """Write the end tag of the innermost open element."""
+        end = self.closing.pop()
+        self.parts.append(end)
+        self.left -= len(end)
+        self.owed -= len(end)
+
+    def html(self) -> str:
+        return "".join(self.parts) + "".join(reversed(self.closing))
+
+
+def _start_tag(el) -> str:
+    """Return el's start tag; end tags are ASCII, as lxml's HTML parser names are."""
+    attrs = "".join(f' {name}="{escape(value)}"' for name, value in el.attrib.items())
+    return f"<{el.tag}{attrs}>"
+
+
+def _fit(root, size: int) -> str:
+    """Serialise root's content in document order until size bytes are used; close what is open."""
+    budget = _Budget(size)
+    # iterwalk, not recursion: a body nested thousands of levels deep must not overflow the stack.
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if not isinstance(el.tag, str):  # comment or processing instruction: keep only the tail
+            if event == "end" and el.tail and not budget.add_text(el.tail):
+                break
+            continue
+        if event == "start":
+            void = el.tag in empty_tags
+            if el is not root and not budget.add(_start_tag(el), "" if void else f"</{el.tag}>"):
+                break
+            if el.text and not budget.add_text(el.text):
+                break
+            continue
+        if el is root:
+            break
+        if el.tag not in empty_tags:
+            budget.close()
+        if el.tail and not budget.add_text(el.tail):
+            break
+    return budget.html()
 
 
 def _attachment_list(enclosures: tuple[Enclosure, ...]) -> str:
