@@ -13,6 +13,8 @@ bp = Blueprint("discovery", __name__)
 FORMAT_NAMES = {"rss": ("RSS 2.0", "application/rss+xml"), "atom": ("Atom 1.0", "application/atom+xml"),
                 "json": ("JSON Feed", "application/feed+json")}
 SITEMAP_URLS = 50_000
+# Bounds the OFFSET below every database's integer range (5 billion releases).
+SITEMAP_MAX_PAGE = 100_000
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 
@@ -81,7 +83,7 @@ def sitemap():
     return _xml(root)
 
 
-@bp.get("/sitemaps/<int:page>.xml")
+@bp.get(f"/sitemaps/<int(min=1, max={SITEMAP_MAX_PAGE}):page>.xml")
 def sitemap_page(page):
     base, now = base_url(), utcnow()
     rows = (Release.visible(now).select(Release.public_id, Release.updated_at, Release.published_at)
@@ -97,7 +99,7 @@ def sitemap_page(page):
         _url(root, base + url_for("board.release", public_id=public_id),
              max(updated_at, published_at).strftime("%Y-%m-%dT%H:%M:%SZ"))
         count += 1
-    if page < 1 or (page > 1 and count == 0):
+    if page > 1 and count == 0:
         abort(404, description="없는 사이트맵입니다.")
     return _xml(root)
 
