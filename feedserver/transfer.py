@@ -1,5 +1,6 @@
 """Import and export: JSON Lines (or CSV) in, JSON Lines out; releases go in whole or not at all."""
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,6 +9,7 @@ from flask import current_app
 from peewee import IntegrityError, prefetch
 
 from . import publishing, publishing_bulk
+from .admin_site import SLUG
 from .models import Attachment, Category, Release
 from .release_input import FieldErrors, check_external_id, check_fields, rfc3339
 from .storage import attachment_dir
@@ -77,20 +79,15 @@ class _Importer:
         self.report.problems.append((number, error.message + (f" ({detail})" if detail else "")))
 
     def _category(self, record):
-        slug = record.get("slug")
-        if slug in self.categories:
+        if self._known(record.get("slug")):
             return
-        if not isinstance(slug, str) or not slug or not isinstance(record.get("name"), str):
-            raise FieldErrors({"slug": "분류에는 slug와 name이 있어야 합니다."})
-        values = {"slug": slug, "name": record["name"],
-                  "description": record.get("description") or "",
-                  "sort_order": int(record.get("sort_order") or 0)}
-        self.categories[slug] = publishing.save_category(None, values, self.actor)
+        values = category_values(record)
+        self.categories[values["slug"]] = publishing.save_category(None, values, self.actor)
         self.report.categories += 1
 
     def _release(self, number, record):
         data = {k: record[k] for k in RELEASE_FIELDS if k in record}
-        data["category"] = self.categories.get(record.get("category")) or record.get("category")
+        data["category"] = self._known(record.get("category")) or record.get("category")
         withdrawn = data.get("status") == "withdrawn"
         if withdrawn:
             data["status"] = "published"
@@ -101,6 +98,10 @@ class _Importer:
                                         current_app.config["MAX_ATTACHMENT_BYTES"])
         item.number, item.timed = number, bool(record.get("published_at"))
         return item
+
+    def _known(self, slug):
+        """Return the category a slug names, or None; any JSON value may stand where a slug should."""
+        return self.categories.get(slug) if isinstance(slug, str) else None
 
     def flush(self):
         """Skip what is already there, then write the rest in one transaction."""
@@ -133,6 +134,22 @@ class _Importer:
         else:
             self.report.unchanged += 1
         return False
+
+
+def category_values(record):
+    """Return a category record's columns checked as the admin form checks them, or raise FieldErrors."""
+    slug, name = record.get("slug"), record.get("name")
+    description, order = record.get("description") or "", record.get("sort_order") or 0
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+        raise FieldErrors({"slug": "분류의 slug는 영문 소문자, 숫자, 하이픈으로 64자까지 쓸 수 있습니다."})
+    if not isinstance(name, str) or not 0 < len(" ".join(name.split())) <= 100:
+        raise FieldErrors({"name": "분류에는 100자 이내의 name이 있어야 합니다."})
+    if not isinstance(description, str) or len(description) > 1000:
+        raise FieldErrors({"description": "분류 description은 1000자 이내의 문자열이어야 합니다."})
+    if isinstance(order, bool) or not isinstance(order, int | str) or not re.fullmatch(r"-?\d{1,6}", str(order)):
+        raise FieldErrors({"sort_order": "분류 sort_order는 여섯 자리 이내의 정수여야 합니다."})
+    return {"slug": slug, "name": " ".join(name.split()), "description": description.strip(),
+            "sort_order": int(order)}
 
 
 def _existing_map(items):

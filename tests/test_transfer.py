@@ -227,3 +227,91 @@ def test_batches_interruption_and_round_trip_on_every_backend(staff_db_app, tmp_
         assert import_file(tmp_path / "out.jsonl", CLI, batch_size=25).created == 60
         export_file(tmp_path / "again.jsonl")
     assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "again.jsonl").read_bytes()
+
+
+# --- hostile import files ----------------------------------------------------------------------
+
+def test_attachment_paths_outside_the_import_folder_are_refused_whole(staff_db_app, tmp_path):
+    from feedserver.demo import _tiny_pdf
+    secret = _tiny_pdf("비밀 문서")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.pdf").write_bytes(secret)
+    folder = tmp_path / "import"
+    (folder / "files").mkdir(parents=True)
+    (folder / "files" / "ok.pdf").write_bytes(tiny_pdf())
+    (folder / "link.pdf").symlink_to(tmp_path / "outside" / "secret.pdf")
+    (folder / "linkdir").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (folder / "inner.pdf").symlink_to(folder / "files" / "ok.pdf")
+    paths = {"dotdot": ["../outside/secret.pdf"], "absolute": [str(tmp_path / "outside" / "secret.pdf")],
+             "symlink": ["link.pdf"], "symlinked-dir": ["linkdir/secret.pdf"],
+             "second-bad": ["files/ok.pdf", "files/../../outside/secret.pdf"], "nul": ["a\x00b.pdf"],
+             "inside-link": ["inner.pdf"], "inside-dotdot": ["files/../files/ok.pdf"]}
+    write_jsonl(folder / "in.jsonl", [{"external_id": key, "category": "press", "title": key,
+                                       "attachments": [{"path": p} for p in value]}
+                                      for key, value in paths.items()])
+    result = staff_db_app.test_cli_runner().invoke(args=["import", str(folder / "in.jsonl")])
+    assert isinstance(result.exception, SystemExit) and "새로 만든 보도자료 2건" in result.output
+    for line in range(1, 6):
+        assert f"{line}번째 줄: " in result.output and "폴더" in result.output.split(f"{line}번째 줄: ")[1].split("\n")[0]
+    assert "6번째 줄: " in result.output and "파일이 없습니다" in result.output
+    with staff_db_app.app_context():
+        assert sorted(r.external_id for r in Release.select()) == ["inside-dotdot", "inside-link"]
+        assert Attachment.select().count() == 2
+    stored = [p.read_bytes() for p in (tmp_path / "attachments").rglob("*") if p.is_file()]
+    assert stored and secret not in stored
+
+
+def test_hostile_record_values_are_reported_not_raised(staff_db_app, tmp_path):
+    lines = [
+        "[" * 100_000 + "]" * 100_000,
+        '{"external_id": "deep", "category": "press", "title": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"external_id": "sur", "category": "press", "title": "a\\ud800b"}',
+        json.dumps({"external_id": "list", "category": ["press"], "title": "목록 분류"}),
+        json.dumps({"external_id": "rev", "category": "press", "title": "큰 수", "revision": 10**30}),
+        '{"external_id": "inf", "category": "press", "title": "무한", "view_count": 1e999}',
+        json.dumps({"external_id": "fname", "category": "press", "title": "이름",
+                    "attachments": [{"path": "x.pdf", "filename": 7}]}),
+        json.dumps({"kind": "category", "slug": ["x"], "name": "목록"}),
+        json.dumps({"kind": "category", "slug": "long-" + "a" * 80, "name": "긴 주소"}),
+        json.dumps({"kind": "category", "slug": "order", "name": "순서", "sort_order": "abc"}),
+        json.dumps({"kind": "category", "slug": "big", "name": "순서", "sort_order": 10**30}),
+        json.dumps({"external_id": "fine", "category": "press", "title": "정상"}),
+    ]
+    (tmp_path / "x.pdf").write_bytes(tiny_pdf())
+    (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with open(tmp_path / "in.jsonl", "ab") as fh:
+        fh.write(b'{"external_id": "bytes", "category": "press", "title": "\xff\xfe"}\n')
+    result = staff_db_app.test_cli_runner().invoke(args=["import", str(tmp_path / "in.jsonl")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # a report, no traceback
+    assert "새로 만든 보도자료 1건" in result.output and "12건을 가져오지 못했습니다." in result.output
+    for line in range(1, 12):
+        assert f"{line}번째 줄: " in result.output, line
+    assert "13번째 줄: " in result.output and "잘못된 UTF-8" in result.output
+    with staff_db_app.app_context():
+        assert [r.external_id for r in Release.select()] == ["fine"]
+
+
+def test_any_record_is_imported_whole_or_reported(staff_app, tmp_path):
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    text = st.text(st.one_of(st.characters(), st.sampled_from(["\ud800", "\x00"])), max_size=12)
+    values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | text,
+                          lambda inner: st.lists(inner, max_size=2) | st.dictionaries(text, inner, max_size=2),
+                          max_leaves=6)
+    keys = st.sampled_from(["kind", "slug", "name", "sort_order", "external_id", "public_id", "category",
+                            "title", "author", "body", "summary", "status", "published_at", "created_at",
+                            "revision", "view_count", "attachments"])
+    plausible = st.sampled_from(["press", "category", "published", "제목", "2024-01-01T00:00:00Z", 1])
+
+    @settings(max_examples=40, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(records=st.lists(st.dictionaries(keys, values | plausible, max_size=8), min_size=1, max_size=4))
+    def check(records):
+        path = tmp_path / "fuzz.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        with staff_app.app_context():
+            before = Release.select().count()
+            report = import_file(path, CLI)
+            assert report.created + report.unchanged + len(report.problems) <= len(records)
+            assert Release.select().count() == before + report.created
+
+    check()
