@@ -1,32 +1,29 @@
-"""What each outbox job does: fan out a change, deliver content, verify intent, ping hubs."""
+"""What each outbox job does: fan out a change, announce a due release, deliver, verify, ping."""
 import hashlib
 import hmac
 import secrets
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app
 from peewee import IntegrityError
 
-from . import outbox
+from . import netguard, outbox
 from .db import database
-from .models import OutboxJob, Subscription, utcnow
-from .websub import hub_urls, subscription_ident
+from .models import Category, OutboxJob, Release, Subscription, utcnow
+from .websub import allowed_networks, configured_hubs, hub_urls, normal_url, subscription_ident
 
 USER_AGENT = "feedserver-websub/1"
-MAX_READ = 64 * 1024
-
-
-class GiveUp(Exception):
-    """A failure that retrying cannot fix (the subscriber refused)."""
 
 
 def run(job):
     """Do one claimed job and close it; errors propagate for the worker to retry."""
-    handler = {"changed": fan_out, "deliver": deliver, "verify": verify, "ping": ping}[job.kind]
-    handler(job)
+    handler = {"changed": fan_out, "due": announce_due, "deliver": deliver, "verify": verify,
+               "ping": ping}[job.kind]
+    try:
+        handler(job)
+    except netguard.Refused as error:  # an address we may not call: retrying cannot help
+        outbox.finish(job, "failed", str(error)[:500])
 
 
 def fan_out(job):
@@ -36,9 +33,21 @@ def fan_out(job):
     with database.atomic():  # the new jobs exist only if this one is closed
         for sub in subs:
             outbox.enqueue("deliver", {"subscription": sub.id, "topic": sub.topic,
-                                       "callback": sub.callback}, job.feed_key)
+                                       "callback": sub.callback}, job.feed_key,
+                           target_host=netguard.host_key(sub.callback))
         for hub, topic in pings:
-            outbox.enqueue("ping", {"hub": hub, "topic": topic}, job.feed_key)
+            outbox.enqueue("ping", {"hub": hub, "topic": topic}, job.feed_key,
+                           target_host=netguard.host_key(hub))
+        outbox.finish(job)
+
+
+def announce_due(job):
+    """At a scheduled release's time, announce it to its feeds if it is public by then."""
+    release = Release.get_or_none(Release.public_id == outbox.payload(job).get("release"))
+    with database.atomic():
+        if release is None or not release.is_public():  # withdrawn, deleted or moved later
+            return outbox.finish(job, "done", "공개되지 않은 보도자료라 알리지 않았습니다.")
+        outbox.announce(release)
         outbox.finish(job)
 
 
@@ -51,17 +60,11 @@ def _ping_topics(feed_key):
     if feed_key == "all":
         paths = [f"/feeds/all.{fmt}" for fmt in ("rss", "atom", "json")]
     else:
-        from .models import Category
         category = Category.get_or_none(Category.id == int(feed_key[len("cat:"):]))
         if category is None:
             return []
         paths = [f"/feeds/category/{category.slug}.{fmt}" for fmt in ("rss", "atom", "json")]
     return [(hub, base + path) for hub in hubs for path in paths]
-
-
-def configured_hubs():
-    raw = current_app.config.get("WEBSUB_HUBS") or []
-    return raw.replace(",", " ").split() if isinstance(raw, str) else list(raw)
 
 
 def deliver(job):
@@ -70,9 +73,10 @@ def deliver(job):
     sub = Subscription.get_or_none(Subscription.id == data["subscription"])
     if sub is None or sub.expires_at <= utcnow():
         return outbox.finish(job, "done", "구독이 끝나 보내지 않았습니다.")
-    body, content_type = render_topic(sub.topic)
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(sub.topic))
-    links = [f'<{hub}>; rel="hub"' for hub in hub_urls(origin)] + [f'<{sub.topic}>; rel="self"']
+    topic = normal_url(sub.topic) or sub.topic  # rows stored before topics were encoded
+    body, content_type = render_topic(topic)
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(topic))
+    links = [f'<{hub}>; rel="hub"' for hub in hub_urls(origin)] + [f'<{topic}>; rel="self"']
     headers = {"Content-Type": content_type, "Link": ", ".join(links)}
     if sub.secret:
         digest = hmac.new(sub.secret.encode(), body, hashlib.sha256).hexdigest()
@@ -111,7 +115,7 @@ def verify(job):
         return outbox.finish(job, "failed", f"구독자가 확인을 거절했습니다 ({status}).")
     with database.atomic():
         if data["mode"] == "subscribe":
-            _store(data)
+            _store(data, job.client_address)
         else:
             (Subscription.delete()
              .where(Subscription.ident == subscription_ident(data["topic"], data["callback"]))
@@ -119,11 +123,13 @@ def verify(job):
         outbox.finish(job)
 
 
-def _store(data):
+def _store(data, client_address):
     now = utcnow()
     fields = {"topic": data["topic"], "feed_key": data["feed_key"], "callback": data["callback"],
               "secret": data.get("secret") or None, "lease_seconds": data["lease_seconds"],
-              "expires_at": now + timedelta(seconds=data["lease_seconds"]), "verified_at": now}
+              "expires_at": now + timedelta(seconds=data["lease_seconds"]), "verified_at": now,
+              "callback_host": netguard.host_key(data["callback"]),
+              "client_address": client_address}
     ident = subscription_ident(data["topic"], data["callback"])
     if Subscription.update(**fields).where(Subscription.ident == ident).execute():
         return
@@ -135,26 +141,27 @@ def _store(data):
 
 
 def ping(job):
-    """Tell an external hub that a topic changed (hub.mode=publish)."""
+    """Tell an external hub that a topic changed (hub.mode=publish, with hub.url and hub.topic)."""
     data = outbox.payload(job)
-    body = urlencode({"hub.mode": "publish", "hub.url": data["topic"]}).encode()
+    body = urlencode({"hub.mode": "publish", "hub.url": data["topic"],
+                      "hub.topic": data["topic"]}).encode()
     status, _ = http("POST", data["hub"], body,
                      {"Content-Type": "application/x-www-form-urlencoded"})
+    if 400 <= status < 500 and status not in (408, 429):  # refused: the same request fails again
+        return outbox.finish(job, "failed", f"허브가 {status}로 거절했습니다.")
     if not 200 <= status < 300:
-        raise RuntimeError(f"허브가 {status or '응답 없음'}로 답했습니다.")
+        raise RuntimeError(f"허브가 {status}로 답했습니다.")
     outbox.finish(job)
 
 
 def http(method, url, body=None, headers=None):
-    """Send one request with the configured timeout; return (status, first 64 KB of body)."""
-    request = urllib.request.Request(url, data=body, method=method,
-                                     headers={"User-Agent": USER_AGENT, **(headers or {})})
-    timeout = current_app.config["WEBSUB_DELIVERY_TIMEOUT"]
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read(MAX_READ)
-    except urllib.error.HTTPError as error:
-        return error.code, b""
+    """Send one guarded request (public or allowed addresses, total deadline, no redirects).
+
+    Returns (status, first 64 KB of the body); a 3xx is returned as it is, never followed.
+    """
+    return netguard.request(method, url, body, {"User-Agent": USER_AGENT, **(headers or {})},
+                            deadline=current_app.config["WEBSUB_DELIVERY_TIMEOUT"],
+                            allowed=allowed_networks())
 
 
 def recent(limit=20):

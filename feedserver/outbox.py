@@ -16,27 +16,50 @@ class LostLease(Exception):
     """Another worker took the row over after our lease ran out."""
 
 
-def enqueue(kind, payload, feed_key="", available_at=None):
+def enqueue(kind, payload, feed_key="", available_at=None, **columns):
     """Add one job; call inside the transaction of the change it announces."""
     return OutboxJob.create(kind=kind, feed_key=feed_key, payload=json.dumps(payload),
-                            available_at=available_at or utcnow())
+                            available_at=available_at or utcnow(), **columns)
 
 
-def release_changed(release, old_category_id=None, old_status=None):
-    """Queue a "feed changed" job per feed a release write touches; call inside its transaction."""
-    if old_status == "draft" and release.status == "draft":
-        return
+def was_public(status, published_at, now):
+    """Tell whether a release with this status and time is visible to readers at `now`."""
+    return status in VISIBLE and published_at is not None and published_at <= now
+
+
+def seen_change(release, old_status, old_published_at, deleted=False, now=None):
+    """Tell whether readers can see a write: the release is public before or after it."""
+    now = now or utcnow()
+    return was_public(old_status, old_published_at, now) or (not deleted and release.is_public(now))
+
+
+def release_changed(release, old_category_id=None, old_status=None, old_published_at=None,
+                    deleted=False):
+    """Queue the notifications a release write owes; call inside its transaction.
+
+    Only a change readers can see wakes subscribers now. A release scheduled for later keeps
+    one "due" job, replaced on every write, that announces it when its time comes.
+    """
     now = utcnow()
+    key = f"release:{release.public_id}"
+    # Ids first, then delete by id: a ranged DELETE would lock every pending row on MariaDB.
+    stale = [row.id for row in OutboxJob.select(OutboxJob.id).where(
+        OutboxJob.status == "pending", OutboxJob.kind == "due", OutboxJob.feed_key == key)]
+    if stale:
+        OutboxJob.delete().where(OutboxJob.id.in_(stale)).execute()
+    if (not deleted and release.status in VISIBLE and release.published_at
+            and release.published_at > now):
+        enqueue("due", {"release": release.public_id}, key, available_at=release.published_at)
+    if seen_change(release, old_status, old_published_at, deleted, now):
+        announce(release, old_category_id, now)
+
+
+def announce(release, old_category_id=None, now=None):
+    """Queue a "changed" job for every feed that shows (or showed) the release."""
+    now = now or utcnow()
     keys = ["all"] + [f"cat:{c}" for c in sorted({release.category_id, old_category_id} - {None})]
-    keys += _matching_searches(release, now)
-    payload = {"release": release.public_id}
-    if release.is_public(now) or old_status is None or old_status in VISIBLE:
-        for key in keys:
-            enqueue("changed", payload, key)
-    if release.status in VISIBLE and release.published_at and release.published_at > now:
-        # Delivered when its time comes, with no other write needed.
-        for key in keys:
-            enqueue("changed", payload, key, available_at=release.published_at)
+    for key in keys + _matching_searches(release, now):
+        enqueue("changed", {"release": release.public_id}, key)
 
 
 def _matching_searches(release, now):
@@ -60,12 +83,21 @@ def _claimable(now):
             & (OutboxJob.locked_until.is_null() | (OutboxJob.locked_until < now)))
 
 
-def claim(limit, lease_seconds, worker):
-    """Lock up to `limit` due jobs for this worker and return them."""
+def claim(limit, lease_seconds, worker, verify=None, busy_hosts=()):
+    """Lock up to `limit` due jobs for this worker and return them.
+
+    verify: True claims only verifications, False everything else, None any kind.
+    busy_hosts: hosts at the worker's cap, whose jobs stay for later.
+    """
     now = utcnow()
     token = f"{worker[:40]}:{uuid.uuid4().hex[:16]}"
     due = (OutboxJob.select(OutboxJob.id).where(_claimable(now))
            .order_by(OutboxJob.available_at, OutboxJob.id).limit(limit))
+    if verify is not None:
+        due = due.where((OutboxJob.kind == "verify") if verify else (OutboxJob.kind != "verify"))
+    if busy_hosts:
+        due = due.where(OutboxJob.target_host.is_null()
+                        | OutboxJob.target_host.not_in(sorted(busy_hosts)))
     if is_postgres():
         with database.atomic():
             _lock([row.id for row in due.for_update(skip_locked=True)], token, now, lease_seconds)
@@ -89,6 +121,13 @@ def finish(job, status="done", error=None):
                .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
     if not updated:
         raise LostLease(f"outbox job {job.id}")
+
+
+def defer(job, seconds):
+    """Put a claimed job back unrun, a little later; the claim does not count as an attempt."""
+    (OutboxJob.update(available_at=utcnow() + timedelta(seconds=seconds), locked_by=None,
+                      locked_until=None, attempts=OutboxJob.attempts - 1)
+     .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
 
 
 def retry(job, error, max_attempts, backoff_seconds):

@@ -116,6 +116,7 @@ def stored_value(release, name):
 def _write(release, changes, actor, action, summary, extra=None):
     """Save changes guarded by the revision read, bump feeds, log; all in one transaction."""
     old_category, old_status = release.category_id, release.status
+    old_published_at = release.published_at
     now = utcnow()
     with database.atomic():
         updated = (Release.update(**changes, updated_at=now, revision=Release.revision + 1)
@@ -128,22 +129,28 @@ def _write(release, changes, actor, action, summary, extra=None):
         release.updated_at, release.revision = now, release.revision + 1
         if extra:
             extra()
-        _after_change(release, old_category, old_status, actor, action, summary)
+        _after_change(release, old_category, old_status, actor, action, summary, old_published_at)
 
 
-def _after_change(release, old_category_id, old_status, actor, action, summary):
+def _after_change(release, old_category_id, old_status, actor, action, summary,
+                  old_published_at=None):
     """Everything a release write owes the readers, inside its transaction."""
-    if not (old_status == "draft" and release.status == "draft"):
+    from .outbox import release_changed, seen_change
+    if old_published_at is None:  # created or deleted: the time did not change
+        old_published_at = release.published_at
+    deleted = action == "release_delete"
+    # Only a change readers can see moves the feeds' validators: an edit to an embargoed
+    # release must not show in any public ETag.
+    if seen_change(release, old_status, old_published_at, deleted):
         bump_feed_state([c for c in (release.category_id, old_category_id) if c])
     audit.record(actor, action, f"release:{release.public_id}", summary)
-    if action == "release_delete":
+    if deleted:
         search_index.remove([release.id])
     else:
         search_index.reindex([release])
-    # WebSub (issue 6, owned by the websub helper): queue the hub's notifications in this
-    # transaction, so they are written if and only if the change is.
-    from .outbox import release_changed
-    release_changed(release, old_category_id, old_status)
+    # WebSub: queue the hub's notifications in this transaction, so they are written if and
+    # only if the change is.
+    release_changed(release, old_category_id, old_status, old_published_at, deleted)
 
 
 def attach_files(release, stored):

@@ -1,4 +1,4 @@
-"""Optional per-client rate limits on feeds, widget JSON and the API: 429 with Retry-After.
+"""Per-client rate limits on feeds, widget JSON, the API and the WebSub hub: 429 with Retry-After.
 
 A fixed-window counter per (bucket, client address, window). With RATELIMIT_REDIS_URL the
 counters live in Redis (INCR + EXPIRE), so every gunicorn worker and every instance behind the
@@ -19,7 +19,7 @@ UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 RULE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)?\s*(second|minute|hour|day)s?\s*$")
 # Which bucket a path counts against: (path prefix, config key).
 BUCKETS = (("/feeds/", "RATE_LIMIT_FEEDS"), ("/widget/latest.json", "RATE_LIMIT_FEEDS"),
-           ("/api/", "RATE_LIMIT_API"))
+           ("/api/", "RATE_LIMIT_API"), ("/websub", "RATE_LIMIT_WEBSUB"))
 
 
 def parse_rule(text):
@@ -110,8 +110,9 @@ def _enforce():
 
 
 def init_app(app):
-    """Install the limiter when any RATE_LIMIT_* rule is set; off by default."""
+    """Install the limiter when any RATE_LIMIT_* rule is set (only the WebSub hub's by default)."""
     limiter = Limiter(app.config)
     app.extensions["feedserver.ratelimit"] = limiter
-    if limiter.enabled:
+    # Once only: calling init_app again (new rules) must not count every request twice.
+    if limiter.enabled and _enforce not in app.before_request_funcs.get(None, []):
         app.before_request(_enforce)

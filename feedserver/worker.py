@@ -4,24 +4,33 @@ import os
 import socket
 import threading
 import time
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from . import delivery, outbox
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 300
+HOST_BUSY_SECONDS = 1  # a job claimed for a host at its cap goes back for this long
 
 
 class Worker:
-    """A loop that keeps a pool of threads busy with due jobs; several may share a database."""
+    """A loop that keeps a pool of threads busy with due jobs; several may share a database.
+
+    Verifications are claimed first and WEBSUB_VERIFY_THREADS threads are kept for them, so a
+    backlog of deliveries never delays a new subscriber; no callback host gets more than
+    WEBSUB_HOST_CONCURRENCY requests at once, so a slow host cannot hold every thread.
+    """
 
     def __init__(self, app, name=None):
         self.app = app
         self.config = app.config
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.threads = self.config["WEBSUB_WORKER_THREADS"]
+        self.reserved = max(0, min(self.config["WEBSUB_VERIFY_THREADS"], self.threads - 1))
+        self.host_cap = max(1, self.config["WEBSUB_HOST_CONCURRENCY"])
         self.stopping = threading.Event()
-        self.inflight = set()
+        self.inflight = {}  # future -> (kind, target host)
         self.last_purge = 0.0
 
     def run(self):
@@ -36,21 +45,42 @@ class Worker:
 
     def tick(self, pool):
         """Claim as many jobs as there are idle threads and hand them out; return the count."""
-        self.inflight = {f for f in self.inflight if not f.done()}
+        self.inflight = {f: what for f, what in self.inflight.items() if not f.done()}
         free = self.threads - len(self.inflight)
         if free <= 0:
             # Every thread is busy: go on as soon as one finishes, not after a poll interval.
             wait(self.inflight, timeout=self.config["WEBSUB_POLL_SECONDS"], return_when=FIRST_COMPLETED)
             return 1  # waited already: claim again at once
+        hosts = Counter(host for _, host in self.inflight.values() if host)
+        busy = {host for host, count in hosts.items() if count >= self.host_cap}
+        others = sum(kind != "verify" for kind, _ in self.inflight.values())
         try:
             with self.app.app_context():
                 self._purge()
-                jobs = outbox.claim(free, self.config["WEBSUB_JOB_LEASE_SECONDS"], self.name)
+                jobs = self._claim(free, busy, self.threads - self.reserved - others)
+                return self._start(pool, jobs, hosts)
         except Exception:  # a locked or lost database must not end the loop
             log.exception("claiming outbox jobs failed")
             return 0
+
+    def _claim(self, free, busy, room_for_others):
+        """Claim verifications first, then other jobs into the threads not kept for them."""
+        lease, name = self.config["WEBSUB_JOB_LEASE_SECONDS"], self.name
+        jobs = outbox.claim(free, lease, name, verify=True, busy_hosts=busy)
+        limit = min(free - len(jobs), room_for_others)
+        if limit > 0:
+            jobs += outbox.claim(limit, lease, name, verify=False, busy_hosts=busy)
+        return jobs
+
+    def _start(self, pool, jobs, hosts):
+        """Submit claimed jobs; one past its host's cap (claimed in the same batch) goes back."""
         for job in jobs:
-            self.inflight.add(pool.submit(self.work, job))
+            host = job.target_host or ""
+            if host and hosts[host] >= self.host_cap:
+                outbox.defer(job, HOST_BUSY_SECONDS)
+                continue
+            hosts[host] += 1
+            self.inflight[pool.submit(self.work, job)] = (job.kind, host)
         return len(jobs)
 
     def work(self, job):

@@ -60,8 +60,9 @@ def test_configured_external_hubs_are_advertised_and_pinged(hub_app, subscriber)
         publish(hub_app, news, "외부 허브 알림")
         wait_for(lambda: len(subscriber.received("/hub")) >= 6)
     pinged = sorted(body.decode() for _, body, _ in subscriber.received("/hub"))
-    assert "hub.mode=publish&hub.url=http%3A%2F%2Fpress.example%2Ffeeds%2Fall.rss" in pinged
-    assert "hub.mode=publish&hub.url=http%3A%2F%2Fpress.example%2Ffeeds%2Fcategory%2Fextra.json" in pinged
+    for topic in ("all.rss", "category%2Fextra.json"):  # hub.url as before, hub.topic as hubs want
+        url = f"http%3A%2F%2Fpress.example%2Ffeeds%2F{topic}"
+        assert f"hub.mode=publish&hub.url={url}&hub.topic={url}" in pinged
 
 
 def test_signed_delivery_on_publish_and_edit_only_to_that_category(hub_db_app, subscriber):
@@ -123,9 +124,11 @@ def test_hanging_subscriber_does_not_delay_a_healthy_one(hub_app, subscriber):
     with hub_app.app_context():
         news = make_category("hang", "지연")
     topic = "http://localhost/feeds/category/hang.rss"
+    hanging = subscriber.url("").replace("127.0.0.1", "localhost")  # another host, same server
     with running_worker(hub_app):
-        for path in ("/hang1", "/hang2", "/hang3", "/ok"):
-            subscribe(client, topic, subscriber.url(path))
+        for path in ("/hang1", "/hang2", "/hang3"):
+            subscribe(client, topic, hanging + path)
+        subscribe(client, topic, subscriber.url("/ok"))
         subscribed(hub_app, subscriber.url("/ok"))
         wait_for(lambda: drained(hub_app))
         started = time.monotonic()

@@ -99,7 +99,8 @@ def _settled(app):
 def _worker_process(app, tmp_path):
     env = dict(os.environ, FEEDSERVER_DATABASE_URL=app.config["DATABASE_URL"],
                FEEDSERVER_WEBSUB_POLL_SECONDS="0.05", FEEDSERVER_WEBSUB_JOB_LEASE_SECONDS="1",
-               FEEDSERVER_WEBSUB_WORKER_THREADS="2", FEEDSERVER_WEBSUB_DELIVERY_TIMEOUT="5")
+               FEEDSERVER_WEBSUB_WORKER_THREADS="2", FEEDSERVER_WEBSUB_DELIVERY_TIMEOUT="5",
+               FEEDSERVER_WEBSUB_ALLOWED_CALLBACK_NETWORKS="127.0.0.0/8 ::1/128")
     return subprocess.Popen([FEEDSERVER, "worker"], cwd=tmp_path, env=env,
                             stdout=subprocess.DEVNULL, stderr=open(tmp_path / "worker.log", "ab"))
 

@@ -16,6 +16,9 @@ class Subscription(BaseModel):
     lease_seconds = IntegerField()
     expires_at = UTCDateTimeField(index=True)
     verified_at = UTCDateTimeField(default=utcnow)
+    # Who the hub's limits count this subscription against (migration 0009).
+    callback_host = CharField(max_length=255, null=True, index=True)
+    client_address = CharField(max_length=64, null=True, index=True)
 
     @classmethod
     def active(cls, now=None):
@@ -24,7 +27,7 @@ class Subscription(BaseModel):
 
 
 class OutboxJob(BaseModel):
-    """One unit of work (changed, deliver, verify, ping), claimed by a worker under a lease."""
+    """One unit of work (changed, due, deliver, verify, ping), claimed by a worker under a lease."""
 
     kind = CharField(max_length=16)
     feed_key = CharField(max_length=255, default="")
@@ -37,10 +40,14 @@ class OutboxJob(BaseModel):
     created_at = UTCDateTimeField(default=utcnow)
     done_at = UTCDateTimeField(null=True, index=True)
     last_error = TextField(null=True)
+    # The host a job calls (per-host caps and limits) and who asked for a verification.
+    target_host = CharField(max_length=255, null=True)
+    client_address = CharField(max_length=64, null=True)
 
     class Meta:
         table_name = "outbox"
-        indexes = ((("status", "available_at"), False),)
+        indexes = ((("status", "available_at"), False), (("target_host", "status"), False),
+                   (("client_address", "status"), False))
 
 
 WEBSUB_MODELS = [Subscription, OutboxJob]
