@@ -28,6 +28,7 @@ CONTENT_TYPES = {
 }
 ALLOWED_LABEL = "hwp, hwpx, pdf, docx, xlsx, pptx, jpg, png, zip"
 MAX_NAME = 200
+READ_CHUNK = 1024 * 1024
 ZIP_TYPES = (".hwpx", ".docx", ".xlsx", ".pptx", ".zip")
 HWPX_MIMETYPE = b"application/hwp+zip"
 # Every central directory entry starts with this; counting it bounds the entries zipfile would parse.
@@ -113,7 +114,15 @@ def check_upload(filename, data, max_bytes, zip_limits=None):
 
 def read_limited(stream, max_bytes):
     """Read at most max_bytes + 1 bytes, enough to tell a file is too large."""
-    return stream.read(max_bytes + 1)
+    # In chunks: read(n) on a file allocates n bytes up front, 20 MB for a 50 KB upload.
+    chunks, left = [], max_bytes + 1
+    while left > 0:
+        chunk = stream.read(min(left, READ_CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def content_matches(name, ext, data, zip_limits):

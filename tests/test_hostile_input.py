@@ -198,6 +198,14 @@ def test_admin_form_refuses_the_bomb_fast_in_bounded_memory_and_writes_nothing(s
     _nothing_stored(staff_app)
 
 
+def test_an_upload_costs_memory_by_its_size_not_by_the_limit(staff_app):
+    pdf = tiny_pdf() + b"\0" * 600_000  # spooled to a temporary file by werkzeug
+    client, url = staff_app.test_client(), f"/api/v1/releases/{_draft(staff_app)}/attachments"
+    response, _, peak = measured(lambda: client.post(url, headers=bearer(staff_app),
+                                                     data={"file": (io.BytesIO(pdf), "붙임.pdf")}))
+    assert response.status_code == 201 and peak < 8 * MIB, peak  # MAX_ATTACHMENT_BYTES is 20 MiB
+
+
 def test_zip_limits_are_settings(staff_app):
     staff_app.config["ZIP_MAX_ENTRIES"] = 50
     response = staff_app.test_client().post(
