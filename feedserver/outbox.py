@@ -123,10 +123,9 @@ def finish(job, status="done", error=None):
         raise LostLease(f"outbox job {job.id}")
 
 
-def defer(job, seconds):
-    """Put a claimed job back unrun, a little later; the claim does not count as an attempt."""
-    (OutboxJob.update(available_at=utcnow() + timedelta(seconds=seconds), locked_by=None,
-                      locked_until=None, attempts=OutboxJob.attempts - 1)
+def unclaim(job):
+    """Put a claimed job back unrun, in its place in line; the claim is not an attempt."""
+    (OutboxJob.update(locked_by=None, locked_until=None, attempts=OutboxJob.attempts - 1)
      .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
 
 

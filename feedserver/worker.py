@@ -11,7 +11,6 @@ from . import delivery, outbox
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 300
-HOST_BUSY_SECONDS = 1  # a job claimed for a host at its cap goes back for this long
 
 
 class Worker:
@@ -77,7 +76,8 @@ class Worker:
         for job in jobs:
             host = job.target_host or ""
             if host and hosts[host] >= self.host_cap:
-                outbox.defer(job, HOST_BUSY_SECONDS)
+                # Due as before: the next claims pass over its host until a request ends.
+                outbox.unclaim(job)
                 continue
             hosts[host] += 1
             self.inflight[pool.submit(self.work, job)] = (job.kind, host)
