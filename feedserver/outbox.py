@@ -83,11 +83,11 @@ def _claimable(now):
             & (OutboxJob.locked_until.is_null() | (OutboxJob.locked_until < now)))
 
 
-def claim(limit, lease_seconds, worker, verify=None, busy_hosts=()):
+def claim(limit, lease_seconds, worker, verify=None, skip_hosts=(), only_hosts=()):
     """Lock up to `limit` due jobs for this worker and return them.
 
     verify: True claims only verifications, False everything else, None any kind.
-    busy_hosts: hosts at the worker's cap, whose jobs stay for later.
+    skip_hosts: hosts whose jobs stay for later; only_hosts: claim only these hosts' jobs.
     """
     now = utcnow()
     token = f"{worker[:40]}:{uuid.uuid4().hex[:16]}"
@@ -95,9 +95,11 @@ def claim(limit, lease_seconds, worker, verify=None, busy_hosts=()):
            .order_by(OutboxJob.available_at, OutboxJob.id).limit(limit))
     if verify is not None:
         due = due.where((OutboxJob.kind == "verify") if verify else (OutboxJob.kind != "verify"))
-    if busy_hosts:
+    if skip_hosts:
         due = due.where(OutboxJob.target_host.is_null()
-                        | OutboxJob.target_host.not_in(sorted(busy_hosts)))
+                        | OutboxJob.target_host.not_in(sorted(skip_hosts)))
+    if only_hosts:
+        due = due.where(OutboxJob.target_host.in_(sorted(only_hosts)))
     if is_postgres():
         with database.atomic():
             _lock([row.id for row in due.for_update(skip_locked=True)], token, now, lease_seconds)

@@ -11,6 +11,7 @@ from . import delivery, outbox
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 300
+SLOW_HOST_SECONDS = 600  # how long a host that answered slowly stays in the slow lane
 
 
 class Worker:
@@ -18,7 +19,8 @@ class Worker:
 
     Verifications are claimed first and WEBSUB_VERIFY_THREADS threads are kept for them, so a
     backlog of deliveries never delays a new subscriber; no callback host gets more than
-    WEBSUB_HOST_CONCURRENCY requests at once, so a slow host cannot hold every thread.
+    WEBSUB_HOST_CONCURRENCY requests at once, and hosts whose last request took half the
+    deadline or more share a quarter of the threads, so slow hosts cannot hold every thread.
     """
 
     def __init__(self, app, name=None):
@@ -28,6 +30,10 @@ class Worker:
         self.threads = self.config["WEBSUB_WORKER_THREADS"]
         self.reserved = max(0, min(self.config["WEBSUB_VERIFY_THREADS"], self.threads - 1))
         self.host_cap = max(1, self.config["WEBSUB_HOST_CONCURRENCY"])
+        self.slow_lane = max(1, self.threads // 4)
+        self.slow_after = self.config["WEBSUB_DELIVERY_TIMEOUT"] / 2
+        self.slow = {}  # host -> monotonic time it leaves the slow lane
+        self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.inflight = {}  # future -> (kind, target host)
         self.last_purge = 0.0
@@ -50,29 +56,36 @@ class Worker:
             # Every thread is busy: go on as soon as one finishes, not after a poll interval.
             wait(self.inflight, timeout=self.config["WEBSUB_POLL_SECONDS"], return_when=FIRST_COMPLETED)
             return 1  # waited already: claim again at once
-        hosts = Counter(host for _, host in self.inflight.values() if host)
-        busy = {host for host, count in hosts.items() if count >= self.host_cap}
-        others = sum(kind != "verify" for kind, _ in self.inflight.values())
         try:
             with self.app.app_context():
                 self._purge()
-                jobs = self._claim(free, busy, self.threads - self.reserved - others)
-                return self._start(pool, jobs, hosts)
+                return self._start(pool, self._claim(free))
         except Exception:  # a locked or lost database must not end the loop
             log.exception("claiming outbox jobs failed")
             return 0
 
-    def _claim(self, free, busy, room_for_others):
-        """Claim verifications first, then other jobs into the threads not kept for them."""
+    def _claim(self, free):
+        """Claim verifications first, then other jobs outside the kept threads, then slow hosts'."""
         lease, name = self.config["WEBSUB_JOB_LEASE_SECONDS"], self.name
-        jobs = outbox.claim(free, lease, name, verify=True, busy_hosts=busy)
-        limit = min(free - len(jobs), room_for_others)
-        if limit > 0:
-            jobs += outbox.claim(limit, lease, name, verify=False, busy_hosts=busy)
+        running = list(self.inflight.values())
+        hosts = Counter(host for _, host in running if host)
+        busy = {host for host, count in hosts.items() if count >= self.host_cap}
+        slow = self._slow_hosts()
+        jobs = outbox.claim(free, lease, name, verify=True, skip_hosts=busy | slow)
+        room = self.threads - self.reserved - sum(kind != "verify" for kind, _ in running)
+        if min(free - len(jobs), room) > 0:
+            jobs += outbox.claim(min(free - len(jobs), room), lease, name, verify=False,
+                                 skip_hosts=busy | slow)
+        room -= sum(job.kind != "verify" for job in jobs)
+        lane = self.slow_lane - sum(host in slow for _, host in running)
+        limit = min(free - len(jobs), room, lane)
+        if limit > 0 and slow - busy:
+            jobs += outbox.claim(limit, lease, name, only_hosts=slow - busy)
         return jobs
 
-    def _start(self, pool, jobs, hosts):
+    def _start(self, pool, jobs):
         """Submit claimed jobs; one past its host's cap (claimed in the same batch) goes back."""
+        hosts = Counter(host for _, host in self.inflight.values() if host)
         for job in jobs:
             host = job.target_host or ""
             if host and hosts[host] >= self.host_cap:
@@ -83,8 +96,15 @@ class Worker:
             self.inflight[pool.submit(self.work, job)] = (job.kind, host)
         return len(jobs)
 
+    def _slow_hosts(self):
+        now = time.monotonic()
+        with self.lock:
+            self.slow = {host: until for host, until in self.slow.items() if until > now}
+            return set(self.slow)
+
     def work(self, job):
         """Run one job in its own app context; failures go back with backoff."""
+        started = time.monotonic()
         with self.app.app_context():
             try:
                 delivery.run(job)
@@ -92,6 +112,9 @@ class Worker:
                 log.warning("outbox job %s was taken over by another worker", job.id)
             except Exception as error:  # noqa: BLE001 - any failure is retried, never fatal
                 self._retry(job, error)
+        if job.target_host and time.monotonic() - started >= self.slow_after:
+            with self.lock:  # its next requests wait in the slow lane
+                self.slow[job.target_host] = time.monotonic() + SLOW_HOST_SECONDS
 
     def _retry(self, job, error):
         message = f"{type(error).__name__}: {error}"[:500]

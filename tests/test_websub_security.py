@@ -264,6 +264,46 @@ def test_dripping_deliveries_do_not_starve_a_normal_subscriber(hub_app, subscrib
     assert dripper.most_dripping <= hub_app.config["WEBSUB_HOST_CONCURRENCY"]
 
 
+def test_slow_hosts_share_a_quarter_of_the_threads_after_their_first_slow_answer(
+        hub_app, subscriber):
+    """Eight dripping callbacks on eight hosts: the first publish waits at most a deadline or
+    two; from then on those hosts share the slow lane and a normal subscriber goes first."""
+    drippers = [Subscriber(f"127.0.0.{n}") for n in range(2, 10)]
+    client = hub_app.test_client()
+    with hub_app.app_context():
+        news = make_category("lanes", "차선")
+    topic = "http://localhost/feeds/category/lanes.atom"
+    try:
+        with running_worker(hub_app) as worker:
+            for dripper in drippers:
+                subscribe(client, topic, dripper.url("/drip"))
+                subscribed(hub_app, dripper.url("/drip"))
+            subscribe(client, topic, subscriber.url("/ok"))
+            subscribed(hub_app, subscriber.url("/ok"))
+            took = []
+            for n in range(2):
+                started = time.monotonic()
+                publish(hub_app, news, f"느린 호스트 {n}")
+                _, _, arrived = wait_for(lambda: subscriber.received("/ok")[n:], timeout=20)[0]
+                took.append(arrived - started)
+                most = 0
+                for _ in range(20):  # how many requests to slow hosts run at once now
+                    most = max(most, _running_slow(worker))
+                    time.sleep(0.05)
+    finally:
+        for dripper in drippers:
+            dripper.stop()
+    print(f"\n8 slow hosts: first publish {took[0]:.2f} s, second {took[1]:.2f} s, "
+          f"{most} dripping at once in the slow lane")
+    assert took[1] < 1 and 1 <= most <= worker.slow_lane
+
+
+def _running_slow(worker):
+    slow = set(worker.slow)
+    return sum(not future.done() and host in slow
+               for future, (_, host) in list(worker.inflight.items()))
+
+
 def test_dripping_verifications_do_not_starve_a_new_subscriber(hub_app, subscriber, dripper):
     client = hub_app.test_client()
     with running_worker(hub_app):
