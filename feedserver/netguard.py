@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.exceptions import HTTPError
 
 MAX_READ = 64 * 1024
 LATE = "제한 시간 안에 끝나지 않았습니다 (no complete answer within the deadline)."
@@ -194,7 +195,7 @@ def _connect(target, ends):
         try:
             connection.connect()
             return connection
-        except OSError as failure:
+        except (OSError, HTTPError) as failure:  # refused, timed out, TLS: try the next address
             connection.close()
             error = failure
     raise error
