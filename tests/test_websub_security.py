@@ -17,7 +17,7 @@ from feedserver.models import OutboxJob, Release, Subscription, utcnow
 from feedserver.websub import subscription_ident
 from helpers import make_category
 from websub_helpers import subscriber  # noqa: F401 - a fixture
-from websub_helpers import (ACTOR, FAST, LOOPBACK, Subscriber, drained, edit, publish,
+from websub_helpers import (ACTOR, FAST, Subscriber, drained, edit, publish,
                             running_worker, subscribe, subscribed, wait_for)
 
 TOPIC = "http://localhost/feeds/category/news.atom"
