@@ -3,7 +3,8 @@
 A common word fills a page from the newest releases at once, where the bigram index would
 hand over every one of its hundred thousand matches to be sorted by date; a rare word is
 answered by the index, which then holds only a few. So releases are read newest first in
-widening windows, and the index is asked once whether the word is rare.
+widening windows, and the index is asked once whether the word is rare. When the time
+budget (search_budget.py) runs out in a wide window, the narrower ones' matches are the answer.
 """
 import operator
 from functools import reduce
@@ -13,6 +14,7 @@ from peewee import Select, fn
 from .db import database, is_mysql, is_postgres
 from .models import Release, utcnow
 from .search import FIELD_COLUMNS, exact_filter
+from .search_budget import budget_ms, within_budget
 from .search_match import match_ids, query_words, recent_fts_ids
 
 # Windows of newest releases, as multiples of the matches wanted; None reads the whole board.
@@ -20,14 +22,23 @@ WINDOWS = (4, 40, 400, 4000, None)
 
 
 def newest_ids(category_id, field, q, wanted, now=None):
-    """Return the ids of the `wanted` newest-published visible releases matching q (or all of them)."""
-    now = now or utcnow()
+    """Return the ids of the `wanted` newest-published visible releases matching q (or all of them).
+
+    The answer is a Found list: `partial` when the time budget stopped the search in a wider
+    window, holding what the narrower ones found.
+    """
+    return within_budget(_search(category_id, field, q, wanted, now or utcnow()), budget_ms())
+
+
+def _search(category_id, field, q, wanted, now):
+    """Yield the matches found so far before each costly statement; return the whole answer."""
     query = Release.visible(now)
     if category_id is not None:
         query = query.where(Release.category == category_id)
     words = query_words(q)
     exact = exact_filter(query, field, q, words)
     fts = words is not None and not is_postgres() and not is_mysql()
+    ids = []
     for step, times in enumerate(WINDOWS):
         if step == 0 and not fts and times is not None:
             continue  # a streamed walk stops at `wanted` matches by itself; SQLite's window is read whole
@@ -36,13 +47,15 @@ def newest_ids(category_id, field, q, wanted, now=None):
             every = match_ids(field, words, wanted, newest=False)
             if len(every) < wanted:
                 return _admitted(exact, every)
+            yield ids
         size = times and times * wanted
         if fts:
             ids = _fts_window(exact, category_id, now, field, words, size, wanted)
         else:
             ids = _walk_window(query, field, q.split(), size, wanted)
         if len(ids) >= wanted or size is None:
-            break
+            return ids[:wanted]
+        yield ids
     return ids[:wanted]
 
 
