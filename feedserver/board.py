@@ -77,7 +77,9 @@ def _render_list(category, args):
         pager = Pager(args.page, per_page, len(ids), more=len(ids) == wanted < SEARCH_CAP, ranked=True)
     else:
         pager = Pager(args.page, per_page, visible_count(category.id if category else None))
-    if args.page > pager.pages:
+    partial = ids is not None and ids.partial
+    # A search the time budget cut short says so on any page, rather than "no such page".
+    if args.page > pager.pages and not partial:
         abort(404, description="없는 페이지입니다.")
     rows = _list_rows(query, pager, ids)
 
@@ -89,6 +91,7 @@ def _render_list(category, args):
         rows=rows, pager=pager, args=args, fields=FIELDS, page_url=page_url,
         nav=pager.links(page_url), list_ref=category.slug if category else "all",
         alternates=alternates(category, args.field, args.q), search_cap=SEARCH_CAP,
+        search_partial=partial,
     )
 
 
