@@ -43,10 +43,18 @@ class Worker:
         with ThreadPoolExecutor(self.threads, thread_name_prefix="websub") as pool:
             while not self.stopping.is_set():
                 if not self.tick(pool):
-                    self.stopping.wait(self.config["WEBSUB_POLL_SECONDS"])
+                    self._idle()
 
     def stop(self):
         self.stopping.set()
+
+    def _idle(self):
+        """Wait a poll interval, or until a running job ends: it may free its host's turn."""
+        running = [future for future in self.inflight if not future.done()]
+        if running:
+            wait(running, timeout=self.config["WEBSUB_POLL_SECONDS"], return_when=FIRST_COMPLETED)
+        else:
+            self.stopping.wait(self.config["WEBSUB_POLL_SECONDS"])
 
     def tick(self, pool):
         """Claim as many jobs as there are idle threads and hand them out; return the count."""
