@@ -435,6 +435,31 @@ def test_nul_in_a_slug_or_public_id_is_400_or_404_not_a_database_error(staff_db_
         assert not Release.select().exists()
 
 
+@pytest.mark.parametrize("url, status", [
+    ("/releases/a%00b", 404), ("/board/a%00b/", 404), ("/feeds/category/a%00b.rss", 404),
+    ("/releases/a%00b/files/1", 404), ("/feeds/archive/category/a%00b/1.atom", 404),
+    ("/board/?field=title&q=a%00b", 400), ("/feeds/search.atom?field=title&q=a%00b", 400),
+    ("/widget/latest.json?category=a%00b", 400), ("/embed/latest?category=a%00b", 400),
+])
+def test_nul_anywhere_in_a_public_url_is_400_or_404(staff_db_app, url, status):
+    response = staff_db_app.test_client().get(url)
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+
+
+def test_nul_in_a_form_is_400_and_writes_nothing(staff_db_app):
+    from publishing_helpers import login, post_form
+    client = staff_db_app.test_client()
+    login(client)
+    response = post_form(client, "/admin/releases/new", {"title": "제\x00목", "category": "press",
+                                                         "mode": "publish"})
+    assert response.status_code == 400
+    hub = client.post("/websub", data={"hub.mode": "subscribe", "hub.topic": "http://localhost/feeds/all.rss\x00",
+                                       "hub.callback": "https://example.com/cb"})
+    assert hub.status_code == 400
+    with staff_db_app.app_context():
+        assert not Release.select().exists()
+
+
 def test_endpoints_without_a_json_body_ignore_hostile_ones(staff_app):
     known, client = _draft(staff_app), staff_app.test_client()
     headers = {**bearer(staff_app), "Content-Type": "application/json"}
