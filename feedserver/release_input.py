@@ -166,8 +166,9 @@ def _check_texts(data, current, fields, errors):
     for name, label in (("title", "제목"), ("author", "작성자"), ("summary", "요약")):
         if name not in data and current is not None:
             continue
+        raw = data.get(name, "")
         try:
-            value = one_line(data.get(name, ""))
+            value = one_line(raw)
         except ValueError:
             errors[name] = f"{label}은(는) 문자열이어야 합니다."
             continue
@@ -175,7 +176,8 @@ def _check_texts(data, current, fields, errors):
             value = default_author()
         if name == "title" and not value:
             errors[name] = "제목을 입력해 주세요."
-        elif len(value) > LIMITS[name]:
+        # The limit holds for what was sent (as the OpenAPI document says), not only what is kept.
+        elif max(len(value), len(raw or "")) > LIMITS[name]:
             errors[name] = f"{label}은(는) {LIMITS[name]}자 이하로 입력해 주세요."
         fields[name] = value
 

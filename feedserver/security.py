@@ -78,7 +78,7 @@ def refuse_nul():
     if request.method == "POST" and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
         fields = [*fields, *request.form.items(multi=True)]
-    if any("\x00" in key or "\x00" in value for key, value in fields):
+    if any("\x00" in str(key) or "\x00" in str(value) for key, value in fields):
         abort(400, description="요청에 쓸 수 없는 문자(NUL)가 들어 있습니다.")
 
 
