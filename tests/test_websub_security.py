@@ -500,14 +500,21 @@ def test_ping_names_the_topic_and_a_refusing_hub_is_not_retried(hub_app, subscri
         assert (job.status, job.attempts) == ("failed", 1) and "400" in job.last_error
 
 
-def test_migration_0009_fills_hosts_and_turns_scheduled_jobs_into_one_due_job(db_app):
+def test_migration_0009_fills_hosts_and_turns_scheduled_jobs_into_one_due_job(db_app, tmp_path):
     from peewee import Table
     from playhouse.migrations import Runner
+    from conftest import backend_url, close_database
+    from feedserver import create_app
     from feedserver.db import database
-    from feedserver.migrate import MIGRATIONS_DIR, migrate
-    with db_app.app_context():
+    from feedserver.migrate import MIGRATIONS_DIR
+    (tmp_path / "before").mkdir()
+    close_database()  # a fresh database at 0008, with rows as the code before 0009 wrote them
+    url = backend_url(db_app.config["BACKEND"], tmp_path / "before")
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
+                      "ATTACHMENT_DIR": str(tmp_path / "attachments")})
+    with app.app_context():
         runner = Runner(database.obj, directory=str(MIGRATIONS_DIR))
-        assert runner.down() == ["0009_websub_limits"]
+        runner.up("0008_session_epoch")
         now = utcnow().replace(microsecond=0)
         later = now + timedelta(hours=1)
         stamp = OutboxJob.available_at.db_value
@@ -522,10 +529,12 @@ def test_migration_0009_fills_hosts_and_turns_scheduled_jobs_into_one_due_job(db
         for kind, key, payload, when in rows:
             outbox.insert(kind=kind, feed_key=key, payload=json.dumps(payload), status="pending",
                           available_at=stamp(when), attempts=0, created_at=stamp(now)).execute()
-        assert migrate() == ["0009_websub_limits"]
+        assert runner.up("0009_websub_limits") == ["0009_websub_limits"]
         assert Subscription.get().callback_host == "sub.example"
         jobs = {(j.kind, j.feed_key, j.payload, j.target_host) for j in OutboxJob.select()}
         assert jobs == {("due", "release:R1", '{"release": "R1"}', None),
                         ("changed", "all", '{"release": "R2"}', None),
                         ("deliver", "all", json.dumps(rows[3][2]), "sub.example")}
         assert OutboxJob.get(OutboxJob.kind == "due").available_at == later
+        assert runner.down() == ["0009_websub_limits"]  # and back
+        assert "target_host" not in {c.name for c in database.obj.get_columns("outbox")}
