@@ -69,19 +69,26 @@ def _insert_rows(model, rows):
 
 def _after_import(rows, actor):
     """The bulk form of _after_change: one feed bump, one audit insert, one WebSub note per feed."""
-    bump_feed_state({row["category"] for row in rows if row["status"] != "draft"})
-    search_index.reindex(Release.select().where(Release.public_id.in_([r["public_id"] for r in rows])))
     now = utcnow()
+    imported = [Release(**row) for row in rows]
+    # Only releases readers can see now move the validators: an embargoed one shows in no ETag.
+    public = [release for release in imported if release.is_public(now)]
+    if public:
+        bump_feed_state({release.category_id for release in public})
+    search_index.reindex(Release.select().where(Release.public_id.in_([r["public_id"] for r in rows])))
     _insert_rows(AuditEntry, [
         {"actor": actor.user, "actor_name": actor.label[:64], "via": actor.via,
          "action": "release_import", "target": f"release:{row['public_id']}",
          "summary": f"제목: {row['title']}", "address": actor.address[:64], "created_at": now}
         for row in rows])
-    # WebSub: a hub refetches the whole feed, so the newest release per category stands for
-    # the batch instead of one notification per imported release.
+    # WebSub: a hub refetches the whole feed, so the newest public release per category stands
+    # for the batch instead of one notification per imported release; each release scheduled
+    # for later gets its own "due" job, announced when its time comes.
     from .outbox import release_changed
     newest = {}
-    for row in sorted((r for r in rows if r["published_at"]), key=lambda r: r["published_at"]):
-        newest[row["category"]] = row
-    for row in newest.values():
-        release_changed(Release(**row), None, "draft")
+    for release in sorted(public, key=lambda r: r.published_at):
+        newest[release.category_id] = release
+    later = [r for r in imported if r.status in ("published", "scheduled")
+             and r.published_at and r.published_at > now]
+    for release in [*newest.values(), *later]:
+        release_changed(release, None, "draft")

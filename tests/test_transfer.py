@@ -315,3 +315,25 @@ def test_any_record_is_imported_whole_or_reported(staff_app, tmp_path):
             assert Release.select().count() == before + report.created
 
     check()
+
+
+def test_importing_embargoed_releases_moves_no_public_validator(staff_db_app, tmp_path):
+    """An import of releases scheduled for later shows in no ETag; each is announced when due."""
+    from feedserver.models import OutboxJob
+    client = staff_db_app.test_client()
+    before = {path: client.get(path).headers["ETag"] for path in ("/feeds/all.atom", "/feeds/category/press.rss")}
+    later = utcnow() + timedelta(days=1)
+    write_jsonl(tmp_path / "later.jsonl", [
+        {"external_id": f"e{n}", "category": "press", "title": f"엠바고 {n}", "body": "<p>비공개</p>",
+         "status": "scheduled", "published_at": (later + timedelta(hours=n)).isoformat()} for n in range(3)])
+    with staff_db_app.app_context():
+        assert import_file(tmp_path / "later.jsonl", CLI).created == 3
+        due = OutboxJob.select().where(OutboxJob.kind == "due", OutboxJob.status == "pending").count()
+        changed = OutboxJob.select().where(OutboxJob.kind == "changed").count()
+    assert (due, changed) == (3, 0)
+    assert {path: client.get(path).headers["ETag"] for path in before} == before
+    write_jsonl(tmp_path / "now.jsonl", [{"external_id": "p1", "category": "press", "title": "공개",
+                                          "body": "<p>공개</p>", "status": "published"}])
+    with staff_db_app.app_context():
+        assert import_file(tmp_path / "now.jsonl", CLI).created == 1
+    assert all(client.get(path).headers["ETag"] != etag for path, etag in before.items())
