@@ -9,11 +9,13 @@ from .config import load_settings
 
 def create_app(test_config=None):
     """Build the Flask application: config layers -> database -> blueprints."""
-    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"),
+    settings = {**load_settings(), **(test_config or {})}
+    # The instance folder (SQLite file, attachments) follows a setting, never the current
+    # directory; empty lets Flask choose: <checkout>/instance, or <venv>/var/feedserver-instance
+    # when installed from a wheel.
+    app = Flask(__name__, instance_path=settings.get("INSTANCE_PATH") or None,
                 instance_relative_config=True)
-    app.config.from_mapping(load_settings())
-    if test_config:
-        app.config.from_mapping(test_config)
+    app.config.from_mapping(settings)
     _refuse_insecure_production(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_ATTACHMENT_BYTES"] + 1024 * 1024
