@@ -5,8 +5,9 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
-from flask import current_app
+from flask import current_app, request
 from peewee import IntegrityError
+from werkzeug.exceptions import HTTPException
 
 from . import netguard, outbox
 from .db import database
@@ -90,11 +91,23 @@ def deliver(job):
 
 
 def render_topic(topic):
-    """Render a feed URL of ours through the app, as a reader would fetch it now."""
+    """Render a feed URL of ours by calling its view, as a reader would get it now.
+
+    Not through the WSGI stack: the fast path, the before-request hooks (a per-client rate
+    limit would refuse the worker with 429) and the after-request headers are for readers.
+    """
     parts = urlsplit(topic)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    response = current_app.test_client().get(
-        path, base_url=f"{parts.scheme}://{parts.netloc}", headers={"Accept-Encoding": "identity"})
+    app = current_app._get_current_object()
+    with app.test_request_context(path, base_url=f"{parts.scheme}://{parts.netloc}",
+                                  headers={"Accept-Encoding": "identity"}):
+        try:
+            if request.routing_exception is not None:
+                raise request.routing_exception
+            view = app.view_functions[request.url_rule.endpoint]
+            response = app.make_response(view(**request.view_args))
+        except HTTPException as error:
+            raise RuntimeError(f"피드를 만들지 못했습니다 ({error.code}).") from None
     if response.status_code != 200:
         raise RuntimeError(f"피드를 만들지 못했습니다 ({response.status_code}).")
     return response.get_data(), response.headers["Content-Type"]

@@ -176,3 +176,23 @@ def test_status_page_needs_login_and_lists_subscriptions(hub_app, subscriber):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert subscriber.url("/shown") in text and "cat:" in text
+
+
+def test_per_client_feed_limits_never_refuse_the_worker(tmp_path, subscriber):
+    """With RATE_LIMIT_FEEDS on, deliveries got 429 from the app's own limiter and retried."""
+    from conftest import backend_url, build_app, close_database
+    app = build_app(tmp_path, backend_url("sqlite", tmp_path), RATE_LIMIT_FEEDS="2/minute", **FAST)
+    try:
+        with app.app_context():
+            news = make_category("news", "소식")
+        assert app.test_client().get("/feeds/category/news.atom").status_code == 200
+        with running_worker(app):
+            subscribe(app.test_client(), TOPIC, subscriber.url("/limited"))
+            subscribed(app, subscriber.url("/limited"))
+            for n in range(10):
+                publish(app, news, f"제한 속 소식 {n}")
+            wait_for(lambda: len(subscriber.received("/limited")) >= 10, timeout=20)
+        with app.app_context():
+            assert not OutboxJob.select().where(OutboxJob.attempts > 1).exists()
+    finally:
+        close_database()
