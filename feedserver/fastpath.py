@@ -9,6 +9,7 @@ database while skipping Flask's per-request machinery.
 import re
 from typing import NamedTuple
 
+from flask import request
 from werkzeug.http import is_resource_modified
 
 from .db import database
@@ -19,6 +20,7 @@ from .statememo import remember
 
 FEED_PATH = re.compile(r"^/feeds/(?:all|category/([A-Za-z0-9_-]{1,64}))\.(?:rss|atom|json)$")
 TOKEN_KEY = "feedserver.feed_token"
+STATE_KEY = "feedserver.feed_state"
 MAX_ENTRIES = 512
 MAX_BYTES = 8 * 1024 * 1024  # per worker
 
@@ -38,9 +40,13 @@ class FeedFastPath:
             return self.wsgi_app(environ, start_response)
         key = self._key(environ)
         try:
-            token = self._token(match.group(1))
+            found = self._state(match.group(1))
         except Exception:  # noqa: BLE001 - let Flask answer (503 page, 404 ...)
             return self._render(environ, start_response, key)
+        # The view reuses the state read here: one state query per cold request, not two.
+        environ[STATE_KEY] = (match.group(1), found)
+        state = found if match.group(1) is None else found[1]
+        token = state.token if state else None
         entry = self.kept.get(key)
         if token is None or entry is None or entry.token != token:
             return self._render(environ, start_response, key)
@@ -52,11 +58,11 @@ class FeedFastPath:
         return (environ.get("PATH_INFO"), environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme"),
                 gzip_ok, environ.get("HTTP_ACCEPT", ""))
 
-    def _token(self, slug):
-        """Return the feed's current state token (None: unknown category), in at most one query."""
+    def _state(self, slug):
+        """Return the site's State, or a category's (Category, State), in at most one query."""
         now = utcnow()
         try:
-            return remember(("feed", slug), now, lambda: _state_token(slug, now))
+            return remember(("feed", slug), now, lambda: _read_state(slug, now))
         finally:
             if not isinstance(database.obj, _sqlite_class()):
                 database.close()  # hand pooled connections back at once
@@ -114,10 +120,19 @@ class Kept(NamedTuple):
         return cls(token, headers, body, etag, modified, not_modified)
 
 
-def _state_token(slug, now):
-    """Return (token, when it next moves by itself) for the site (None) or a category feed."""
-    state = feed_state(Scope(), now) if slug is None else category_state(slug, now)[1]
-    return (state.token, state.next_due) if state else (None, None)
+def _read_state(slug, now):
+    """Return (what _state gives, when it next moves by itself) for the site or a category."""
+    if slug is None:
+        state = feed_state(Scope(), now)
+        return state, state.next_due
+    found = category_state(slug, now)
+    return found, found[1].next_due if found[1] else None
+
+
+def handed_state(slug):
+    """Return the state the fast path read for this request's feed, or None."""
+    handed = request.environ.get(STATE_KEY)
+    return handed[1] if handed is not None and handed[0] == slug else None
 
 
 def _sqlite_class():

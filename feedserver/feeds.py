@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, g, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from . import syndication
+from .fastpath import handed_state
 from .feedcache import RenderCache, feed_response
 from .feedsource import (Scope, category_state, describe, feed_state, items_from_rows,
                          load_items, with_category)
@@ -27,12 +28,12 @@ def _make_cache(state):
 
 @bp.get(f"/feeds/all.{FMT}")
 def site(fmt):
-    return _subscription(Scope(), fmt, "feeds.site", {})
+    return _subscription(Scope(), fmt, "feeds.site", {}, handed_state(None))
 
 
 @bp.get(f"/feeds/category/<slug>.{FMT}")
 def category(slug, fmt):
-    scope, state = _category(slug)
+    scope, state = _category(slug, handed_state(slug))
     return _subscription(scope, fmt, "feeds.category", {"slug": slug}, state)
 
 
@@ -53,9 +54,9 @@ def category_archive(slug, page, fmt):
     return _archive(scope, fmt, page, "feeds.category", {"slug": slug}, state)
 
 
-def _category(slug):
+def _category(slug, handed=None):
     """Return the scope and state of a category feed, or 404."""
-    found, state = category_state(slug, g.setdefault("feed_now", utcnow()))
+    found, state = handed or category_state(slug, g.setdefault("feed_now", utcnow()))
     if found is None:
         abort(404, description="없는 게시판의 피드입니다.")
     return Scope(category=found), state

@@ -75,3 +75,15 @@ def test_release_page_queries(demo_app):
     assert queries(demo_app, f"/releases/{plain.public_id}") == 7
     # kept page: data_version, state token, the view with its count
     assert queries(demo_app, f"/releases/{plain.public_id}") == 3
+
+
+def test_a_cold_feed_request_reads_the_feed_state_once(db_app):
+    """The fast path hands the state it read to the view (PostgreSQL and MariaDB read it twice)."""
+    from helpers import make_category, make_release
+    with db_app.app_context():
+        make_release(make_category("news", "소식"), title="한 번만 읽는 상태")
+    for url in ("/feeds/all.atom", "/feeds/category/news.rss"):
+        with count_queries() as counter:
+            assert db_app.test_client().get(url).status_code == 200
+        state_reads = [q for q in counter.get_queries() if "feed_state" in str(q.msg[0])]
+        assert len(state_reads) == 1, (url, [str(q.msg[0])[:80] for q in state_reads])
