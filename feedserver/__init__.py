@@ -65,23 +65,20 @@ def _refuse_insecure_production(app):
 
 
 def _register_blueprints(app):
-    from feedserver.web import board, discovery, feeds, widget
-    from feedserver.web import hub as websub
-    app.register_blueprint(board.bp)
-    app.register_blueprint(feeds.bp)
-    app.register_blueprint(discovery.bp)
-    app.register_blueprint(widget.bp)
-    app.register_blueprint(websub.bp)
-    from feedserver.admin import account_pages, accounts
+    # The app factory is the composition root: the one place that imports every outer package.
+    from feedserver.admin import account_pages, accounts, websub_status
     from feedserver.admin import releases as admin
     from feedserver.admin import site as admin_site
     from feedserver.api import views as api
+    from feedserver.web import board, discovery, feeds, widget
+    from feedserver.web import hub as websub
+    for blueprint in (board.bp, feeds.bp, discovery.bp, widget.bp, websub.bp):
+        app.register_blueprint(blueprint)
     accounts.init_app(app)  # CSRF on every form, login pages
-    app.register_blueprint(account_pages.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(admin_site.bp)
-    app.register_blueprint(api.bp)
+    for blueprint in (account_pages.bp, admin.bp, admin_site.bp, websub_status.bp, api.bp):
+        app.register_blueprint(blueprint)
     accounts.csrf.exempt(api.bp)  # token-authenticated, no cookies
+    accounts.csrf.exempt(websub.bp)  # subscribers are other servers, not our forms
 
 
 def _register_filters(app):

@@ -5,9 +5,9 @@ import zipfile
 import lxml.html
 
 from feedserver.admin.accounts import create_user
-from feedserver.api.auth import issue_token
 from feedserver.models import AuditEntry, Category
 from feedserver.publishing import audit
+from feedserver.publishing.tokens import issue_token
 
 PASSWORD = "correct horse battery"
 FAST_HASH = "pbkdf2:sha256:1000"  # the real default (scrypt) costs ~0.15 s a check

@@ -126,8 +126,8 @@ def test_401_missing_wrong_and_revoked_tokens(staff_app):
     error_of(client.get("/api/v1/releases", headers={"Authorization": "Basic YWRtaW46eA=="}), 401)
     from publishing_helpers import CLI
 
-    from feedserver.api.auth import revoke_token
     from feedserver.models import ApiToken, User
+    from feedserver.publishing.tokens import revoke_token
     with staff_app.app_context():
         token = ApiToken.select().join(User).where(User.username == "editor").get()
         revoke_token(token, CLI)

@@ -195,7 +195,7 @@ def edit(app, release, **fields):
 def api_headers(app):
     """Create an editor with an API token; return the Authorization header for /api/v1."""
     from feedserver.admin.accounts import create_user
-    from feedserver.api.auth import issue_token
+    from feedserver.publishing.tokens import issue_token
     with app.app_context():
         user = create_user("websub-editor", "correct horse battery staple")
         _, secret = issue_token(user, "websub", ACTOR)

@@ -13,16 +13,16 @@ from feedserver.admin.accounts import (
     login_required,
     normalize_username,
 )
-from feedserver.api.auth import issue_token, revoke_token
 from feedserver.db import database
 from feedserver.models import ROLES, ApiToken, Category, User
 from feedserver.publishing import audit
 from feedserver.publishing import releases as publishing
+from feedserver.publishing.input import SLUG
+from feedserver.publishing.tokens import issue_token, revoke_token
 from feedserver.search.query import parse_page
 from feedserver.web.pagination import Pager
 
 bp = Blueprint("admin_site", __name__, url_prefix="/admin")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 

@@ -1,42 +1,12 @@
-"""API tokens: random secrets shown once, stored as sha256, sent as Bearer tokens."""
-import hashlib
-import secrets
+"""Bearer-token authentication of API requests (tokens are issued in publishing.tokens)."""
 from functools import wraps
 
 from flask import g, request
 from werkzeug.exceptions import Unauthorized
 
-from feedserver.db import database
 from feedserver.models import ApiToken, User, utcnow
 from feedserver.publishing import audit
-
-PREFIX = "fs_"
-
-
-def _digest(secret):
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def issue_token(user, name, actor):
-    """Create a token for user; return (token row, secret). The secret is not stored."""
-    secret = PREFIX + secrets.token_urlsafe(32)
-    with database.atomic():
-        token = ApiToken.create(user=user, name=name[:100] or "API", token_hash=_digest(secret),
-                                prefix=secret[:10])
-        audit.record(actor, "token_create", f"token:{token.id}",
-                     f"{user.username}의 토큰 ‘{token.name}’ ({token.prefix}…)")
-    return token, secret
-
-
-def revoke_token(token, actor):
-    """Revoke a token for good; a revoked token never authenticates again."""
-    if token.revoked_at is not None:
-        return False
-    with database.atomic():
-        ApiToken.update(revoked_at=utcnow()).where(ApiToken.id == token.id).execute()
-        audit.record(actor, "token_revoke", f"token:{token.id}",
-                     f"{token.user.username}의 토큰 ‘{token.name}’ ({token.prefix}…)")
-    return True
+from feedserver.publishing.tokens import digest
 
 
 def user_for_secret(secret):
@@ -44,7 +14,7 @@ def user_for_secret(secret):
     if not secret or len(secret) > 200:
         return None
     token = (ApiToken.select(ApiToken, User).join(User)
-             .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_null(),
+             .where(ApiToken.token_hash == digest(secret), ApiToken.revoked_at.is_null(),
                     User.active == True)  # noqa: E712 - peewee needs ==
              .first())
     if token is None:

@@ -9,9 +9,7 @@ release). PostgreSQL and MariaDB have no such counter: there every call computes
 """
 import threading
 
-from peewee import SqliteDatabase
-
-from feedserver.db import database
+from feedserver.db import database, is_sqlite
 
 MAX_ENTRIES = 256
 MAX_BYTES = 2 * 1024 * 1024  # per thread: filled pages are kept here too
@@ -27,15 +25,10 @@ class _Memo:
         self.entries, self.size = {}, 0
 
 
-def kept_here(db_class):
-    """Tell whether values read from this kind of database are kept (SQLite only)."""
-    return issubclass(db_class, SqliteDatabase)
-
-
 def current():
     """Return this thread's memo for the database's current stamp, or None off SQLite."""
     db = database.obj
-    if not kept_here(type(db)):
+    if not is_sqlite(type(db)):
         return None
     connection = db.connection()
     stamp = (db.execute_sql("PRAGMA data_version").fetchone()[0], connection.total_changes)

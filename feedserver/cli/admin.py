@@ -64,7 +64,7 @@ def create_user_command(username, role, password_stdin):
 @with_appcontext
 def create_token_command(username, name):
     """Issue an API token for USERNAME and print it once."""
-    from feedserver.api.auth import issue_token
+    from feedserver.publishing.tokens import issue_token
     user = User.get_or_none(User.username == username)
     if user is None or not user.active:
         raise click.ClickException(f"없거나 쓰지 않는 사용자입니다: {username}")

@@ -13,6 +13,8 @@ from feedserver.models import Category, utcnow
 
 INPUT_STATUSES = ("draft", "published", "scheduled")
 DEFAULT_AUTHOR = "경기지기"
+# Category slugs: what URLs and feed paths can carry.
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 LIMITS = {"title": 300, "author": 100, "summary": 1000, "external_id": 200}
 MAX_BODY_BYTES = 1024 * 1024
 # Release input is one flat object; anything nested deeper is not a release.

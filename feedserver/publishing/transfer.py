@@ -8,13 +8,12 @@ from pathlib import Path
 from flask import current_app
 from peewee import IntegrityError, prefetch
 
-from feedserver.admin.site import SLUG
 from feedserver.content.storage import attachment_dir
 from feedserver.content.uploads import UploadError
 from feedserver.models import Attachment, Category, Release
 from feedserver.publishing import bulk as publishing_bulk
 from feedserver.publishing import releases as publishing
-from feedserver.publishing.input import FieldErrors, check_external_id, check_fields, rfc3339
+from feedserver.publishing.input import SLUG, FieldErrors, check_external_id, check_fields, rfc3339
 from feedserver.publishing.records import content_key, preserved_columns, read_attachments, read_records
 
 FILES_DIR = "files"

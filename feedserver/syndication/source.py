@@ -8,9 +8,8 @@ from functools import lru_cache
 from flask import current_app
 from peewee import fn
 
-from feedserver.caching.statememo import kept_here
 from feedserver.dates import to_kst
-from feedserver.db import database
+from feedserver.db import database, is_sqlite
 from feedserver.models import Attachment, Category, Release, utcnow
 from feedserver.search.newest import newest_ids
 from feedserver.search.query import FIELDS
@@ -99,7 +98,7 @@ def category_state(slug, now=None):
 def _params(key, now, cid=None):
     stamp = Release.published_at.db_value(now)
     extra = [cid] if cid else []
-    coming = [stamp, *extra] if kept_here(type(database.obj)) else []
+    coming = [stamp, *extra] if is_sqlite(type(database.obj)) else []
     return [key, key, key, stamp, *extra, stamp, *extra, *coming, *extra]
 
 
@@ -124,7 +123,7 @@ def _state_sql(per_category, db_class):
     coming = f"{q('status')} IN ('published', 'scheduled') AND {q('published_at')} > {p}{scope}"
     # When the token next moves by itself: only a memo that keeps the token needs it.
     next_due = (f"(SELECT MIN({q('published_at')}) FROM {q('release')} WHERE {coming})"
-                if kept_here(db_class) else "NULL")
+                if is_sqlite(db_class) else "NULL")
     state = f"FROM {q('feed_state')} WHERE {q('key')} = {p}"
     sql = (f"SELECT (SELECT {q('version')} {state}), (SELECT {q('changed_at')} {state}), "
            f"(SELECT {q('published_count')} {state}), "

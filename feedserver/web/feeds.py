@@ -18,7 +18,7 @@ from feedserver.syndication.source import (
     load_items,
     with_category,
 )
-from feedserver.web.hub import hub_urls
+from feedserver.websub.topics import hub_urls
 
 bp = Blueprint("feeds", __name__)
 SERIALISERS = {"rss": syndication.to_rss, "atom": syndication.to_atom, "json": syndication.to_json}

@@ -1,19 +1,16 @@
 """The built-in WebSub hub at /websub, and its status page in the admin."""
-import hashlib
 import ipaddress
-from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
-from werkzeug.urls import iri_to_uri
 
-from feedserver.admin.accounts import csrf, login_required
 from feedserver.db import database
 from feedserver.models import Category, OutboxJob, Subscription
 from feedserver.search.query import parse_query
 from feedserver.websub import netguard, outbox
+from feedserver.websub.topics import allowed_networks, normal_url, subscription_ident
 
 bp = Blueprint("websub", __name__)
 FEED_ENDPOINTS = ("feeds.site", "feeds.category", "feeds.search")
@@ -41,41 +38,6 @@ def _check_settings(state):
     allowed_networks(state.app.config)  # a mistyped network stops the start, not a request
 
 
-def configured_hubs():
-    """Return the external hubs from WEBSUB_HUBS (a TOML list or a spaced/comma string)."""
-    raw = current_app.config.get("WEBSUB_HUBS") or []
-    return raw.replace(",", " ").split() if isinstance(raw, str) else list(raw)
-
-
-def hub_urls(base):
-    """Return the hubs feeds advertise: the configured ones, else our own /websub."""
-    return configured_hubs() or [base.rstrip("/") + "/websub"]
-
-
-def allowed_networks(config=None):
-    """Return WEBSUB_ALLOWED_CALLBACK_NETWORKS: private networks the worker may still call."""
-    raw = (config or current_app.config).get("WEBSUB_ALLOWED_CALLBACK_NETWORKS") or ()
-    return _networks(raw if isinstance(raw, str) else tuple(raw))
-
-
-@lru_cache(maxsize=8)
-def _networks(raw):
-    return netguard.parse_networks(raw)
-
-
-def normal_url(url):
-    """Return url percent-encoded (raw Korean in a query, spaces), or None when unparsable."""
-    try:
-        return iri_to_uri(url)
-    except (ValueError, UnicodeError):
-        return None
-
-
-def subscription_ident(topic, callback):
-    """Return the unique key of a (topic, callback) pair."""
-    return hashlib.sha256(f"{topic}\n{callback}".encode()).hexdigest()
-
-
 def client_key(address):
     """Return whom per-client limits count: the address, or its /64 for IPv6 (one host's share)."""
     try:
@@ -88,8 +50,7 @@ def client_key(address):
     return str(ip)
 
 
-@bp.post("/websub")
-@csrf.exempt  # subscribers are other servers, not our forms
+@bp.post("/websub")  # CSRF-exempt (create_app): subscribers are servers, not our forms
 def hub():
     client = client_key(request.remote_addr)
     try:
@@ -207,21 +168,3 @@ def topic_feed_key(topic):
             return None
         return f"search:{field}:{q}"
     return None
-
-
-@bp.get("/admin/websub")
-@login_required
-def status():
-    """Show subscriptions per feed, pending work, recent deliveries and failures."""
-    from feedserver.websub.delivery import recent
-    subs = list(Subscription.select().order_by(Subscription.feed_key, Subscription.topic,
-                                               Subscription.id))
-    by_feed = {}
-    for sub in subs:
-        by_feed.setdefault(sub.feed_key, []).append(sub)
-    pending = OutboxJob.select().where(OutboxJob.status == "pending").count()
-    delivered, failures = recent()
-    return render_template("admin/websub.html", by_feed=by_feed, pending=pending,
-                           delivered=[(job, outbox.payload(job)) for job in delivered],
-                           failures=failures,
-                           hubs=hub_urls(request.url_root))

@@ -11,8 +11,14 @@ from werkzeug.exceptions import HTTPException
 
 from feedserver.db import database
 from feedserver.models import Category, OutboxJob, Release, Subscription, utcnow
-from feedserver.web.hub import allowed_networks, configured_hubs, hub_urls, normal_url, subscription_ident
 from feedserver.websub import netguard, outbox
+from feedserver.websub.topics import (
+    allowed_networks,
+    configured_hubs,
+    hub_urls,
+    normal_url,
+    subscription_ident,
+)
 
 USER_AGENT = "feedserver-websub/1"
 
