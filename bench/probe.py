@@ -42,6 +42,7 @@ def counts(calls):
 def sample(n):
     """Return the public ids of n releases spread at random over the archive."""
     from peewee import fn
+
     from feedserver.models import Release
     low, high = Release.select(fn.MIN(Release.id), fn.MAX(Release.id)).tuples().get()
     rng = random.Random(7)
@@ -53,6 +54,7 @@ def sample(n):
 def websub_setup(n, callback_base):
     """Replace every subscription and outbox row with n subscribers of the governor's Atom feed."""
     from datetime import timedelta
+
     from feedserver.db import database
     from feedserver.models import Category, OutboxJob, Subscription, utcnow
     governor = Category.get(Category.slug == "governor")
@@ -72,9 +74,9 @@ def websub_setup(n, callback_base):
 
 def websub_publish():
     """Queue the job a publish writes: "the governor's feeds changed"."""
-    from feedserver import outbox
     from feedserver.db import database
     from feedserver.models import Category
+    from feedserver.websub import outbox
     governor = Category.get(Category.slug == "governor")
     with database.atomic():
         outbox.enqueue("changed", {"release": "bench"}, f"cat:{governor.id}")

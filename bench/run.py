@@ -31,8 +31,18 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from archives import Archive  # noqa: E402
-from common import (BIN, OUT, ROOT, Gunicorn, RssSampler, Server, WrkResult,  # noqa: E402
-                    shipped_workers, wait_http, wrk_run)
+from common import (  # noqa: E402
+    BIN,
+    OUT,
+    ROOT,
+    Gunicorn,
+    RssSampler,
+    Server,
+    WrkResult,
+    shipped_workers,
+    wait_http,
+    wrk_run,
+)
 from nginx import Nginx, Sink  # noqa: E402
 from report import Report  # noqa: E402
 

@@ -121,13 +121,12 @@ def make_app(db_url, attachment_dir):
 
 def prepare(app, releases=40):
     """Migrate, add category press, an admin with an API token and some releases; return the token."""
-    from feedserver.accounts import create_user
-    from feedserver.api_auth import issue_token
-    from feedserver.audit import Actor
+    from feedserver.admin.accounts import create_user
+    from feedserver.api.auth import issue_token
     from feedserver.migrate import migrate
-    from feedserver.models import Category
-    from feedserver.publishing import create_release
-    from feedserver.models import utcnow
+    from feedserver.models import Category, utcnow
+    from feedserver.publishing.audit import Actor
+    from feedserver.publishing.releases import create_release
     actor = Actor(None, "cli", name="soak")
     with app.app_context():
         migrate()

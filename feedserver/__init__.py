@@ -3,8 +3,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import db
-from .config import load_settings
+from feedserver import db
+from feedserver.config import load_settings
 
 
 def create_app(test_config=None):
@@ -24,16 +24,19 @@ def create_app(test_config=None):
     db.init_app(app)
     _register_blueprints(app)
     _register_filters(app)
-    from . import cli, errors, security
+    from feedserver.cli import commands as cli
+    from feedserver.web import errors, security
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
-    from . import backup, fastpath, pagecache
+    from feedserver.caching import fastpath
+    from feedserver.caching import pages as pagecache
+    from feedserver.publishing import backup
     backup.init_app(app)
     pagecache.init_app(app)
     fastpath.init_app(app)
     _trust_proxies(app)  # outermost: the fast path keys on the forwarded host
-    from . import ratelimit
+    from feedserver.web import ratelimit
     ratelimit.init_app(app)
     return app
 
@@ -62,23 +65,24 @@ def _refuse_insecure_production(app):
 
 
 def _register_blueprints(app):
-    from . import board, discovery, feeds, websub, widget
-    app.register_blueprint(board.bp)
-    app.register_blueprint(feeds.bp)
-    app.register_blueprint(discovery.bp)
-    app.register_blueprint(widget.bp)
-    app.register_blueprint(websub.bp)
-    from . import account_pages, accounts, admin, admin_site, api
+    # The app factory is the composition root: the one place that imports every outer package.
+    from feedserver.admin import account_pages, accounts, websub_status
+    from feedserver.admin import releases as admin
+    from feedserver.admin import site as admin_site
+    from feedserver.api import views as api
+    from feedserver.web import board, discovery, feeds, widget
+    from feedserver.web import hub as websub
+    for blueprint in (board.bp, feeds.bp, discovery.bp, widget.bp, websub.bp):
+        app.register_blueprint(blueprint)
     accounts.init_app(app)  # CSRF on every form, login pages
-    app.register_blueprint(account_pages.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(admin_site.bp)
-    app.register_blueprint(api.bp)
+    for blueprint in (account_pages.bp, admin.bp, admin_site.bp, websub_status.bp, api.bp):
+        app.register_blueprint(blueprint)
     accounts.csrf.exempt(api.bp)  # token-authenticated, no cookies
+    accounts.csrf.exempt(websub.bp)  # subscribers are other servers, not our forms
 
 
 def _register_filters(app):
-    from . import dates
+    from feedserver import dates
     app.jinja_env.filters.update(
         list_date=dates.list_date,
         detail_datetime=dates.detail_datetime,

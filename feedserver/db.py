@@ -44,6 +44,12 @@ def _target(db):
     return database.obj if db is None else getattr(db, "obj", db)
 
 
+def is_sqlite(db=None):
+    """Tell whether the bound (or given) database, or database class, is SQLite."""
+    target = db if isinstance(db, type) else type(_target(db))
+    return issubclass(target, SqliteDatabase)
+
+
 def is_mysql(db=None):
     """Tell whether the database (default: the bound one) speaks MySQL/MariaDB."""
     return isinstance(_target(db), MySQLDatabase)

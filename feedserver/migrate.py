@@ -3,7 +3,7 @@ from pathlib import Path
 
 from playhouse.migrations import Runner
 
-from .db import database
+from feedserver.db import database
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

@@ -112,7 +112,7 @@ def db_app(request, tmp_path):
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """Seed the demo board once into a SQLite file that tests copy."""
-    from feedserver.demo import seed_demo
+    from feedserver.publishing.demo import seed_demo
     folder = tmp_path_factory.mktemp("demo")
     app = build_app(folder, "sqlite:///" + str(folder / "demo.sqlite3"))
     with app.app_context():
@@ -146,6 +146,7 @@ class LiveServer:
 
     def __init__(self, app):
         import threading
+
         from werkzeug.serving import make_server
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.port = self.server.server_port

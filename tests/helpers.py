@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import lxml.html
 
-from feedserver import search_index
 from feedserver.models import Category, Release, bump_feed_state, html_to_text, summarize, utcnow
+from feedserver.search import index as search_index
 
 
 def page(response):

@@ -4,10 +4,10 @@ import zipfile
 
 import lxml.html
 
-from feedserver import audit
-from feedserver.accounts import create_user
-from feedserver.api_auth import issue_token
+from feedserver.admin.accounts import create_user
 from feedserver.models import AuditEntry, Category
+from feedserver.publishing import audit
+from feedserver.publishing.tokens import issue_token
 
 PASSWORD = "correct horse battery"
 FAST_HASH = "pbkdf2:sha256:1000"  # the real default (scrypt) costs ~0.15 s a check
@@ -62,7 +62,7 @@ def actions(app):
 
 
 def tiny_pdf():
-    from feedserver.demo import _tiny_pdf
+    from feedserver.publishing.demo import _tiny_pdf
     return _tiny_pdf("test")
 
 

@@ -3,11 +3,11 @@ import io
 from datetime import datetime, timedelta
 
 import pytest
+from helpers import board_rows, page, texts
+from publishing_helpers import actions, form_token, login, post_form, tiny_pdf
 
 from feedserver.dates import KST
 from feedserver.models import Attachment, Category, Release
-from helpers import board_rows, page, texts
-from publishing_helpers import actions, form_token, login, post_form, tiny_pdf
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@
 from datetime import timedelta
 
 import pytest
-
-from feedserver.models import LoginFailure, Release, User
 from helpers import page
 from publishing_helpers import PASSWORD, actions, form_token, login, post_form
+
+from feedserver.models import LoginFailure, Release, User
 
 
 def age_failures(app, minutes):

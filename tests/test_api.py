@@ -4,10 +4,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from publishing_helpers import actions, bearer, tiny_pdf
 
 from feedserver.models import Attachment, Release, utcnow
-from feedserver.release_input import rfc3339
-from publishing_helpers import actions, bearer, tiny_pdf
+from feedserver.publishing.input import rfc3339
 
 NEW = {"title": "경기도, 반도체 클러스터 지원", "category": "press",
        "body": "<p>본문</p><script>alert(1)</script>", "status": "published",
@@ -124,9 +124,10 @@ def test_401_missing_wrong_and_revoked_tokens(staff_app):
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     error_of(client.get("/api/v1/releases", headers={"Authorization": "Bearer fs_nope"}), 401)
     error_of(client.get("/api/v1/releases", headers={"Authorization": "Basic YWRtaW46eA=="}), 401)
-    from feedserver.api_auth import revoke_token
-    from feedserver.models import ApiToken, User
     from publishing_helpers import CLI
+
+    from feedserver.models import ApiToken, User
+    from feedserver.publishing.tokens import revoke_token
     with staff_app.app_context():
         token = ApiToken.select().join(User).where(User.username == "editor").get()
         revoke_token(token, CLI)

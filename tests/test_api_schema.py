@@ -1,11 +1,11 @@
 """The OpenAPI document tells the truth: generated requests never get a 500 or an undocumented answer."""
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from publishing_helpers import bearer
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-
-from publishing_helpers import bearer
 
 # Schema-valid input may still be refused for reasons a schema cannot state (a schedule time in
 # the past, a release that is not published yet), so "valid data accepted" is not checked.

@@ -2,10 +2,11 @@
 import sqlite3
 import threading
 
-from feedserver.backup import backup_to, restore_from
-from feedserver.models import Attachment, Release
-from feedserver import storage
 from helpers import make_category, make_release
+
+from feedserver.content import storage
+from feedserver.models import Attachment, Release
+from feedserver.publishing.backup import backup_to, restore_from
 
 
 def test_backup_during_writes_restores_consistently(app, tmp_path):
@@ -59,6 +60,7 @@ def test_backup_during_writes_restores_consistently(app, tmp_path):
 
 def test_restore_never_brings_back_a_state_a_cache_has_seen(app, tmp_path):
     import feedparser
+
     from feedserver.models import bump_feed_state
     client = app.test_client()
 

@@ -3,10 +3,10 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from helpers import board_rows, make_category, make_release, page, texts
 
 from feedserver import dates
 from feedserver.models import Release, utcnow
-from helpers import board_rows, make_category, make_release, page, texts
 
 SEED_LIST = [
     ("811", "김동연, 전해철 위원장과 제2기 도정자문위원회 출범. 첫 회의 열어", "2024.09.26", "14462"),
@@ -108,7 +108,7 @@ def test_search_finds_across_pages(demo_app, field, q):
         column = {"title": "title", "body": "body_text", "author": "author"}.get(field)
         expected = [r for r in Release.visible()
                     if q in (getattr(r, column) if column else r.title + r.body_text + r.author)]
-    from feedserver.search import SEARCH_CAP
+    from feedserver.search.query import SEARCH_CAP
     total = min(len(expected), SEARCH_CAP)
     assert len(rows) == total > 10
     assert [int(r[0]) for r in rows] == list(range(1, total + 1))  # ranked, newest first
@@ -251,7 +251,7 @@ def test_concurrent_views_are_all_counted(db_app):
 
 
 def test_demo_board_on_every_backend(db_app, tmp_path):
-    from feedserver.demo import seed_demo
+    from feedserver.publishing.demo import seed_demo
     with db_app.app_context():
         seed_demo(attachment_dir=str(tmp_path / "attachments"))
     client = db_app.test_client()
@@ -275,7 +275,7 @@ def test_head_does_not_count_a_view(app):
 
 @pytest.mark.parametrize("windows", [(4, 40, 400, None), (None,)], ids=["index-for-rare", "walk-all"])
 def test_search_uses_the_bigram_index_on_every_backend(db_app, monkeypatch, windows):
-    from feedserver import search_newest
+    from feedserver.search import newest as search_newest
     monkeypatch.setattr(search_newest, "WINDOWS", windows)  # (None,): read the whole board, no index
     with db_app.app_context():
         cat = make_category()
@@ -357,8 +357,9 @@ def test_neighbours_follow_time_then_id_on_every_backend(db_app):
 
 def test_search_cap_counts_matches_in_the_board_searched(db_app, monkeypatch):
     from datetime import timedelta
-    from feedserver import board
+
     from feedserver.models import utcnow
+    from feedserver.web import board
     monkeypatch.setattr(board, "SEARCH_CAP", 3)
     with db_app.app_context():
         ours, other = make_category(), make_category(slug="other", name="다른 게시판")
@@ -376,8 +377,9 @@ def test_search_cap_counts_matches_in_the_board_searched(db_app, monkeypatch):
 @pytest.mark.parametrize("windows", [(4, 40, 400, None), (1, 1, 1, None), (None,)])
 def test_search_takes_the_newest_published_whatever_the_ids(db_app, monkeypatch, windows):
     from datetime import timedelta
-    from feedserver import search_newest as search
+
     from feedserver.models import utcnow
+    from feedserver.search import newest as search
     monkeypatch.setattr(search, "WINDOWS", windows)
     with db_app.app_context():
         news = make_category()
@@ -394,7 +396,8 @@ def test_search_takes_the_newest_published_whatever_the_ids(db_app, monkeypatch,
 @pytest.mark.parametrize("deep", [1, 1000])
 def test_deep_pages_start_from_their_first_key(db_app, monkeypatch, deep):
     from datetime import timedelta
-    from feedserver.models import releases, newest_first_page, utcnow
+
+    from feedserver.models import newest_first_page, releases, utcnow
     monkeypatch.setattr(releases, "DEEP_OFFSET", deep)
     with db_app.app_context():
         news = make_category()

@@ -1,10 +1,10 @@
 """The validated feed cache in front of Flask: fast, and never older than the database."""
 import time
 
+from helpers import make_category, make_release
 from playhouse.test_utils import count_queries
 
 from feedserver import create_app
-from helpers import make_category, make_release
 
 
 def test_repeat_poll_is_served_from_memory_with_one_query(app):
@@ -42,6 +42,7 @@ def test_unchanged_sqlite_file_answers_a_poll_without_a_query(app):
 
 def test_a_release_coming_due_moves_the_feed_without_any_write(app):
     from datetime import timedelta
+
     from feedserver.models import utcnow
     with app.app_context():
         category = make_category()
@@ -89,7 +90,7 @@ def _titles(client):
 
 
 def test_kept_responses_are_bounded_by_bytes(app, monkeypatch):
-    from feedserver import fastpath
+    from feedserver.caching import fastpath
     with app.app_context():
         category = make_category()
         make_release(category, body="<p>" + "본문 " * 2000 + "</p>")

@@ -17,11 +17,11 @@ from pathlib import Path
 import lxml.html
 import pytest
 import requests
-
 from conftest import SERVER_URLS, build_app, close_database, reset_server_database
-from feedserver.models import Attachment, OutboxJob, Release
 from publishing_helpers import PASSWORD, bearer, seed_staff, tiny_pdf
 from websub_helpers import FAST, Subscriber, drained, running_worker, subscribe, subscribed, wait_for
+
+from feedserver.models import Attachment, OutboxJob, Release
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

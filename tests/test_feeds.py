@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import feedparser
 import pytest
+from helpers import make_category, make_release
 from lxml import etree
 
 from feedserver.models import Release, bump_feed_state, utcnow
-from helpers import make_category, make_release
 
 FORMATS = ("rss", "atom", "json")
 ATOM = "{http://www.w3.org/2005/Atom}"

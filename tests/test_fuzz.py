@@ -6,8 +6,8 @@ import feedparser
 import lxml.etree
 import lxml.html
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from publishing_helpers import bearer, login
 
 FEEDS = ["/feeds/all.rss", "/feeds/all.atom", "/feeds/category/press.rss",

@@ -12,12 +12,13 @@ import feedparser
 import lxml.etree
 import lxml.html
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-from feedserver.models import Attachment, Category, Release
-from feedserver.uploads import UploadError, ZipLimits, check_upload
 from helpers import make_release, page
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from publishing_helpers import bearer, login, post_form, tiny_pdf
+
+from feedserver.content.uploads import UploadError, ZipLimits, check_upload
+from feedserver.models import Attachment, Category, Release
 
 MIB = 1024 * 1024
 SECOND = 1.0               # a bomb is refused in under a second...
@@ -231,7 +232,7 @@ def test_import_refuses_a_bomb_attachment_and_writes_nothing(staff_db_app, tmp_p
 
 def test_api_refuses_a_body_over_the_limit_and_writes_nothing(staff_db_app):
     with staff_db_app.app_context():
-        from feedserver.release_input import body_limit
+        from feedserver.publishing.input import body_limit
         limit = body_limit()
     # The same limit on every database: MariaDB's body columns are MEDIUMTEXT (migration 0010).
     assert limit == staff_db_app.config["MAX_BODY_BYTES"]
@@ -352,7 +353,7 @@ def test_a_15_mb_body_renders_every_feed_fast_and_not_empty(app):
     "평문 " * 20_000,
 ], ids=["nested", "entity-at-cut", "void-elements", "plain-text"])
 def test_truncation_is_bounded_balanced_and_never_empty(body):
-    from feedserver.syndication import truncate_html
+    from feedserver.syndication.formats import truncate_html
     start = time.perf_counter()
     cut = truncate_html(body, 32_768, "https://example.org/releases/abc")
     assert time.perf_counter() - start < 0.5

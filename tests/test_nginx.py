@@ -10,7 +10,6 @@ from pathlib import Path
 
 import feedparser
 import pytest
-
 from helpers import make_category, make_release
 from test_coherence import _instance, _port
 
@@ -124,6 +123,7 @@ def fetch(opener, url, headers):
 
 def test_signed_in_crawl_through_nginx_leaves_nothing_per_user(app, behind_nginx):
     from crawl_helpers import ADMIN_NAME, EDITOR_NAME, VARIANTS, body_text, leaks, seed_public_board
+
     from feedserver.models import Category
     with app.app_context():
         Category.create(slug="press", name="보도자료")

@@ -8,7 +8,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from test_coherence import _port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +41,7 @@ def test_wheel_migrates_seeds_and_serves_from_any_directory(installed, tmp_path)
     python, folder = installed
     elsewhere = tmp_path / "anywhere"
     elsewhere.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSERVER_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSERVER_") and k != "PYTHONPATH"}
     env["FEEDSERVER_INSTANCE_PATH"] = str(tmp_path / "instance")
     found = run([str(python), "-c", "import feedserver; print(feedserver.__file__)"], cwd=elsewhere, env=env)
     assert str(ROOT) not in found.stdout  # the wheel, not this checkout
@@ -73,7 +72,7 @@ def test_wheel_migrates_seeds_and_serves_from_any_directory(installed, tmp_path)
 
 def test_a_typo_in_a_setting_is_refused_with_a_hint(installed, tmp_path):
     python, _ = installed
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSERVER_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDSERVER_") and k != "PYTHONPATH"}
     env.update(FEEDSERVER_INSTANCE_PATH=str(tmp_path), FEEDSERVER_DATABSE_URL="postgresql://x/y")
     result = subprocess.run([str(python), "-c", "from feedserver.cli import main; main()", "migrate"],
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)

@@ -2,14 +2,14 @@
 from datetime import timedelta
 
 import pytest
-
-from feedserver import publishing
-from feedserver.models import Attachment, AuditEntry, Category, FeedState, Release, User, utcnow
-from feedserver.publishing import PublishingError
-from feedserver.release_input import FieldErrors, check_fields
-from feedserver.storage import attachment_dir
-from feedserver.uploads import check_upload
 from publishing_helpers import CLI, tiny_pdf
+
+from feedserver.content.storage import attachment_dir
+from feedserver.content.uploads import check_upload
+from feedserver.models import Attachment, AuditEntry, Category, FeedState, Release, User, utcnow
+from feedserver.publishing import releases as publishing
+from feedserver.publishing.input import FieldErrors, check_fields
+from feedserver.publishing.releases import PublishingError
 
 
 def versions():
@@ -17,7 +17,7 @@ def versions():
 
 
 def actor_for(username):
-    from feedserver.audit import Actor
+    from feedserver.publishing.audit import Actor
     return Actor(User.get(User.username == username), "admin", "127.0.0.1")
 
 

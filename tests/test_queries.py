@@ -1,8 +1,8 @@
 """Pin the number of queries per page so an N+1 cannot creep back."""
 from playhouse.test_utils import count_queries
 
-from feedserver.feedsource import _category_ids
 from feedserver.models import Release
+from feedserver.syndication.source import _category_ids
 
 
 def queries(app, url, headers=None):

@@ -4,11 +4,11 @@ import os
 import uuid
 
 import pytest
-
 from conftest import IN_CI, build_app
-from feedserver import ratelimit
-from feedserver.ratelimit import parse_rule
 from publishing_helpers import bearer, login, post_form, tiny_pdf
+
+from feedserver.web import ratelimit
+from feedserver.web.ratelimit import parse_rule
 
 REDIS_URL = os.environ.get("FEEDSERVER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 ME = {"REMOTE_ADDR": "203.0.113.7"}

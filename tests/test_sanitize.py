@@ -1,9 +1,10 @@
 """Release bodies: unsafe HTML goes, structure stays, pasted text becomes paragraphs."""
 import lxml.html
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from feedserver.sanitize import clean_body, looks_like_html
+from feedserver.content.sanitize import clean_body, looks_like_html
 
 HOSTILE = """<p onclick="steal()" style="color:red">안녕하세요<script>alert(1)</script></p>
 <img src="x.png" onerror="alert(1)" alt="사진">

@@ -4,11 +4,12 @@ import time
 from datetime import timedelta
 
 import pytest
+from helpers import board_rows, page, texts
 
-from feedserver import search_index, search_newest
 from feedserver.db import database, is_mysql, is_postgres
 from feedserver.models import PUBLIC_ID_ALPHABET, Category, Release, bump_feed_state, utcnow
-from helpers import board_rows, page, texts
+from feedserver.search import index as search_index
+from feedserver.search import newest as search_newest
 
 # Releases on the board: enough that reading all of them takes far longer than the budget.
 BOARD = 6000

@@ -94,9 +94,9 @@ def test_feeds_and_the_xsl_view_cannot_be_framed(demo_client, path, accept):
 
 
 def test_attachments_are_not_cached_for_a_day_and_go_when_withdrawn(demo_app):
-    from feedserver import publishing
-    from feedserver.audit import Actor
     from feedserver.models import Attachment, Release
+    from feedserver.publishing import releases as publishing
+    from feedserver.publishing.audit import Actor
     with demo_app.app_context():
         file = Attachment.select().join(Release).where(Release.status == "published").first()
         url = f"/releases/{file.release.public_id}/files/{file.id}"

@@ -8,12 +8,19 @@ through the shipped nginx is in test_nginx.py.
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from crawl_helpers import (
+    ADMIN_NAME,
+    EDITOR_NAME,
+    VARIANTS,
+    body_text,
+    leaks,
+    public_endpoints,
+    seed_public_board,
+)
+from publishing_helpers import PASSWORD, form_token, login, post_form
 from werkzeug.http import parse_cookie
 
-from crawl_helpers import (ADMIN_NAME, EDITOR_NAME, VARIANTS, body_text, leaks, public_endpoints,
-                           seed_public_board)
 from feedserver.models import AuditEntry, User
-from publishing_helpers import PASSWORD, form_token, login, post_form
 
 
 def session_cookie(response):
@@ -76,7 +83,7 @@ def test_a_response_that_sets_a_cookie_is_private(staff_app):
 
 def test_fast_path_never_keeps_a_response_that_sets_a_cookie(staff_app):
     """Even if a feed view set a cookie, the fast path must not replay it."""
-    from feedserver.fastpath import shareable
+    from feedserver.caching.fastpath import shareable
     assert not shareable([("Cache-Control", "public, max-age=600"), ("Set-Cookie", "session=x")])
     assert not shareable([("Cache-Control", "private, no-store")])
     assert shareable([("Cache-Control", "public, max-age=600"), ("ETag", 'W/"1"')])
@@ -191,7 +198,7 @@ def test_parallel_attempts_check_the_password_at_most_the_limit(staff_db_app):
     app = staff_db_app
     app.config.update(WTF_CSRF_ENABLED=False, PASSWORD_HASH_METHOD="scrypt")
     with app.app_context():
-        from feedserver.accounts import hash_password
+        from feedserver.admin.accounts import hash_password
         User.update(password_hash=hash_password(PASSWORD)).where(User.username == "admin").execute()
 
     def one(_):

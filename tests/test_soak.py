@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import SERVER_URLS, close_database, reset_server_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

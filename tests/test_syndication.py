@@ -9,8 +9,17 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from feedserver.syndication import (
-    Enclosure, Feed, Item, absolutize_html, clean_text, to_atom, to_json, to_opml, to_rss)
+from feedserver.syndication.formats import (
+    Enclosure,
+    Feed,
+    Item,
+    absolutize_html,
+    clean_text,
+    to_atom,
+    to_json,
+    to_opml,
+    to_rss,
+)
 
 KST = ZoneInfo("Asia/Seoul")
 WHEN = datetime(2024, 5, 6, 23, 46, tzinfo=timezone.utc).astimezone(KST)

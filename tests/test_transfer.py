@@ -4,12 +4,12 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from conftest import build_app, close_database
-from feedserver.models import Attachment, AuditEntry, Release, utcnow
-from feedserver.transfer import export_file, import_file
 from helpers import board_rows, page
 from publishing_helpers import CLI, tiny_pdf, tiny_png
+
+from feedserver.models import Attachment, AuditEntry, Release, utcnow
+from feedserver.publishing.transfer import export_file, import_file
 
 TOTAL = 10_000
 
@@ -222,7 +222,7 @@ def test_batches_interruption_and_round_trip_on_every_backend(staff_db_app, tmp_
         assert Release.get(Release.external_id == "x7").body_html == "<p>7</p>"
         export_file(tmp_path / "out.jsonl")
         for release in Release.select():  # wipe and import the export back
-            from feedserver import publishing
+            from feedserver.publishing import releases as publishing
             publishing.delete_release(release, CLI)
         assert import_file(tmp_path / "out.jsonl", CLI, batch_size=25).created == 60
         export_file(tmp_path / "again.jsonl")
@@ -232,7 +232,7 @@ def test_batches_interruption_and_round_trip_on_every_backend(staff_db_app, tmp_
 # --- hostile import files ----------------------------------------------------------------------
 
 def test_attachment_paths_outside_the_import_folder_are_refused_whole(staff_db_app, tmp_path):
-    from feedserver.demo import _tiny_pdf
+    from feedserver.publishing.demo import _tiny_pdf
     secret = _tiny_pdf("비밀 문서")
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "secret.pdf").write_bytes(secret)
@@ -292,7 +292,8 @@ def test_hostile_record_values_are_reported_not_raised(staff_db_app, tmp_path):
 
 
 def test_any_record_is_imported_whole_or_reported(staff_app, tmp_path):
-    from hypothesis import HealthCheck, given, settings, strategies as st
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
     text = st.text(st.one_of(st.characters(), st.sampled_from(["\ud800", "\x00"])), max_size=12)
     values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | text,
                           lambda inner: st.lists(inner, max_size=2) | st.dictionaries(text, inner, max_size=2),

@@ -1,8 +1,8 @@
 """Attachment uploads: allow-list, type from content, size limit, safe names."""
 import pytest
-
-from feedserver.uploads import UploadError, check_upload, safe_filename
 from publishing_helpers import tiny_pdf, tiny_png, zip_bytes
+
+from feedserver.content.uploads import UploadError, check_upload, safe_filename
 
 OLE2 = bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504
 DOCX = zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})

@@ -6,13 +6,21 @@ import time
 from datetime import timedelta
 
 import pytest
+from helpers import make_category
 from lxml import etree
+from websub_helpers import (
+    FAST,
+    api_headers,
+    drained,
+    publish,
+    running_worker,
+    subscribe,
+    subscribed,
+    subscriber,  # noqa: F401 - a fixture
+    wait_for,
+)
 
 from feedserver.models import OutboxJob, Subscription, utcnow
-from helpers import make_category
-from websub_helpers import subscriber  # noqa: F401 - a fixture
-from websub_helpers import (FAST, api_headers, drained, publish, running_worker,
-                            subscribe, subscribed, wait_for)
 
 NEWS = "http://localhost/feeds/category/news.atom"
 OTHER = "http://localhost/feeds/category/other.rss"

@@ -8,17 +8,28 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_address
 
 import pytest
-from lxml import etree
-
 from conftest import build_app
-from feedserver import delivery, netguard, publishing
+from helpers import make_category
+from lxml import etree
+from websub_helpers import (
+    ACTOR,
+    FAST,
+    Subscriber,
+    drained,
+    edit,
+    publish,
+    running_worker,
+    subscribe,
+    subscribed,
+    subscriber,  # noqa: F401 - a fixture
+    wait_for,
+)
+
 from feedserver.config import load_settings
 from feedserver.models import OutboxJob, Release, Subscription, utcnow
-from feedserver.websub import subscription_ident
-from helpers import make_category
-from websub_helpers import subscriber  # noqa: F401 - a fixture
-from websub_helpers import (ACTOR, FAST, Subscriber, drained, edit, publish,
-                            running_worker, subscribe, subscribed, wait_for)
+from feedserver.publishing import releases as publishing
+from feedserver.web.hub import subscription_ident
+from feedserver.websub import delivery, netguard
 
 TOPIC = "http://localhost/feeds/category/news.atom"
 ME = {"REMOTE_ADDR": "203.0.113.7"}
@@ -501,9 +512,10 @@ def test_ping_names_the_topic_and_a_refusing_hub_is_not_retried(hub_app, subscri
 
 
 def test_migration_0009_fills_hosts_and_turns_scheduled_jobs_into_one_due_job(db_app, tmp_path):
+    from conftest import backend_url, close_database
     from peewee import Table
     from playhouse.migrations import Runner
-    from conftest import backend_url, close_database
+
     from feedserver import create_app
     from feedserver.db import database
     from feedserver.migrate import MIGRATIONS_DIR

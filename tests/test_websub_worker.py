@@ -7,12 +7,19 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import make_category
+from websub_helpers import (
+    FAST,
+    drained,
+    publish,
+    running_worker,
+    subscribe,
+    subscribed,
+    subscriber,  # noqa: F401 - a fixture
+    wait_for,
+)
 
 from feedserver.models import OutboxJob, Subscription
-from helpers import make_category
-from websub_helpers import subscriber  # noqa: F401 - a fixture
-from websub_helpers import (FAST, drained, publish, running_worker, subscribe,
-                            subscribed, wait_for)
 
 TOPIC = "http://localhost/feeds/category/news.atom"
 CALLBACK = "http://127.0.0.1:9/cb"
@@ -162,7 +169,7 @@ def test_two_workers_share_the_work_once(db_app, subscriber):
 def test_status_page_needs_login_and_lists_subscriptions(hub_app, subscriber):
     if "accounts.login" not in hub_app.view_functions:
         pytest.skip("the admin login is not wired into create_app yet")
-    from feedserver.accounts import create_user
+    from feedserver.admin.accounts import create_user
     client = hub_app.test_client()
     assert client.get("/admin/websub").status_code == 302
     with running_worker(hub_app):

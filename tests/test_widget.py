@@ -5,12 +5,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
-from feedserver import widget
-from feedserver.models import Category, Release, utcnow
 from helpers import make_release, page, texts
 
-WIDGET_JS = Path(widget.__file__).parent / "static" / "widget.js"
+import feedserver
+from feedserver.models import Category, Release, utcnow
+from feedserver.web import widget
+
+WIDGET_JS = Path(feedserver.__file__).parent / "static" / "widget.js"
 BAD_LIMITS = ["0", "-1", "10000", "abc", "21", "1.5", "５", " 3x"]
 
 

@@ -7,10 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from feedserver import publishing
-from feedserver.audit import Actor
 from feedserver.models import OutboxJob, Subscription, utcnow
-from feedserver.worker import Worker
+from feedserver.publishing import releases as publishing
+from feedserver.publishing.audit import Actor
+from feedserver.websub.worker import Worker
 
 ACTOR = Actor(None, "cli", name="websub-test")
 # The subscribers below live on 127.0.0.1 (and 127.0.0.2): the suite allows loopback, which
@@ -194,8 +194,8 @@ def edit(app, release, **fields):
 
 def api_headers(app):
     """Create an editor with an API token; return the Authorization header for /api/v1."""
-    from feedserver.accounts import create_user
-    from feedserver.api_auth import issue_token
+    from feedserver.admin.accounts import create_user
+    from feedserver.publishing.tokens import issue_token
     with app.app_context():
         user = create_user("websub-editor", "correct horse battery staple")
         _, secret = issue_token(user, "websub", ACTOR)

@@ -1,6 +1,5 @@
 """Create categories, releases, attachments and feed states."""
-from peewee import (BigIntegerField, CharField, DateTimeField, ForeignKeyField,
-                    IntegerField, Model, TextField)
+from peewee import BigIntegerField, CharField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
 
 
 def up(migrator, db):

@@ -2,7 +2,7 @@
 
 
 def up(migrator, db):
-    from feedserver.search_index import create_schema, index_rows
+    from feedserver.search.index import create_schema, index_rows
     create_schema(db)
     table = db.quote[0] + "release" + db.quote[1]
     last = 0

@@ -1,7 +1,7 @@
 """Peewee models, split by concern; import them from here."""
 from .accounts import *  # noqa: F401,F403
 from .base import *  # noqa: F401,F403
-from .base import BaseModel, PUBLIC_ID_ALPHABET, new_public_id, utcnow  # noqa: F401
+from .base import PUBLIC_ID_ALPHABET, BaseModel, new_public_id, utcnow  # noqa: F401
 from .releases import *  # noqa: F401,F403
 from .websub import *  # noqa: F401,F403
 

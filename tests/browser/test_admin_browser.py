@@ -4,10 +4,10 @@ from datetime import datetime, timedelta
 
 import feedparser
 import pytest
-
-from feedserver.accounts import create_user
-from feedserver.dates import KST
 from publishing_helpers import FAST_HASH, PASSWORD, tiny_pdf
+
+from feedserver.admin.accounts import create_user
+from feedserver.dates import KST
 
 pytestmark = pytest.mark.browser
 

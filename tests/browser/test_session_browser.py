@@ -1,8 +1,8 @@
 """Sessions in real Chromium: a signed-in browser's feed visit leaks nothing; password change ends others."""
 import pytest
-
-from feedserver.accounts import create_user
 from publishing_helpers import FAST_HASH, PASSWORD
+
+from feedserver.admin.accounts import create_user
 
 pytestmark = pytest.mark.browser
 NEW_PASSWORD = "새 비밀번호 2026 봄"

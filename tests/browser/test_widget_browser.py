@@ -4,16 +4,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from feedserver import widget
-from feedserver.dates import KST
-from feedserver.models import Category, Release, utcnow
 from helpers import make_release
 from widget_host import host_site, watch, watched_page  # noqa: F401 - fixtures
 
+import feedserver
+from feedserver.dates import KST
+from feedserver.models import Category, Release, utcnow
+
 pytestmark = pytest.mark.browser
 
-WIDGET_JS = Path(widget.__file__).parent / "static" / "widget.js"
+WIDGET_JS = Path(feedserver.__file__).parent / "static" / "widget.js"
 XSS = "<img src=x onerror=alert(1)>"
 STYLE_PROPS = ["color", "font-size", "font-family", "font-weight", "line-height",
                "background-color", "margin-top", "padding-top", "list-style-type",

@@ -3,10 +3,9 @@ the feeds' browser view (XSL), the widget on a host page, and the admin list and
 import threading
 
 import pytest
+from publishing_helpers import PASSWORD, bearer
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
-
-from publishing_helpers import PASSWORD, bearer
 
 pytestmark = pytest.mark.browser
 

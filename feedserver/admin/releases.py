@@ -1,0 +1,154 @@
+"""The Korean admin for editors: release list, editor, preview, withdraw, restore, delete."""
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+
+from feedserver.admin.accounts import actor, admin_required, login_required
+from feedserver.admin.forms import EditorForm, status_label
+from feedserver.models import Category, Release
+from feedserver.publishing import releases as publishing
+from feedserver.publishing.input import FieldErrors, check_fields
+from feedserver.publishing.releases import PublishingError
+from feedserver.search.query import apply_search, parse_list_args
+from feedserver.web.pagination import Pager
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+STATUS_FILTERS = {"draft": "임시저장", "scheduled": "예약", "published": "게시", "withdrawn": "철회"}
+
+
+@bp.app_template_filter("release_status")
+def _release_status(release):
+    return status_label(release)
+
+
+@bp.get("/")
+@login_required
+def index():
+    args = parse_list_args(request.args, current_app.config["MAX_QUERY_LENGTH"])
+    category = request.args.get("category") or ""
+    status = request.args.get("status") or ""
+    query = Release.select(Release, Category).join(Category)
+    if category:
+        query = query.where(Category.slug == category)
+    if status in STATUS_FILTERS:
+        query = query.where(Release.status == status)
+    query = apply_search(query, "all", args.q)
+    pager = Pager(args.page, current_app.config["ADMIN_PAGE_SIZE"], query.count())
+    if args.page > pager.pages:
+        abort(404, description="없는 페이지입니다.")
+    rows = list(query.order_by(Release.created_at.desc(), Release.id.desc())
+                .offset(pager.offset).limit(pager.per_page))
+    filters = {k: v for k, v in (("category", category), ("status", status), ("q", args.q)) if v}
+
+    def page_url(page):
+        return url_for("admin.index", **filters, **({"page": page} if page > 1 else {}))
+
+    return render_template("admin/index.html", rows=rows, pager=pager, nav=pager.links(page_url),
+                           categories=list(Category.ordered()), statuses=STATUS_FILTERS,
+                           filters=filters)
+
+
+@bp.route("/releases/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = EditorForm.from_request(None) if request.method == "POST" else EditorForm.blank()
+    if request.method == "POST" and not form.previewing:
+        release = _save(form, None)
+        if release is not None:
+            return redirect(url_for("admin.edit", public_id=release.public_id))
+    return _editor(form, None)
+
+
+@bp.route("/releases/<public_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(public_id):
+    release = get_release(public_id)
+    form = EditorForm.from_request(release) if request.method == "POST" else EditorForm.of(release)
+    if request.method == "POST" and not form.previewing:
+        if _save(form, release) is not None:
+            return redirect(url_for("admin.edit", public_id=release.public_id))
+    return _editor(form, release)
+
+
+def _editor(form, release):
+    status = 400 if form.errors else 200
+    preview = form.preview() if form.previewing and not form.errors else None
+    return render_template("admin/editor.html", form=form, release=release, preview=preview,
+                           categories=list(Category.ordered()),
+                           attachments=list(release.attachments) if release else []), status
+
+
+def _save(form, release):
+    """Check and write the form; return the release, or None with form.errors set."""
+    if form.errors:
+        return None
+    try:
+        fields = check_fields(form.input, current=release)
+        if release is None:
+            release = publishing.create_release(fields, actor(), uploads=form.uploads)
+            flash("보도자료를 저장했습니다.")
+        elif publishing.update_release(release, fields, actor(), uploads=form.uploads,
+                                       remove_ids=form.remove_ids, expected=form.revision):
+            flash("보도자료를 고쳤습니다.")
+        else:
+            flash("바뀐 내용이 없습니다.")
+        return release
+    except FieldErrors as error:
+        form.errors.update({"publish_at" if k == "published_at" else k: v
+                            for k, v in error.fields.items()})
+    except PublishingError as error:
+        form.errors["form"] = error.message
+    return None
+
+
+@bp.get("/releases/<public_id>/preview")
+@login_required
+def preview(public_id):
+    release = get_release(public_id)
+    return render_template("admin/preview.html", release=release,
+                           attachments=list(release.attachments))
+
+
+@bp.post("/releases/<public_id>/withdraw")
+@login_required
+def withdraw(public_id):
+    return _state_change(public_id, publishing.withdraw_release, "게시를 철회했습니다.")
+
+
+@bp.post("/releases/<public_id>/restore")
+@login_required
+def restore(public_id):
+    return _state_change(public_id, publishing.restore_release, "다시 게시했습니다.")
+
+
+def _state_change(public_id, change, message):
+    release = get_release(public_id)
+    try:
+        change(release, actor())
+        flash(message)
+    except PublishingError as error:
+        flash(error.message, "error")
+    return redirect(url_for("admin.edit", public_id=public_id))
+
+
+@bp.route("/releases/<public_id>/delete", methods=["GET", "POST"])
+@admin_required
+def delete(public_id):
+    release = get_release(public_id)
+    if request.method == "GET":
+        return render_template("admin/delete.html", release=release)
+    publishing.delete_release(release, actor())
+    flash(f"‘{release.title}’ 보도자료를 삭제했습니다.")
+    return redirect(url_for("admin.index"))
+
+
+def get_release(public_id):
+    """Return any release by public id, whatever its status, or 404."""
+    release = (Release.select(Release, Category).join(Category)
+               .where(Release.public_id == public_id).first())
+    if release is None:
+        abort(404, description="없는 보도자료입니다.")
+    return release
+
+
+@bp.app_context_processor
+def _admin_user():
+    return {"admin_user": g.get("user")}

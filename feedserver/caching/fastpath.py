@@ -1,0 +1,146 @@
+"""A validated response cache in front of Flask for plain subscription-feed polls.
+
+Readers poll /feeds/all.rss and /feeds/category/<slug>.atom around the clock. Flask
+renders each once per data state; later polls are answered here from the stored
+response after one query confirms the state is unchanged (on SQLite, while the file
+reports no commit, none: statememo.py), so every instance stays coherent with the
+database while skipping Flask's per-request machinery.
+"""
+import re
+from typing import NamedTuple
+
+from flask import request
+from werkzeug.http import is_resource_modified
+
+from feedserver.caching.lru import ByteLRU
+from feedserver.caching.statememo import remember
+from feedserver.db import database
+from feedserver.models import utcnow
+from feedserver.syndication.source import Scope, category_state, feed_state
+
+FEED_PATH = re.compile(r"^/feeds/(?:all|category/([A-Za-z0-9_-]{1,64}))\.(?:rss|atom|json)$")
+TOKEN_KEY = "feedserver.feed_token"
+STATE_KEY = "feedserver.feed_state"
+MAX_ENTRIES = 512
+MAX_BYTES = 8 * 1024 * 1024  # per worker
+
+
+class FeedFastPath:
+    """WSGI middleware: serve unchanged feeds from memory, else let Flask render and keep it."""
+
+    def __init__(self, wsgi_app, flask_app):
+        self.wsgi_app = wsgi_app
+        self.flask_app = flask_app
+        self.kept = ByteLRU(MAX_BYTES, MAX_ENTRIES)  # bodies are mostly shared with the render cache
+
+    def __call__(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD")
+        match = FEED_PATH.match(environ.get("PATH_INFO", ""))
+        if match is None or method not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
+            return self.wsgi_app(environ, start_response)
+        key = self._key(environ)
+        try:
+            found = self._state(match.group(1))
+        except Exception:  # noqa: BLE001 - let Flask answer (503 page, 404 ...)
+            return self._render(environ, start_response, key)
+        # The view reuses the state read here: one state query per cold request, not two.
+        environ[STATE_KEY] = (match.group(1), found)
+        state = found if match.group(1) is None else found[1]
+        token = state.token if state else None
+        entry = self.kept.get(key)
+        if token is None or entry is None or entry.token != token:
+            return self._render(environ, start_response, key)
+        return self._serve(environ, start_response, entry, method == "HEAD")
+
+    def _key(self, environ):
+        accept_encoding = environ.get("HTTP_ACCEPT_ENCODING", "")
+        gzip_ok = "gzip" in accept_encoding and "gzip;q=0" not in accept_encoding.replace(" ", "")
+        return (environ.get("PATH_INFO"), environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme"),
+                gzip_ok, environ.get("HTTP_ACCEPT", ""))
+
+    def _state(self, slug):
+        """Return the site's State, or a category's (Category, State), in at most one query."""
+        now = utcnow()
+        try:
+            return remember(("feed", slug), now, lambda: _read_state(slug, now))
+        finally:
+            if not isinstance(database.obj, _sqlite_class()):
+                database.close()  # hand pooled connections back at once
+
+    def _render(self, environ, start_response, key):
+        """Let Flask answer, and keep a 200 it made for a known state."""
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = b"".join(self.wsgi_app(environ, capture))
+        token = environ.get(TOKEN_KEY)
+        if (token and captured.get("status", "").startswith("200") and environ["REQUEST_METHOD"] == "GET"
+                and shareable(captured["headers"])):
+            self.kept.keep(key, Kept.of(token, captured["headers"], body), len(body))
+        return [body]
+
+    def _serve(self, environ, start_response, entry, head):
+        # Readers echo the ETag they were given: compare it as is before parsing anything.
+        if environ.get("HTTP_IF_NONE_MATCH") == entry.etag or (
+                ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ)
+                and not is_resource_modified(environ, etag=entry.etag, last_modified=entry.modified)):
+            start_response("304 NOT MODIFIED", list(entry.not_modified))
+            return []
+        start_response("200 OK", list(entry.headers))
+        return [] if head else [entry.body]
+
+
+def shareable(headers):
+    """Tell whether a response may be replayed to anyone: public, and setting no cookie."""
+    names = {name.lower(): value for name, value in headers}
+    cache_control = names.get("cache-control", "").lower()
+    return ("set-cookie" not in names and "public" in cache_control
+            and "private" not in cache_control and "no-store" not in cache_control)
+
+
+class Kept(NamedTuple):
+    """A kept response with its validators and its 304 headers, found once."""
+
+    token: str
+    headers: list
+    body: bytes
+    etag: str | None
+    modified: str | None
+    not_modified: list
+
+    @classmethod
+    def of(cls, token, headers, body):
+        etag = next((v for k, v in headers if k == "ETag"), None)
+        modified = next((v for k, v in headers if k == "Last-Modified"), None)
+        not_modified = [(k, v) for k, v in headers
+                        if k not in ("Content-Length", "Content-Encoding", "Content-Type")]
+        return cls(token, headers, body, etag, modified, not_modified)
+
+
+def _read_state(slug, now):
+    """Return (what _state gives, when it next moves by itself) for the site or a category."""
+    if slug is None:
+        state = feed_state(Scope(), now)
+        return state, state.next_due
+    found = category_state(slug, now)
+    return found, found[1].next_due if found[1] else None
+
+
+def handed_state(slug):
+    """Return the state the fast path read for this request's feed, or None."""
+    handed = request.environ.get(STATE_KEY)
+    return handed[1] if handed is not None and handed[0] == slug else None
+
+
+def _sqlite_class():
+    from peewee import SqliteDatabase
+    return SqliteDatabase
+
+
+def init_app(app):
+    """Install the fast path unless per-client feed rate limits need every request in Flask."""
+    if app.config.get("FEED_FAST_PATH", True) and not app.config.get("RATE_LIMIT_FEEDS"):
+        app.wsgi_app = app.extensions["feedserver.fastpath"] = FeedFastPath(app.wsgi_app, app)

@@ -1,0 +1,62 @@
+"""Values read from SQLite, reused per thread while the database reports no commit since.
+
+SQLite's PRAGMA data_version moves whenever another connection, in any process, commits
+to the file, and a connection's total_changes counts its own writes. While both hold, a
+state token or a page with its view counts is still what the database would answer, so
+a feed poll or a board page skips its queries and stays coherent with every instance on
+the file. A value that depends on the clock carries its own expiry (the next scheduled
+release). PostgreSQL and MariaDB have no such counter: there every call computes.
+"""
+import threading
+
+from feedserver.db import database, is_sqlite
+
+MAX_ENTRIES = 256
+MAX_BYTES = 2 * 1024 * 1024  # per thread: filled pages are kept here too
+
+_local = threading.local()
+
+
+class _Memo:
+    """What one thread read under one data stamp."""
+
+    def __init__(self, connection, stamp):
+        self.connection, self.stamp = connection, stamp
+        self.entries, self.size = {}, 0
+
+
+def current():
+    """Return this thread's memo for the database's current stamp, or None off SQLite."""
+    db = database.obj
+    if not is_sqlite(type(db)):
+        return None
+    connection = db.connection()
+    stamp = (db.execute_sql("PRAGMA data_version").fetchone()[0], connection.total_changes)
+    memo = getattr(_local, "memo", None)
+    # A reopened connection starts its data_version afresh: compare the object too.
+    if memo is None or memo.connection is not connection or memo.stamp != stamp:
+        memo = _local.memo = _Memo(connection, stamp)
+    return memo
+
+
+_READ = object()
+
+
+def remember(key, now, compute, size=0, memo=_READ):
+    """Return the value of compute() -> (value, valid_until or None), reused while unchanged.
+
+    memo: what current() gave earlier in this request, to read the stamp once.
+    """
+    memo = current() if memo is _READ else memo
+    if memo is None:
+        return compute()[0]
+    hit = memo.entries.get(key)
+    if hit is not None and (hit[1] is None or now < hit[1]):
+        return hit[0]
+    value, valid_until = compute()
+    if len(memo.entries) >= MAX_ENTRIES or memo.size + size > MAX_BYTES:
+        memo.entries.clear()
+        memo.size = 0
+    memo.entries[key] = (value, valid_until)
+    memo.size += size
+    return value

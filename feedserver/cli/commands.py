@@ -1,0 +1,63 @@
+"""Command line: `feedserver migrate`, `feedserver seed-demo`, and Flask's own commands."""
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from feedserver import create_app
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate_command():
+    """Apply pending schema migrations."""
+    from feedserver.migrate import migrate
+    applied = migrate()
+    click.echo("적용한 마이그레이션: " + (", ".join(applied) if applied else "없음 (최신 상태)"))
+
+
+@click.command("seed-demo")
+@click.option("--count", default=937, show_default=True, type=click.IntRange(9, 5_000_000),
+              help="Releases on the 도지사 보도자료 board (large values build benchmark archives).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has releases.")
+@with_appcontext
+def seed_demo_command(count, if_empty):
+    """Load the deterministic demo board into an empty database."""
+    from feedserver.models import Release
+    from feedserver.publishing.demo import seed_demo
+    if Release.select().exists():
+        if if_empty:
+            click.echo("이미 보도자료가 있어 예시 데이터를 넣지 않았습니다.")
+            return
+        raise click.ClickException("데이터베이스에 이미 보도자료가 있습니다.")
+    with click.progressbar(length=count, label="예시 보도자료 생성") as bar:
+        seed_demo(count=count, progress=bar.update)
+    click.echo(f"예시 게시판을 만들었습니다 (도지사 보도자료 {count}건).")
+
+
+@click.command("worker")
+@with_appcontext
+def worker_command():
+    """Deliver WebSub notifications from the outbox until stopped (SIGTERM or Ctrl-C)."""
+    import signal
+
+    from flask import current_app
+
+    from feedserver.websub.worker import Worker
+    worker = Worker(current_app._get_current_object())
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    click.echo(f"WebSub 작업자 시작: {worker.name}")
+    try:
+        worker.run()
+    except KeyboardInterrupt:
+        worker.stop()
+
+
+def init_app(app):
+    """Register the commands on the app's CLI."""
+    from feedserver.cli.admin import COMMANDS as PUBLISHING_COMMANDS
+    for command in (migrate_command, seed_demo_command, worker_command, *PUBLISHING_COMMANDS):
+        app.cli.add_command(command)
+
+
+def main():
+    """Entry point of the `feedserver` console script."""
+    FlaskGroup(create_app=create_app)()

@@ -1,0 +1,60 @@
+"""The append-only audit log: who did what, when, through which door."""
+from dataclasses import dataclass
+
+from feedserver.models import AuditEntry, User
+
+ACTIONS = {
+    "login": "로그인", "login_failed": "로그인 실패", "logout": "로그아웃",
+    "release_create": "보도자료 작성", "release_update": "보도자료 수정",
+    "release_publish": "게시", "release_schedule": "예약 게시",
+    "release_unpublish": "게시 취소(임시저장)", "release_withdraw": "게시 철회",
+    "release_restore": "게시 복원", "release_delete": "보도자료 삭제",
+    "release_import": "보도자료 가져오기",
+    "attachment_add": "첨부파일 추가", "attachment_remove": "첨부파일 삭제",
+    "category_create": "분류 추가", "category_update": "분류 수정", "category_delete": "분류 삭제",
+    "token_create": "API 토큰 발급", "token_revoke": "API 토큰 폐기",
+    "user_create": "사용자 추가", "user_update": "사용자 수정",
+    "password_change": "비밀번호 변경", "password_reset": "비밀번호 재설정",
+    "sessions_end": "모든 기기 로그아웃",
+    "import": "일괄 가져오기", "export": "내보내기",
+}
+VIA = {"admin": "관리자 화면", "api": "API", "cli": "명령줄"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person or system behind a write, and the door it came through."""
+
+    user: User | None
+    via: str
+    address: str = ""
+    name: str = ""
+
+    @property
+    def label(self):
+        if self.user is not None:
+            return self.user.username
+        return self.name or "system"
+
+
+def record(actor, action, target="", summary=""):
+    """Append one entry; call inside the transaction of the write it describes."""
+    return AuditEntry.create(
+        actor=actor.user, actor_name=actor.label[:64], via=actor.via, action=action,
+        target=str(target)[:200], summary=summary, address=(actor.address or "")[:64],
+    )
+
+
+def entries(action=None, actor_name=None):
+    """Return log entries newest first, optionally narrowed."""
+    query = AuditEntry.select().order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if actor_name:
+        query = query.where(AuditEntry.actor_name == actor_name)
+    return query
+
+
+def action_label(action):
+    """Return the Korean name of an action."""
+    return ACTIONS.get(action, action)

@@ -1,0 +1,214 @@
+"""Every write to a release: one transaction that saves it, bumps feed state and logs it."""
+from feedserver.content import uploads as upload_files
+from feedserver.db import database
+from feedserver.models import Attachment, Category, Release, bump_feed_state, html_to_text, summarize, utcnow
+from feedserver.publishing import audit
+from feedserver.search import index as search_index
+
+LABELS = {"title": "제목", "category": "분류", "author": "작성자", "body_html": "본문",
+          "summary": "요약", "status": "상태", "published_at": "게시 시각"}
+STATUS_ACTIONS = {"published": "release_publish", "scheduled": "release_schedule",
+                  "draft": "release_unpublish", "withdrawn": "release_withdraw"}
+
+STALE = "다른 사용자가 먼저 고쳤습니다. 새로 불러온 뒤 다시 저장해 주세요."
+
+
+class PublishingError(Exception):
+    """A write refused for the release's state or the actor's role."""
+
+    def __init__(self, message, status=409):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def create_release(fields, actor, uploads=(), external_id=None):
+    """Create a release from checked fields, with its attachments; return it."""
+    columns = derive_columns(fields, None)
+    stored = [upload_files.store_upload(u) for u in uploads]
+    try:
+        with database.atomic():
+            release = Release.create(external_id=external_id, **columns)
+            attach_files(release, stored)
+            _after_change(release, None, "draft", actor, "release_create", f"제목: {release.title}")
+    except BaseException:
+        upload_files.remove_stored(s["stored_name"] for s in stored)
+        raise
+    return release
+
+
+def update_release(release, fields, actor, uploads=(), remove_ids=(), action=None, expected=None):
+    """Apply checked fields and attachment changes; return False when nothing changed."""
+    if expected is not None and expected != release.revision:
+        raise PublishingError(STALE)
+    columns = derive_columns(fields, release)
+    changed = [name for name, value in columns.items() if stored_value(release, name) != value]
+    removing = list(release.attachments.where(Attachment.id.in_(list(remove_ids)))) if remove_ids else []
+    if not changed and not uploads and not removing:
+        return False
+    action = action or _action_for(columns, changed, uploads)
+    summary = _describe(changed, uploads, removing)
+    stored = [upload_files.store_upload(u) for u in uploads]
+    try:
+        _write(release, {n: columns[n] for n in changed}, actor, action, summary,
+               lambda: _swap_attachments(release, stored, removing))
+    except BaseException:
+        upload_files.remove_stored(s["stored_name"] for s in stored)
+        raise
+    upload_files.remove_stored(f.stored_name for f in removing)
+    return True
+
+
+def withdraw_release(release, actor):
+    """Take a published or scheduled release off the board and the feeds."""
+    if release.status not in ("published", "scheduled"):
+        raise PublishingError("게시되었거나 예약된 보도자료만 철회할 수 있습니다.")
+    _write(release, {"status": "withdrawn"}, actor, "release_withdraw", f"제목: {release.title}")
+
+
+def restore_release(release, actor):
+    """Put a withdrawn release back where it was: published, or scheduled if still ahead."""
+    if release.status != "withdrawn":
+        raise PublishingError("철회된 보도자료만 복원할 수 있습니다.")
+    ahead = release.published_at is not None and release.published_at > utcnow()
+    _write(release, {"status": "scheduled" if ahead else "published"}, actor,
+           "release_restore", f"제목: {release.title}")
+
+
+def delete_release(release, actor):
+    """Delete a release and its files for good; admins only."""
+    require_admin(actor, "보도자료 삭제는 관리자만 할 수 있습니다.")
+    files = [f.stored_name for f in release.attachments]
+    with database.atomic():
+        Attachment.delete().where(Attachment.release == release.id).execute()
+        Release.delete().where(Release.id == release.id).execute()
+        _after_change(release, None, release.status, actor, "release_delete",
+                      f"제목: {release.title}")
+    upload_files.remove_stored(files)
+
+
+def require_admin(actor, message):
+    """Refuse an editor doing an admin's job; command-line actors are trusted."""
+    if actor.user is not None and not actor.user.is_admin:
+        raise PublishingError(message, status=403)
+
+
+def derive_columns(fields, release):
+    """Return stored column values: ids for categories, plain text and summary derived."""
+    columns = dict(fields)
+    if "category" in columns:
+        columns["category"] = columns["category"].id
+    if "body_html" in columns:
+        columns["body_text"] = html_to_text(columns["body_html"])
+    summary = columns.pop("summary", None)  # None: not given; "": derive from the body
+    body_text = columns.get("body_text", release.body_text if release else "")
+    if summary:
+        columns["summary"] = summary
+    elif summary == "" or release is None:
+        columns["summary"] = summarize(body_text)
+    elif "body_text" in columns and release.summary == summarize(release.body_text):
+        columns["summary"] = summarize(body_text)  # a derived summary follows its body
+    return columns
+
+
+def stored_value(release, name):
+    return release.category_id if name == "category" else getattr(release, name)
+
+
+def _write(release, changes, actor, action, summary, extra=None):
+    """Save changes guarded by the revision read, bump feeds, log; all in one transaction."""
+    old_category, old_status = release.category_id, release.status
+    old_published_at = release.published_at
+    now = utcnow()
+    with database.atomic():
+        updated = (Release.update(**changes, updated_at=now, revision=Release.revision + 1)
+                   .where(Release.id == release.id, Release.revision == release.revision)
+                   .execute())
+        if not updated:
+            raise PublishingError(STALE)
+        for name, value in changes.items():
+            setattr(release, name if name != "category" else "category_id", value)
+        release.updated_at, release.revision = now, release.revision + 1
+        if extra:
+            extra()
+        _after_change(release, old_category, old_status, actor, action, summary, old_published_at)
+
+
+def _after_change(release, old_category_id, old_status, actor, action, summary,
+                  old_published_at=None):
+    """Everything a release write owes the readers, inside its transaction."""
+    from feedserver.websub.outbox import release_changed, seen_change
+    if old_published_at is None:  # created or deleted: the time did not change
+        old_published_at = release.published_at
+    deleted = action == "release_delete"
+    # Only a change readers can see moves the feeds' validators: an edit to an embargoed
+    # release must not show in any public ETag.
+    if seen_change(release, old_status, old_published_at, deleted):
+        bump_feed_state([c for c in (release.category_id, old_category_id) if c])
+    audit.record(actor, action, f"release:{release.public_id}", summary)
+    if deleted:
+        search_index.remove([release.id])
+    else:
+        search_index.reindex([release])
+    # WebSub: queue the hub's notifications in this transaction, so they are written if and
+    # only if the change is.
+    release_changed(release, old_category_id, old_status, old_published_at, deleted)
+
+
+def attach_files(release, stored):
+    for meta in stored:
+        Attachment.create(release=release, **meta)
+
+
+def _swap_attachments(release, stored, removing):
+    if removing:
+        Attachment.delete().where(Attachment.id.in_([f.id for f in removing])).execute()
+    attach_files(release, stored)
+
+
+def _action_for(columns, changed, uploads):
+    if "status" in changed:
+        return STATUS_ACTIONS[columns["status"]]
+    if "published_at" in changed and columns.get("status") == "scheduled":
+        return "release_schedule"
+    if changed:
+        return "release_update"
+    return "attachment_add" if uploads else "attachment_remove"
+
+
+def _describe(changed, uploads, removing):
+    parts = []
+    names = [LABELS[n] for n in changed if n in LABELS]
+    if names:
+        parts.append("바뀐 항목: " + ", ".join(names))
+    if uploads:
+        parts.append("첨부 추가: " + ", ".join(u.filename for u in uploads))
+    if removing:
+        parts.append("첨부 삭제: " + ", ".join(f.filename for f in removing))
+    return "; ".join(parts)
+
+
+def save_category(category, values, actor):
+    """Create (category=None) or change a category; its feeds change with it."""
+    require_admin(actor, "분류 관리는 관리자만 할 수 있습니다.")
+    with database.atomic():
+        if category is None:
+            category = Category.create(**values)
+            action = "category_create"
+        else:
+            Category.update(**values).where(Category.id == category.id).execute()
+            action = "category_update"
+        bump_feed_state([category.id])
+        audit.record(actor, action, f"category:{values['slug']}", f"이름: {values['name']}")
+    return category
+
+
+def delete_category(category, actor):
+    """Delete an empty category; one that still holds releases is refused."""
+    require_admin(actor, "분류 관리는 관리자만 할 수 있습니다.")
+    with database.atomic():
+        if Release.select().where(Release.category == category.id).exists():
+            raise PublishingError("보도자료가 있는 분류는 삭제할 수 없습니다. 먼저 옮기거나 삭제해 주세요.")
+        Category.delete().where(Category.id == category.id).execute()
+        bump_feed_state([category.id])
+        audit.record(actor, "category_delete", f"category:{category.slug}", f"이름: {category.name}")

@@ -1,0 +1,61 @@
+"""Finding releases through the bigram index: the read side of search_index.py."""
+from feedserver.db import database, is_mysql, is_postgres
+from feedserver.models import Release
+from feedserver.search.index import WEIGHTS, WORD, grams
+
+
+def query_words(q):
+    """Return the letter runs of a query, or None when one is too short to index (1 character)."""
+    words = [w for part in q.lower().split() for w in WORD.findall(part)]
+    if not words or any(len(w) < 2 for w in words):
+        return None
+    return words
+
+
+def _index(field, words):
+    """Return (index table, its release id column, match condition, its parameter) for this database."""
+    p = database.param
+    if is_postgres():
+        weight = "" if field == "all" else ":" + WEIGHTS[field]
+        phrase = " & ".join("(" + " <-> ".join(f"'{t}'{weight}" for t in grams(w).split()) + ")"
+                            for w in words)
+        return "release_search", "release_id", f"tsv @@ to_tsquery('simple', {p})", phrase
+    if is_mysql():
+        columns = "title_g, body_g, author_g" if field == "all" else f"{field}_g"
+        phrase = " ".join(f'+"{grams(w)}"' for w in words)
+        return "release_search", "release_id", f"MATCH({columns}) AGAINST ({p} IN BOOLEAN MODE)", phrase
+    scope = "" if field == "all" else f"{field} : "
+    phrase = " AND ".join(f'{scope}"{grams(w)}"' for w in words)
+    return "release_fts", "rowid", f"release_fts MATCH {p}", phrase
+
+
+def match_ids(field, words, limit, newest=True):
+    """Return up to `limit` ids of releases holding every word in field, newest ids first.
+
+    newest=False takes any `limit` matches: GIN and FULLTEXT then stop early instead of
+    ordering every match, which is all a "fewer than limit?" probe needs.
+    """
+    table, column, condition, phrase = _index(field, words)
+    order = f"ORDER BY {column} DESC " if newest else ""
+    sql = f"SELECT {column} FROM {table} WHERE {condition} {order}LIMIT {database.param}"
+    return [row[0] for row in database.execute_sql(sql, [phrase, limit]).fetchall()]
+
+
+def recent_fts_ids(category_id, now, field, words, window):
+    """SQLite: ids among the newest `window` releases (any status; None: all) that FTS5 matches, newest first.
+
+    The window comes from the time index alone; FTS5 then reads only the matches whose
+    ids lie within the window's range, so neither side touches a release row.
+    """
+    p, stamp = database.param, Release.published_at.db_value(now)
+    scope, params = (f"category_id = {p} AND ", [category_id]) if category_id is not None else ("", [])
+    ids = [row[0] for row in database.execute_sql(
+        f'SELECT id FROM "release" WHERE {scope}published_at <= {p} '
+        f"ORDER BY published_at DESC, id DESC LIMIT {p}", [*params, stamp, window or -1]).fetchall()]
+    if not ids:
+        return []
+    _, _, condition, phrase = _index(field, words)
+    found = {row[0] for row in database.execute_sql(
+        f"SELECT rowid FROM release_fts WHERE {condition} AND rowid BETWEEN {p} AND {p}",
+        [phrase, min(ids), max(ids)]).fetchall()}
+    return [i for i in ids if i in found]

@@ -1,0 +1,97 @@
+"""Board list arguments (?page=&field=&q=) and the search every list and feed shares."""
+from dataclasses import dataclass
+
+from werkzeug.exceptions import BadRequest
+
+from feedserver.models import Release
+from feedserver.search.index import WORD
+from feedserver.search.match import match_ids, query_words
+
+FIELDS = {"title": "제목", "body": "내용", "author": "작성자", "all": "전체"}
+# Searches list at most the newest this many matches, as large portals do: a word
+# found in half a million releases is not read page by page.
+SEARCH_CAP = 1000
+FIELD_COLUMNS = {
+    "title": [Release.title],
+    "body": [Release.body_text],
+    "author": [Release.author],
+    "all": [Release.title, Release.body_text, Release.author],
+}
+
+
+@dataclass(frozen=True)
+class ListArgs:
+    page: int = 1
+    field: str = "all"
+    q: str = ""
+
+    def query_args(self, **changes):
+        """Return the canonical query-string dict, omitting defaults."""
+        args = {"page": changes.get("page", self.page), "field": self.field, "q": self.q}
+        if not args["q"]:
+            args.pop("field")
+            args.pop("q")
+        if args["page"] == 1:
+            args.pop("page")
+        return args
+
+
+def parse_page(raw):
+    """Return a positive page number or raise BadRequest."""
+    if raw is None or raw == "":
+        return 1
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+        raise BadRequest("페이지 번호가 올바르지 않습니다.")
+    return int(raw)
+
+
+def parse_query(args, max_length, required=False):
+    """Return (field, q) from request args, raising BadRequest on bad input."""
+    field = args.get("field") or "all"
+    if field not in FIELDS:
+        raise BadRequest("검색 항목이 올바르지 않습니다.")
+    q = " ".join((args.get("q") or "").split())
+    if len(q) > max_length:
+        raise BadRequest(f"검색어는 {max_length}자 이하로 입력해 주세요.")
+    if any(ord(ch) < 32 for ch in q):
+        raise BadRequest("검색어에 쓸 수 없는 문자가 있습니다.")
+    if required and not q:
+        raise BadRequest("검색어를 입력해 주세요.")
+    return field, q
+
+
+def parse_list_args(args, max_length):
+    """Parse ?page=&field=&q= for a board list."""
+    field, q = parse_query(args, max_length)
+    return ListArgs(page=parse_page(args.get("page")), field=field, q=q)
+
+
+def apply_search(query, field, q):
+    """Narrow a Release query to rows whose field contains every word of q.
+
+    The bigram index picks the newest SEARCH_CAP candidates without scanning the
+    table; LIKE then checks them exactly (and alone serves one-letter words).
+    """
+    words = query_words(q)
+    if words is not None:
+        query = query.where(Release.id.in_(match_ids(field, words, SEARCH_CAP)))
+    return exact_filter(query, field, q, words)
+
+
+def exact_filter(query, field, q, words):
+    """Add LIKE checks unless the index match is already exact (every word one letter run)."""
+    if words is not None and all(WORD.fullmatch(part) for part in q.split()):
+        return query
+    return _contains(query, field, q.split())
+
+
+def _contains(query, field, words):
+    """Narrow a query to rows whose field contains every word (LIKE)."""
+    columns = FIELD_COLUMNS[field]
+    for word in words:
+        # contains() escapes LIKE wildcards and is case-insensitive everywhere.
+        condition = columns[0].contains(word)
+        for column in columns[1:]:
+            condition |= column.contains(word)
+        query = query.where(condition)
+    return query

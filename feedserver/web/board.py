@@ -1,0 +1,184 @@
+"""The public board: category lists, search, release pages and attachment downloads."""
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from peewee import Tuple
+from werkzeug.exceptions import BadRequest
+
+from feedserver.caching.pages import fill_views, filled_page, page_cache, site_state
+from feedserver.caching.statememo import current
+from feedserver.content import storage
+from feedserver.models import Attachment, Category, Release, newest_first_page, utcnow, visible_count
+from feedserver.search.newest import newest_ids
+from feedserver.search.query import FIELDS, SEARCH_CAP, ListArgs, parse_list_args, parse_page, parse_query
+from feedserver.web.discovery import alternates
+from feedserver.web.pagination import Pager
+
+bp = Blueprint("board", __name__)
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("board.index"))
+
+
+@bp.get("/board/")
+def index():
+    return _list_page(lambda: None)
+
+
+@bp.get("/board/<slug>/")
+def category(slug):
+    return _list_page(lambda: _get_category(slug))
+
+
+def _get_category(slug):
+    category = Category.get_or_none(Category.slug == slug)
+    if category is None:
+        abort(404, description="없는 게시판입니다.")
+    return category
+
+
+def _page(render, before_fill=None):
+    """Answer from the page cache while the site's state token holds, else render; fill view counts."""
+    now = utcnow()
+    key = (request.host_url, request.full_path)
+    memo = current()
+    token, next_due = site_state(now, memo)
+    pages = page_cache()
+    hit = pages.get(key, token)
+    if hit is None:
+        hit = render()
+        pages.put(key, token, *hit)
+    html, meta = hit
+    if before_fill is not None:
+        known = before_fill(meta)
+        if known:
+            return fill_views(html, known)
+        memo = current()  # the write moved the stamp
+    return filled_page(key, html, now, next_due, memo)
+
+
+def _list_page(find_category):
+    """Answer a list page; the category is looked up only when the page must be rendered."""
+    args = parse_list_args(request.args, current_app.config["MAX_QUERY_LENGTH"])
+    return _page(lambda: (_render_list(find_category(), args), None))
+
+
+def _render_list(category, args):
+    query = Release.visible()
+    if category is not None:
+        query = query.where(Release.category == category)
+    per_page, ids = current_app.config["PAGE_SIZE"], None
+    if args.q:
+        # Matches are read only as far as this page's block of links needs (up to the cap):
+        # "100건 이상" costs a hundred matches, not the hundred thousand a common word has.
+        wanted = min(SEARCH_CAP, Pager.rows_to_draw(args.page, per_page))
+        ids = newest_ids(category.id if category else None, args.field, args.q, wanted)
+        pager = Pager(args.page, per_page, len(ids), more=len(ids) == wanted < SEARCH_CAP, ranked=True)
+    else:
+        pager = Pager(args.page, per_page, visible_count(category.id if category else None))
+    partial = ids is not None and ids.partial
+    # A search the time budget cut short says so on any page, rather than "no such page".
+    if args.page > pager.pages and not partial:
+        abort(404, description="없는 페이지입니다.")
+    rows = _list_rows(query, pager, ids)
+
+    def page_url(page, **extra):
+        return url_for(request.endpoint, **request.view_args, **args.query_args(page=page), **extra)
+
+    return render_template(
+        "board/list.html", category=category, categories=list(Category.ordered()),
+        rows=rows, pager=pager, args=args, fields=FIELDS, page_url=page_url,
+        nav=pager.links(page_url), list_ref=category.slug if category else "all",
+        alternates=alternates(category, args.field, args.q), search_cap=SEARCH_CAP,
+        search_partial=partial,
+    )
+
+
+def _list_rows(query, pager, ids):
+    """Return this page's rows: by position on the board, by id among a search's matches."""
+    columns = (Release.id, Release.public_id, Release.title, Release.author, Release.published_at,
+               Release.view_count, Category.id, Category.slug, Category.name)
+    if ids is not None:
+        page_ids = ids[pager.offset:pager.offset + pager.per_page]
+        query = Release.select().where(Release.id.in_(page_ids)).order_by(
+            Release.published_at.desc(), Release.id.desc())
+        return list(query.join(Category).switch(Release).select(*columns))
+    return newest_first_page(query.join(Category).switch(Release).select(*columns),
+                             pager.offset, pager.per_page, pager.total)
+
+
+@bp.get("/releases/<public_id>")
+def release(public_id):
+    def render():
+        item = _get_release(public_id)
+        newer, older = _neighbours(item)
+        html = render_template(
+            "board/release.html", release=item, attachments=list(item.attachments),
+            newer=newer, older=older, back_url=_back_url(item))
+        return html, item.id
+
+    # The view is counted before the page reads the count.
+    return _page(render, _count_view if request.method == "GET" else None)
+
+
+def _count_view(release_id):
+    """Add a view; return {id: new count} if the database said it. A read-only or full database
+    loses the count, never the page."""
+    from peewee import OperationalError
+    try:
+        count = Release.count_view(release_id)
+    except OperationalError as error:
+        current_app.logger.warning("view of release %s not counted: %s", release_id, error)
+        return {}
+    return {} if count is None else {release_id: count}
+
+
+def _get_release(public_id):
+    item = (Release.select(Release, Category).join(Category)
+            .where(Release.public_id == public_id).first())
+    if item is None or (not item.is_public() and not item.is_withdrawn):
+        abort(404, description="없는 보도자료입니다.")
+    if item.is_withdrawn:
+        abort(410, description="이 보도자료는 게시가 철회되었습니다.")
+    return item
+
+
+def _neighbours(item):
+    """Return the newer and older visible releases of the same category."""
+    # A row comparison walks the (category, published_at, id) index; an OR of the
+    # two cases scanned half a million rows at a million releases.
+    here = Tuple(Release.published_at.db_value(item.published_at), item.id)
+    position = Tuple(Release.published_at, Release.id)
+    newer = (Release.visible().where(Release.category == item.category_id, position > here)
+             .order_by(Release.published_at.asc(), Release.id.asc()).first())
+    # Anything older than a visible release is already due: no "<= now" bound, which
+    # would make SQLite walk the index from now back to here.
+    older = (Release.select().where(Release.category == item.category_id, position < here,
+                                    Release.status.in_(("published", "scheduled")))
+             .order_by(Release.published_at.desc(), Release.id.desc()).first())
+    return newer, older
+
+
+def _back_url(item):
+    """Return the list page and search the reader came from (목록보기)."""
+    ref = request.args.get("list", item.category.slug)
+    try:
+        page = parse_page(request.args.get("page"))
+        field, q = parse_query(request.args, current_app.config["MAX_QUERY_LENGTH"])
+    except BadRequest:
+        page, field, q = 1, "all", ""
+    params = ListArgs(page, field, q).query_args()
+    if ref == "all":
+        return url_for("board.index", **params)
+    if ref != item.category.slug and not Category.select().where(Category.slug == ref).exists():
+        ref = item.category.slug
+    return url_for("board.category", slug=ref, **params)
+
+
+@bp.get("/releases/<public_id>/files/<int(max=2147483647):attachment_id>")
+def attachment(public_id, attachment_id):
+    item = _get_release(public_id)
+    file = Attachment.get_or_none(Attachment.id == attachment_id, Attachment.release == item)
+    if file is None:
+        abort(404, description="없는 첨부파일입니다.")
+    return storage.send_attachment(file)

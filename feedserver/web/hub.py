@@ -1,0 +1,170 @@
+"""The built-in WebSub hub at /websub, and its status page in the admin."""
+import ipaddress
+from urllib.parse import parse_qsl, urlsplit
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+
+from feedserver.db import database
+from feedserver.models import Category, OutboxJob, Subscription
+from feedserver.search.query import parse_query
+from feedserver.websub import netguard, outbox
+from feedserver.websub.topics import allowed_networks, normal_url, subscription_ident
+
+bp = Blueprint("websub", __name__)
+FEED_ENDPOINTS = ("feeds.site", "feeds.category", "feeds.search")
+MAX_URL_LENGTH = 2000
+BUSY_RETRY_SECONDS = 60
+BUSY_HUB = ("확인을 기다리는 구독 요청이 너무 많습니다. 잠시 후 다시 시도해 주세요. "
+            "(too many pending verifications, try again later)")
+BUSY_CLIENT = ("이 주소에서 보낸 구독 요청이 아직 확인 중입니다. 잠시 후 다시 시도해 주세요. "
+               "(too many pending verifications from your address, try again later)")
+FULL_HOST = ("콜백 호스트 {host}의 구독이 한도에 이르렀습니다. "
+             "(subscription limit reached for callback host {host})")
+FULL_CLIENT = "이 주소에서 만든 구독이 한도에 이르렀습니다. (subscription limit reached for your address)"
+
+
+class HubError(Exception):
+    """A subscription request we refuse with a status (400 unless said) and a short reason."""
+
+    def __init__(self, message, status=400, retry_after=None):
+        super().__init__(message)
+        self.status, self.retry_after = status, retry_after
+
+
+@bp.record_once
+def _check_settings(state):
+    allowed_networks(state.app.config)  # a mistyped network stops the start, not a request
+
+
+def client_key(address):
+    """Return whom per-client limits count: the address, or its /64 for IPv6 (one host's share)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return (address or "unknown")[:64]
+    if ip.version == 6:
+        mapped = ip.ipv4_mapped
+        return str(mapped) if mapped else str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+@bp.post("/websub")  # CSRF-exempt (create_app): subscribers are servers, not our forms
+def hub():
+    client = client_key(request.remote_addr)
+    try:
+        job = _parse(request.form)
+        _check_limits(job, client)
+    except HubError as error:
+        response = Response(str(error), error.status, mimetype="text/plain")
+        if error.retry_after:
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    with database.atomic():
+        outbox.enqueue("verify", job, job["feed_key"], client_address=client,
+                       target_host=netguard.host_key(job["callback"]))
+    return Response("요청을 받았습니다. 콜백으로 확인 요청을 보냅니다.", 202, mimetype="text/plain")
+
+
+def _parse(form):
+    """Check a subscribe/unsubscribe request; return the verification job's payload."""
+    mode = form.get("hub.mode", "")
+    if mode not in ("subscribe", "unsubscribe"):
+        raise HubError("hub.mode는 subscribe 또는 unsubscribe여야 합니다.")
+    callback = normal_url(form.get("hub.callback", ""))
+    if not _is_http_url(callback):
+        raise HubError("hub.callback은 http(s) 주소여야 합니다.")
+    topic = normal_url(form.get("hub.topic", ""))
+    feed_key = topic_feed_key(topic)
+    if feed_key is None:
+        raise HubError("hub.topic은 이 사이트의 피드 주소여야 합니다.")
+    secret = form.get("hub.secret", "")
+    if len(secret.encode()) >= 200:
+        raise HubError("hub.secret은 200바이트보다 짧아야 합니다.")
+    lease = _lease(form.get("hub.lease_seconds", ""))
+    try:  # last: the only check that asks DNS
+        netguard.resolve(callback, allowed_networks())
+    except (netguard.Refused, netguard.Unresolved) as error:
+        raise HubError(f"hub.callback을 쓸 수 없습니다 (callback refused): {error}") from None
+    return {"mode": mode, "topic": topic, "callback": callback, "feed_key": feed_key,
+            "secret": secret, "lease_seconds": lease}
+
+
+def _is_http_url(url):
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError:
+        return False
+    return (len(url) <= MAX_URL_LENGTH and parts.scheme in ("http", "https")
+            and bool(parts.hostname) and not parts.fragment and url.isprintable()
+            and " " not in url)
+
+
+def _lease(raw):
+    """Return the lease the hub grants: the default, or the request clamped to the bounds."""
+    config = current_app.config
+    raw = raw.strip()
+    if raw == "":
+        return config["WEBSUB_LEASE_SECONDS"]
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+        raise HubError("hub.lease_seconds는 0 이상의 정수여야 합니다.")
+    return max(config["WEBSUB_LEASE_MIN_SECONDS"],
+               min(config["WEBSUB_LEASE_MAX_SECONDS"], int(raw)))
+
+
+def _check_limits(job, client):
+    """Refuse a request past the hub's limits; unsubscribing or renewing adds no subscription."""
+    config = current_app.config
+    pending = OutboxJob.select().where(OutboxJob.kind == "verify", OutboxJob.status == "pending")
+    mine = pending.where(OutboxJob.client_address == client)
+    if _over(config["WEBSUB_MAX_PENDING_VERIFICATIONS"], pending):
+        raise HubError(BUSY_HUB, 503, BUSY_RETRY_SECONDS)
+    if _over(config["WEBSUB_MAX_PENDING_PER_CLIENT"], mine):
+        raise HubError(BUSY_CLIENT, 429, BUSY_RETRY_SECONDS)
+    ident = subscription_ident(job["topic"], job["callback"])
+    if job["mode"] != "subscribe" or Subscription.get_or_none(Subscription.ident == ident):
+        return
+    host, active = netguard.host_key(job["callback"]), Subscription.active()
+    if _over(config["WEBSUB_MAX_SUBSCRIPTIONS_PER_HOST"],
+             active.where(Subscription.callback_host == host),
+             pending.where(OutboxJob.target_host == host)):
+        raise HubError(FULL_HOST.format(host=host), 403)
+    if _over(config["WEBSUB_MAX_SUBSCRIPTIONS_PER_CLIENT"],
+             active.where(Subscription.client_address == client), mine):
+        raise HubError(FULL_CLIENT, 403)
+
+
+def _over(limit, *queries):
+    """Tell whether the rows of the queries together already reach limit; 0 means no limit."""
+    return bool(limit) and sum(query.count() for query in queries) >= limit
+
+
+def topic_feed_key(topic):
+    """Return the feed key ("all", "cat:<id>", "search:<field>:<q>") of one of our feed URLs."""
+    if not _is_http_url(topic):
+        return None
+    parts, base = urlsplit(topic), urlsplit(current_app.config.get("BASE_URL") or request.url_root)
+    if (parts.scheme, parts.netloc.lower()) != (base.scheme, base.netloc.lower()):
+        return None
+    try:
+        endpoint, values = current_app.url_map.bind(base.netloc).match(parts.path, method="GET")
+    except HTTPException:
+        return None
+    args = MultiDict(parse_qsl(parts.query))
+    if endpoint == "feeds.site":
+        return "all"
+    if endpoint == "feeds.category":
+        category = Category.get_or_none(Category.slug == values["slug"])
+        return f"cat:{category.id}" if category else None
+    if endpoint == "feeds.search":
+        try:
+            field, q = parse_query(args, current_app.config["MAX_QUERY_LENGTH"], required=True)
+        except HTTPException:
+            return None
+        return f"search:{field}:{q}"
+    return None

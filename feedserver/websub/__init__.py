@@ -1,0 +1,4 @@
+"""WebSub push: the durable outbox, the jobs the worker runs, the guarded HTTP client.
+
+May import: plumbing, models, search, syndication. No blueprints.
+"""

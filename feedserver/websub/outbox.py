@@ -1,0 +1,154 @@
+"""The durable outbox: rows written in a change's transaction, claimed by workers under a lease."""
+import json
+import uuid
+from datetime import timedelta
+
+from peewee import fn
+
+from feedserver.db import database, is_postgres
+from feedserver.models import OutboxJob, Subscription, utcnow
+
+VISIBLE = ("published", "scheduled")
+MAX_BACKOFF_SECONDS = 3600
+
+
+class LostLease(Exception):
+    """Another worker took the row over after our lease ran out."""
+
+
+def enqueue(kind, payload, feed_key="", available_at=None, **columns):
+    """Add one job; call inside the transaction of the change it announces."""
+    return OutboxJob.create(kind=kind, feed_key=feed_key, payload=json.dumps(payload),
+                            available_at=available_at or utcnow(), **columns)
+
+
+def was_public(status, published_at, now):
+    """Tell whether a release with this status and time is visible to readers at `now`."""
+    return status in VISIBLE and published_at is not None and published_at <= now
+
+
+def seen_change(release, old_status, old_published_at, deleted=False, now=None):
+    """Tell whether readers can see a write: the release is public before or after it."""
+    now = now or utcnow()
+    return was_public(old_status, old_published_at, now) or (not deleted and release.is_public(now))
+
+
+def release_changed(release, old_category_id=None, old_status=None, old_published_at=None,
+                    deleted=False):
+    """Queue the notifications a release write owes; call inside its transaction.
+
+    Only a change readers can see wakes subscribers now. A release scheduled for later keeps
+    one "due" job, replaced on every write, that announces it when its time comes.
+    """
+    now = utcnow()
+    key = f"release:{release.public_id}"
+    # Ids first, then delete by id: a ranged DELETE would lock every pending row on MariaDB.
+    stale = [row.id for row in OutboxJob.select(OutboxJob.id).where(
+        OutboxJob.status == "pending", OutboxJob.kind == "due", OutboxJob.feed_key == key)]
+    if stale:
+        OutboxJob.delete().where(OutboxJob.id.in_(stale)).execute()
+    if (not deleted and release.status in VISIBLE and release.published_at
+            and release.published_at > now):
+        enqueue("due", {"release": release.public_id}, key, available_at=release.published_at)
+    if seen_change(release, old_status, old_published_at, deleted, now):
+        announce(release, old_category_id, now)
+
+
+def announce(release, old_category_id=None, now=None):
+    """Queue a "changed" job for every feed that shows (or showed) the release."""
+    now = now or utcnow()
+    keys = ["all"] + [f"cat:{c}" for c in sorted({release.category_id, old_category_id} - {None})]
+    for key in keys + _matching_searches(release, now):
+        enqueue("changed", {"release": release.public_id}, key)
+
+
+def _matching_searches(release, now):
+    """Return the subscribed search feeds whose words all appear in the release."""
+    from feedserver.search.query import FIELDS
+    keys = Subscription.active(now).select(fn.DISTINCT(Subscription.feed_key)).where(
+        Subscription.feed_key.startswith("search:"))
+    texts = {"title": [release.title], "body": [release.body_text], "author": [release.author]}
+    texts["all"] = texts["title"] + texts["body"] + texts["author"]
+    found = []
+    for (key,) in keys.tuples():
+        field, _, q = key[len("search:"):].partition(":")
+        haystack = " ".join(t or "" for t in texts.get(field, ())).casefold()
+        if field in FIELDS and all(word.casefold() in haystack for word in q.split()):
+            found.append(key)
+    return found
+
+
+def _claimable(now):
+    return ((OutboxJob.status == "pending") & (OutboxJob.available_at <= now)
+            & (OutboxJob.locked_until.is_null() | (OutboxJob.locked_until < now)))
+
+
+def claim(limit, lease_seconds, worker, verify=None, skip_hosts=(), only_hosts=()):
+    """Lock up to `limit` due jobs for this worker and return them.
+
+    verify: True claims only verifications, False everything else, None any kind.
+    skip_hosts: hosts whose jobs stay for later; only_hosts: claim only these hosts' jobs.
+    """
+    now = utcnow()
+    token = f"{worker[:40]}:{uuid.uuid4().hex[:16]}"
+    due = (OutboxJob.select(OutboxJob.id).where(_claimable(now))
+           .order_by(OutboxJob.available_at, OutboxJob.id).limit(limit))
+    if verify is not None:
+        due = due.where((OutboxJob.kind == "verify") if verify else (OutboxJob.kind != "verify"))
+    if skip_hosts:
+        due = due.where(OutboxJob.target_host.is_null()
+                        | OutboxJob.target_host.not_in(sorted(skip_hosts)))
+    if only_hosts:
+        due = due.where(OutboxJob.target_host.in_(sorted(only_hosts)))
+    if is_postgres():
+        with database.atomic():
+            _lock([row.id for row in due.for_update(skip_locked=True)], token, now, lease_seconds)
+    else:
+        # The guarded UPDATE is atomic on its own: of two workers racing, one wins each row.
+        _lock([row.id for row in due], token, now, lease_seconds)
+    return list(OutboxJob.select().where(OutboxJob.locked_by == token).order_by(OutboxJob.id))
+
+
+def _lock(ids, token, now, lease_seconds):
+    if ids:
+        (OutboxJob.update(locked_by=token, locked_until=now + timedelta(seconds=lease_seconds),
+                          attempts=OutboxJob.attempts + 1)
+         .where(OutboxJob.id.in_(ids), _claimable(now)).execute())
+
+
+def finish(job, status="done", error=None):
+    """Close a claimed job; raise LostLease when another worker owns it now."""
+    updated = (OutboxJob.update(status=status, done_at=utcnow(), locked_by=None,
+                                locked_until=None, last_error=error)
+               .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
+    if not updated:
+        raise LostLease(f"outbox job {job.id}")
+
+
+def unclaim(job):
+    """Put a claimed job back unrun, in its place in line; the claim is not an attempt."""
+    (OutboxJob.update(locked_by=None, locked_until=None, attempts=OutboxJob.attempts - 1)
+     .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
+
+
+def retry(job, error, max_attempts, backoff_seconds):
+    """Put a failed job back with exponential backoff, or give up after max_attempts."""
+    if job.attempts >= max_attempts:
+        return finish(job, "failed", f"{error} (시도 {job.attempts}회 후 포기)")
+    delay = min(MAX_BACKOFF_SECONDS, backoff_seconds * 2 ** (job.attempts - 1))
+    (OutboxJob.update(available_at=utcnow() + timedelta(seconds=delay), locked_by=None,
+                      locked_until=None, last_error=error)
+     .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
+
+
+def purge(keep_days):
+    """Drop expired subscriptions and finished jobs older than keep_days."""
+    now = utcnow()
+    Subscription.delete().where(Subscription.expires_at <= now).execute()
+    (OutboxJob.delete().where(OutboxJob.status != "pending",
+                              OutboxJob.done_at < now - timedelta(days=keep_days)).execute())
+
+
+def payload(job):
+    """Return a job's payload as a dict."""
+    return json.loads(job.payload or "{}")

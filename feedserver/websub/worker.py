@@ -1,0 +1,138 @@
+"""`feedserver worker`: claim due outbox jobs and run each in a thread pool."""
+import logging
+import os
+import socket
+import threading
+import time
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+from feedserver.websub import delivery, outbox
+
+log = logging.getLogger(__name__)
+PURGE_EVERY_SECONDS = 300
+SLOW_HOST_SECONDS = 600  # how long a host that answered slowly stays in the slow lane
+
+
+class Worker:
+    """A loop that keeps a pool of threads busy with due jobs; several may share a database.
+
+    Verifications are claimed first and WEBSUB_VERIFY_THREADS threads are kept for them, so a
+    backlog of deliveries never delays a new subscriber; no callback host gets more than
+    WEBSUB_HOST_CONCURRENCY requests at once, and hosts whose last request took half the
+    deadline or more share a quarter of the threads, so slow hosts cannot hold every thread.
+    """
+
+    def __init__(self, app, name=None):
+        self.app = app
+        self.config = app.config
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.threads = self.config["WEBSUB_WORKER_THREADS"]
+        self.reserved = max(0, min(self.config["WEBSUB_VERIFY_THREADS"], self.threads - 1))
+        self.host_cap = max(1, self.config["WEBSUB_HOST_CONCURRENCY"])
+        self.slow_lane = max(1, self.threads // 4)
+        self.slow_after = self.config["WEBSUB_DELIVERY_TIMEOUT"] / 2
+        self.slow = {}  # host -> monotonic time it leaves the slow lane
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.inflight = {}  # future -> (kind, target host)
+        self.last_purge = 0.0
+
+    def run(self):
+        """Work until stop() is called."""
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="websub") as pool:
+            while not self.stopping.is_set():
+                if not self.tick(pool):
+                    self._idle()
+
+    def stop(self):
+        self.stopping.set()
+
+    def _idle(self):
+        """Wait a poll interval, or until a running job ends: it may free its host's turn."""
+        running = [future for future in self.inflight if not future.done()]
+        if running:
+            wait(running, timeout=self.config["WEBSUB_POLL_SECONDS"], return_when=FIRST_COMPLETED)
+        else:
+            self.stopping.wait(self.config["WEBSUB_POLL_SECONDS"])
+
+    def tick(self, pool):
+        """Claim as many jobs as there are idle threads and hand them out; return the count."""
+        self.inflight = {f: what for f, what in self.inflight.items() if not f.done()}
+        free = self.threads - len(self.inflight)
+        if free <= 0:
+            # Every thread is busy: go on as soon as one finishes, not after a poll interval.
+            wait(self.inflight, timeout=self.config["WEBSUB_POLL_SECONDS"], return_when=FIRST_COMPLETED)
+            return 1  # waited already: claim again at once
+        try:
+            with self.app.app_context():
+                self._purge()
+                return self._start(pool, self._claim(free))
+        except Exception:  # a locked or lost database must not end the loop
+            log.exception("claiming outbox jobs failed")
+            return 0
+
+    def _claim(self, free):
+        """Claim verifications first, then other jobs outside the kept threads, then slow hosts'."""
+        lease, name = self.config["WEBSUB_JOB_LEASE_SECONDS"], self.name
+        running = list(self.inflight.values())
+        hosts = Counter(host for _, host in running if host)
+        busy = {host for host, count in hosts.items() if count >= self.host_cap}
+        slow = self._slow_hosts()
+        jobs = outbox.claim(free, lease, name, verify=True, skip_hosts=busy | slow)
+        room = self.threads - self.reserved - sum(kind != "verify" for kind, _ in running)
+        if min(free - len(jobs), room) > 0:
+            jobs += outbox.claim(min(free - len(jobs), room), lease, name, verify=False,
+                                 skip_hosts=busy | slow)
+        room -= sum(job.kind != "verify" for job in jobs)
+        lane = self.slow_lane - sum(host in slow for _, host in running)
+        limit = min(free - len(jobs), room, lane)
+        if limit > 0 and slow - busy:
+            jobs += outbox.claim(limit, lease, name, only_hosts=slow - busy)
+        return jobs
+
+    def _start(self, pool, jobs):
+        """Submit claimed jobs; one past its host's cap (claimed in the same batch) goes back."""
+        hosts = Counter(host for _, host in self.inflight.values() if host)
+        for job in jobs:
+            host = job.target_host or ""
+            if host and hosts[host] >= self.host_cap:
+                # Due as before: the next claims pass over its host until a request ends.
+                outbox.unclaim(job)
+                continue
+            hosts[host] += 1
+            self.inflight[pool.submit(self.work, job)] = (job.kind, host)
+        return len(jobs)
+
+    def _slow_hosts(self):
+        now = time.monotonic()
+        with self.lock:
+            self.slow = {host: until for host, until in self.slow.items() if until > now}
+            return set(self.slow)
+
+    def work(self, job):
+        """Run one job in its own app context; failures go back with backoff."""
+        started = time.monotonic()
+        with self.app.app_context():
+            try:
+                delivery.run(job)
+            except outbox.LostLease:
+                log.warning("outbox job %s was taken over by another worker", job.id)
+            except Exception as error:  # noqa: BLE001 - any failure is retried, never fatal
+                self._retry(job, error)
+        if job.target_host and time.monotonic() - started >= self.slow_after:
+            with self.lock:  # its next requests wait in the slow lane
+                self.slow[job.target_host] = time.monotonic() + SLOW_HOST_SECONDS
+
+    def _retry(self, job, error):
+        message = f"{type(error).__name__}: {error}"[:500]
+        try:
+            outbox.retry(job, message, self.config["WEBSUB_MAX_ATTEMPTS"],
+                         self.config["WEBSUB_RETRY_SECONDS"])
+        except Exception:  # the lease will run out and another pass retries it
+            log.exception("could not reschedule outbox job %s", job.id)
+
+    def _purge(self):
+        if time.monotonic() - self.last_purge >= PURGE_EVERY_SECONDS:
+            self.last_purge = time.monotonic()
+            outbox.purge(self.config["WEBSUB_KEEP_DAYS"])
