@@ -1,5 +1,6 @@
 """feedserver: a Korean press-release board that syndicates its releases."""
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -35,6 +36,7 @@ def create_app(test_config=None):
     backup.init_app(app)
     pagecache.init_app(app)
     fastpath.init_app(app)
+    _pin_origin(app)
     _trust_proxies(app)  # outermost: the fast path keys on the forwarded host
     from feedserver.web import ratelimit
     ratelimit.init_app(app)
@@ -50,6 +52,20 @@ def _trust_proxies(app):
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def _pin_origin(app):
+    """With BASE_URL set, every link Flask builds names it, whatever Host a client sent."""
+    base = urlsplit(app.config.get("BASE_URL") or "")
+    if not base.netloc:
+        return
+    inner = app.wsgi_app
+
+    def pinned(environ, start_response):
+        # Canonical links, API urls and redirects would otherwise follow a forged Host.
+        environ["HTTP_HOST"], environ["wsgi.url_scheme"] = base.netloc, base.scheme
+        return inner(environ, start_response)
+    app.wsgi_app = pinned
 
 
 def _refuse_insecure_production(app):

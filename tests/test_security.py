@@ -121,3 +121,35 @@ def test_production_example_trusts_the_shipped_nginx_and_sets_hsts():
     assert example["BASE_URL"].startswith("https://")
     nginx = (root / "deploy" / "nginx.conf").read_text()
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in nginx and "Strict-Transport-Security" in nginx
+
+
+def test_with_base_url_no_link_follows_a_forged_host(tmp_path):
+    """Canonical links and API urls used the Host header even with BASE_URL set."""
+    from conftest import build_app
+    from feedserver.models import Category
+    from helpers import make_release
+    app = build_app(tmp_path, f"sqlite:///{tmp_path}/o.sqlite3", BASE_URL="https://press.example.go.kr")
+    with app.app_context():
+        release = make_release(Category.create(slug="press", name="보도자료"), title="정본 주소")
+    client = app.test_client()
+    forged = {"Host": "evil.example"}
+    for path in ("/board/", f"/releases/{release.public_id}", "/feeds/all.atom", "/sitemap.xml"):
+        body = client.get(path, headers=forged).get_data(as_text=True)
+        assert "evil.example" not in body, path
+        assert "https://press.example.go.kr/" in body, path
+    assert "evil.example" not in client.get("/", headers=forged).headers["Location"]
+
+
+def test_ipv6_clients_count_per_64_in_login_throttling(staff_app):
+    """One host holds a whole /64: forty addresses in it are one client, not forty."""
+    from publishing_helpers import login
+    statuses = []
+    for n in range(1, 9):
+        client = staff_app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"2001:db8:77:1::{n}"
+        statuses.append(login(client, password="wrong").status_code)
+    assert statuses.count(429) >= 3
+    owner = staff_app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "2001:db8:99::1"
+    from publishing_helpers import PASSWORD
+    assert login(owner, password=PASSWORD).status_code == 302

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 
+from feedserver.clients import client_key
 from feedserver.db import database
 from feedserver.models import LoginFailure, utcnow
 
@@ -28,7 +29,8 @@ def window_minutes():
 def reserve(username, address):
     """Record an attempt before checking it; return its row, or None if it is over a limit."""
     now = utcnow()
-    row = LoginFailure.create(username=username[:64], address=address[:64], created_at=now)
+    # IPv6 counts per /64: a host is given a whole /64, so single addresses cost it nothing.
+    row = LoginFailure.create(username=username[:64], address=client_key(address), created_at=now)
     since = now - timedelta(minutes=window_minutes())
     recent = LoginFailure.select().where(LoginFailure.created_at > since)
 

@@ -1,11 +1,11 @@
 """The built-in WebSub hub at /websub, and its status page in the admin."""
-import ipaddress
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from feedserver.clients import client_key
 from feedserver.db import database
 from feedserver.models import Category, OutboxJob, Subscription
 from feedserver.search.query import parse_query
@@ -36,18 +36,6 @@ class HubError(Exception):
 @bp.record_once
 def _check_settings(state):
     allowed_networks(state.app.config)  # a mistyped network stops the start, not a request
-
-
-def client_key(address):
-    """Return whom per-client limits count: the address, or its /64 for IPv6 (one host's share)."""
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return (address or "unknown")[:64]
-    if ip.version == 6:
-        mapped = ip.ipv4_mapped
-        return str(mapped) if mapped else str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
 
 
 @bp.post("/websub")  # CSRF-exempt (create_app): subscribers are servers, not our forms

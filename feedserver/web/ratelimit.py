@@ -13,6 +13,8 @@ import time
 from flask import current_app, request
 from werkzeug.exceptions import TooManyRequests
 
+from feedserver.clients import client_key
+
 log = logging.getLogger(__name__)
 
 UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
@@ -102,7 +104,7 @@ class Limiter:
 
 def _enforce():
     limiter = current_app.extensions["feedserver.ratelimit"]
-    wait = limiter.check(request.path, request.remote_addr or "unknown")
+    wait = limiter.check(request.path, client_key(request.remote_addr))
     if wait is not None:
         error = TooManyRequests("요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.")
         error.headers = {"Retry-After": str(wait)}
