@@ -126,8 +126,9 @@ def test_production_example_trusts_the_shipped_nginx_and_sets_hsts():
 def test_with_base_url_no_link_follows_a_forged_host(tmp_path):
     """Canonical links and API urls used the Host header even with BASE_URL set."""
     from conftest import build_app
-    from feedserver.models import Category
     from helpers import make_release
+
+    from feedserver.models import Category
     app = build_app(tmp_path, f"sqlite:///{tmp_path}/o.sqlite3", BASE_URL="https://press.example.go.kr")
     with app.app_context():
         release = make_release(Category.create(slug="press", name="보도자료"), title="정본 주소")
