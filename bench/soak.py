@@ -122,7 +122,7 @@ def make_app(db_url, attachment_dir):
 def prepare(app, releases=40):
     """Migrate, add category press, an admin with an API token and some releases; return the token."""
     from feedserver.admin.accounts import create_user
-    from feedserver.api.auth import issue_token
+    from feedserver.publishing.tokens import issue_token
     from feedserver.migrate import migrate
     from feedserver.models import Category, utcnow
     from feedserver.publishing.audit import Actor
