@@ -26,7 +26,7 @@ from common import BIN, ROOT  # noqa: E402
 OUT = ROOT / "bench" / "out" / "archives"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_PREFIX = "feedserver_bench_"
-SHAPING = ["feedserver/demo.py", "feedserver/demo_text.py", "feedserver/search_index.py"]
+SHAPING = ["feedserver/publishing/demo.py", "feedserver/publishing/demo_text.py", "feedserver/search/index.py"]
 
 
 def code_version():

@@ -865,11 +865,11 @@ def check_ssrf(stack, run, listen4, listen6):
 
 def check_redirect_code(code):
     """2b. Redirects: read from netguard.py (no public server can be run here)."""
-    text = (Path(code) / "feedserver" / "netguard.py").read_text()
+    text = (Path(code) / "feedserver" / "websub" / "netguard.py").read_text()
     single = "connection.request(" in text and "getresponse()" in text
     follows = any(word in text for word in ("redirect=True", "follow_redirects", "urlopen(",
                                             "requests.", "PoolManager", "retries=Retry"))
-    deliv = (Path(code) / "feedserver" / "delivery.py").read_text()
+    deliv = (Path(code) / "feedserver" / "websub" / "delivery.py").read_text()
     ok = single and not follows and "Location" not in deliv and "Location" not in text
     report("2b", "redirects from a public-looking callback (code path)", ok,
            "netguard.request(): one urllib3 HTTPConnection to the address resolve() checked, "
