@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_datetime
 
 KST = ZoneInfo("Asia/Seoul")
 LOCALE = "ko_KR"
@@ -10,7 +10,6 @@ LOCALE = "ko_KR"
 # Named formats change with CLDR releases; these patterns do not.
 LIST_DATE = "yyyy.MM.dd"
 DETAIL_DATETIME = "yyyy-MM-dd HH:mm"
-LONG_DATETIME = "yyyy년 M월 d일 (E) a h:mm"
 INPUT_DATETIME = "%Y-%m-%dT%H:%M"
 
 
@@ -31,20 +30,11 @@ def detail_datetime(instant):
     return format_datetime(instant, DETAIL_DATETIME, tzinfo=KST, locale=LOCALE)
 
 
-def long_datetime(instant):
-    """Format for prose: 2024년 5월 7일 (화) 오전 8:46."""
-    return format_datetime(instant, LONG_DATETIME, tzinfo=KST, locale=LOCALE)
-
 
 def iso_kst(instant):
     """Return RFC 3339 with the +09:00 offset, for <time datetime>."""
     return to_kst(instant).isoformat(timespec="seconds")
 
-
-def relative(instant, now=None):
-    """Say how long ago in Korean: "5분 전"."""
-    now = now or datetime.now(timezone.utc)
-    return format_timedelta(instant - now, add_direction=True, locale=LOCALE)
 
 
 def parse_kst_input(text):

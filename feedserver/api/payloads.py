@@ -58,7 +58,7 @@ def require_keys(data, allowed):
 
 
 @dataclass(frozen=True)
-class ListArgs:
+class ApiQuery:
     query: Query
     page: int
     per_page: int
@@ -94,7 +94,7 @@ def list_args(args, default_size):
         query, filters["q"] = apply_search(query, "all", q), q
     if fields:
         api_error(400, "목록 조건을 확인해 주세요.", fields)
-    return ListArgs(query, page, per_page, filters)
+    return ApiQuery(query, page, per_page, filters)
 
 
 def _integer(args, name, default, low, high, fields):

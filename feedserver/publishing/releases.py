@@ -47,7 +47,7 @@ def update_release(release, fields, actor, uploads=(), remove_ids=(), action=Non
     if not changed and not uploads and not removing:
         return False
     action = action or _action_for(columns, changed, uploads)
-    summary = _describe(changed, uploads, removing)
+    summary = _change_summary(changed, uploads, removing)
     stored = [upload_files.store_upload(u) for u in uploads]
     try:
         _write(release, {n: columns[n] for n in changed}, actor, action, summary,
@@ -176,7 +176,7 @@ def _action_for(columns, changed, uploads):
     return "attachment_add" if uploads else "attachment_remove"
 
 
-def _describe(changed, uploads, removing):
+def _change_summary(changed, uploads, removing):
     parts = []
     names = [LABELS[n] for n in changed if n in LABELS]
     if names:

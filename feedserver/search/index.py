@@ -57,22 +57,3 @@ def remove(ids):
         database.execute_sql(f"DELETE FROM release_search WHERE release_id IN ({marks})", ids)
     else:
         database.execute_sql(f"DELETE FROM release_fts WHERE rowid IN ({marks})", ids)
-
-
-def create_schema(db):
-    """Create the index table for this database (used by the migration)."""
-    if is_postgres(db):
-        db.execute_sql("CREATE TABLE release_search (release_id BIGINT PRIMARY KEY "
-                       "REFERENCES release (id) ON DELETE CASCADE, tsv TSVECTOR NOT NULL)")
-        db.execute_sql("CREATE INDEX release_search_tsv ON release_search USING GIN (tsv)")
-    elif is_mysql(db):
-        db.execute_sql(
-            "CREATE TABLE release_search (release_id INTEGER PRIMARY KEY, title_g TEXT NOT NULL, "
-            "body_g MEDIUMTEXT NOT NULL, author_g TEXT NOT NULL, "
-            "FULLTEXT (title_g), FULLTEXT (body_g), FULLTEXT (author_g), "
-            "FULLTEXT (title_g, body_g, author_g), "
-            "FOREIGN KEY (release_id) REFERENCES `release` (id) ON DELETE CASCADE"
-            ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4")
-    else:
-        db.execute_sql("CREATE VIRTUAL TABLE release_fts USING fts5("
-                       "title, body, author, tokenize = 'unicode61 remove_diacritics 0')")

@@ -75,7 +75,7 @@ def when(instant, now):
     return list_date(instant)
 
 
-def describe(release):
+def widget_item(release):
     """Describe one release as a JSON Feed item."""
     return {"id": release.feed_id, "url": absolute("board.release", public_id=release.public_id),
             "title": release.title, "summary": release.summary, "content_text": release.summary,
@@ -88,7 +88,7 @@ def feed_document(args, releases):
             "home_page_url": board_url(args.category),
             "feed_url": absolute("widget.latest_json", category=args.slug or None,
                                  limit=args.limit),
-            "language": "ko", "items": [describe(release) for release in releases]}
+            "language": "ko", "items": [widget_item(release) for release in releases]}
 
 
 def _public(response, cache_control):
@@ -133,7 +133,7 @@ def embed():
                                board=absolute("board.index"))
         return _short_error(html, error.status, "text/html")
     now = utcnow()
-    items = [(describe(release), when(release.published_at, now))
+    items = [(widget_item(release), when(release.published_at, now))
              for release in latest(args.category, args.limit)]
     html = render_template("widget/embed.html", args=args, items=items,
                            title=widget_title(args.category), board=board_url(args.category))
