@@ -2,9 +2,11 @@
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from babel.numbers import format_decimal
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from feedserver import db
+from feedserver import dates, db
 from feedserver.config import load_settings
 
 
@@ -25,20 +27,22 @@ def create_app(test_config=None):
     db.init_app(app)
     _register_blueprints(app)
     _register_filters(app)
-    from feedserver.cli import commands as cli
-    from feedserver.web import errors, security
+    # The composition root imports the outer packages when an app is built, not when feedserver
+    # is imported: every package imports plumbing from here (feedserver.db, feedserver.config).
+    from feedserver.cli import commands as cli  # composition root
+    from feedserver.web import errors, security  # composition root
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
-    from feedserver.caching import fastpath
-    from feedserver.caching import pages as pagecache
-    from feedserver.publishing import backup
+    from feedserver.caching import fastpath  # composition root
+    from feedserver.caching import pages as pagecache  # composition root
+    from feedserver.publishing import backup  # composition root
     backup.init_app(app)
     pagecache.init_app(app)
     fastpath.init_app(app)
     _pin_origin(app)
     _trust_proxies(app)  # outermost: the fast path keys on the forwarded host
-    from feedserver.web import ratelimit
+    from feedserver.web import ratelimit  # composition root
     ratelimit.init_app(app)
     return app
 
@@ -50,7 +54,6 @@ def _trust_proxies(app):
     """Believe X-Forwarded-* from the configured number of proxies (deploy/nginx.conf sets them)."""
     hops = app.config.get("PROXY_FIX_HOPS", 0)
     if hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
@@ -82,12 +85,12 @@ def _refuse_insecure_production(app):
 
 def _register_blueprints(app):
     # The app factory is the composition root: the one place that imports every outer package.
-    from feedserver.admin import account_pages, accounts, websub_status
-    from feedserver.admin import releases as admin
-    from feedserver.admin import site as admin_site
-    from feedserver.api import views as api
-    from feedserver.web import board, discovery, feeds, widget
-    from feedserver.web import hub as websub
+    from feedserver.admin import account_pages, accounts, websub_status  # composition root
+    from feedserver.admin import releases as admin  # composition root
+    from feedserver.admin import site as admin_site  # composition root
+    from feedserver.api import views as api  # composition root
+    from feedserver.web import board, discovery, feeds, widget  # composition root
+    from feedserver.web import hub as websub  # composition root
     for blueprint in (board.bp, feeds.bp, discovery.bp, widget.bp, websub.bp):
         app.register_blueprint(blueprint)
     accounts.init_app(app)  # CSRF on every form, login pages
@@ -98,7 +101,6 @@ def _register_blueprints(app):
 
 
 def _register_filters(app):
-    from feedserver import dates
     app.jinja_env.filters.update(
         list_date=dates.list_date,
         detail_datetime=dates.detail_datetime,
@@ -109,7 +111,6 @@ def _register_filters(app):
 
 def _filesize(size):
     """Format a byte count for people: 12.3 KB."""
-    from babel.numbers import format_decimal
     for unit in ("bytes", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
             pattern = "#,##0" if unit == "bytes" else "#,##0.#"

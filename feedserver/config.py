@@ -42,7 +42,7 @@ def load_settings(environ=None):
     extra = environ.get(ENV_PREFIX + "CONFIG")
     if extra:
         layer = _read_toml(Path(extra))
-        _refuse_unknown(layer, settings, f"{extra}: ")
+        _refuse_unknown(layer, settings, where=f" in {extra}")
         settings.update(layer)
     overrides = {key[len(ENV_PREFIX):]: value for key, value in environ.items()
                  if key.startswith(ENV_PREFIX) and _is_setting(key[len(ENV_PREFIX):])}
@@ -56,7 +56,7 @@ def _is_setting(name):
     return name not in NOT_SETTINGS and not name.startswith(NOT_SETTINGS_PREFIXES)
 
 
-def _refuse_unknown(names, known, prefix):
+def _refuse_unknown(names, known, prefix="", where=""):
     """Raise UnknownSetting for names the defaults do not define, suggesting the closest."""
     unknown = sorted(set(names) - set(known))
     if unknown:
@@ -64,7 +64,7 @@ def _refuse_unknown(names, known, prefix):
         for name in unknown:
             close = difflib.get_close_matches(name, known, n=1)
             hints.append(f"{prefix}{name}" + (f" (did you mean {prefix}{close[0]}?)" if close else ""))
-        raise UnknownSetting("unknown feedserver setting: " + ", ".join(hints))
+        raise UnknownSetting(f"unknown feedserver setting{where}: " + ", ".join(hints))
 
 
 def _read_toml(path):

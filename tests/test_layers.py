@@ -30,3 +30,19 @@ def test_a_model_importing_flask_breaks_the_contracts(tmp_path):
     base.write_text("import flask  # noqa: F401 - breaks a layer on purpose\n" + base.read_text())
     result = lint_imports(copy)
     assert result.returncode != 0 and "Models import no Flask BROKEN" in result.stdout
+
+
+def test_function_level_imports_say_why():
+    """An import inside a function names its cycle or optional dependency in a comment."""
+    import ast
+    silent = []
+    for path in sorted((ROOT / "feedserver").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        lines = path.read_text().splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for inner in ast.walk(node):
+                    if isinstance(inner, (ast.Import, ast.ImportFrom)) and "#" not in lines[inner.lineno - 1]:
+                        silent.append(f"{path.relative_to(ROOT)}:{inner.lineno}: {lines[inner.lineno - 1].strip()}")
+    assert silent == [], silent

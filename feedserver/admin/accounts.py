@@ -24,6 +24,7 @@ from feedserver.admin import login_throttle
 from feedserver.db import database
 from feedserver.models import User, utcnow
 from feedserver.publishing import audit
+from feedserver.web.errors import render_error
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin")
 csrf = CSRFProtect()
@@ -169,7 +170,6 @@ def admin_required(view):
 
 
 def _csrf_refused(error):
-    from feedserver.web.errors import render_error
     error.description = "보안 토큰이 없거나 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요."
     return render_error(error)
 

@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from peewee import IntegrityError, prefetch
 
 from feedserver.api.auth import api_actor, token_required
+from feedserver.api.openapi import document
 from feedserver.api.payloads import (
     api_error,
     attachment_json,
@@ -41,7 +42,6 @@ def _bad_upload(error):
 
 @bp.get("/openapi.json")
 def openapi():
-    from feedserver.api.openapi import document
     return jsonify(document(c.slug for c in Category.ordered()))
 
 

@@ -14,7 +14,7 @@ from werkzeug.http import is_resource_modified
 
 from feedserver.caching.lru import ByteLRU
 from feedserver.caching.statememo import remember
-from feedserver.db import database
+from feedserver.db import database, is_sqlite
 from feedserver.models import utcnow
 from feedserver.syndication.source import Scope, category_state, feed_state
 
@@ -64,7 +64,7 @@ class FeedFastPath:
         try:
             return remember(("feed", slug), now, lambda: _read_state(slug, now))
         finally:
-            if not isinstance(database.obj, _sqlite_class()):
+            if not is_sqlite():
                 database.close()  # hand pooled connections back at once
 
     def _render(self, environ, start_response, key):
@@ -134,10 +134,6 @@ def handed_state(slug):
     handed = request.environ.get(STATE_KEY)
     return handed[1] if handed is not None and handed[0] == slug else None
 
-
-def _sqlite_class():
-    from peewee import SqliteDatabase
-    return SqliteDatabase
 
 
 def init_app(app):

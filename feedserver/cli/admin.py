@@ -4,9 +4,13 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from feedserver.admin.accounts import create_user, normalize_username
 from feedserver.db import database
-from feedserver.models import ROLES, User
+from feedserver.models import ROLES, Release, User
 from feedserver.publishing import audit
+from feedserver.publishing.records import count_records
+from feedserver.publishing.tokens import issue_token
+from feedserver.publishing.transfer import export_file, import_file
 
 
 def cli_actor(username=None):
@@ -28,7 +32,6 @@ def _read_password(password_stdin):
 
 
 def _create_user(username, role, password_stdin):
-    from feedserver.admin.accounts import create_user, normalize_username
     username = normalize_username(username)
     if User.select().where(User.username == username).exists():
         raise click.ClickException(f"이미 있는 사용자입니다: {username}")
@@ -64,7 +67,6 @@ def create_user_command(username, role, password_stdin):
 @with_appcontext
 def create_token_command(username, name):
     """Issue an API token for USERNAME and print it once."""
-    from feedserver.publishing.tokens import issue_token
     user = User.get_or_none(User.username == username)
     if user is None or not user.active:
         raise click.ClickException(f"없거나 쓰지 않는 사용자입니다: {username}")
@@ -78,8 +80,6 @@ def create_token_command(username, name):
 @with_appcontext
 def import_command(path, username):
     """Import releases from JSON Lines (.jsonl) or CSV (.csv); safe to rerun."""
-    from feedserver.publishing.records import count_records
-    from feedserver.publishing.transfer import import_file
     actor = cli_actor(username)
     with click.progressbar(length=count_records(path), label="보도자료 가져오기", show_pos=True,
                            update_min_steps=100, file=sys.stderr) as bar:
@@ -99,8 +99,6 @@ def import_command(path, username):
 @with_appcontext
 def export_command(path):
     """Export categories and releases as JSON Lines; attachments go to files/ beside it."""
-    from feedserver.models import Release
-    from feedserver.publishing.transfer import export_file
     with click.progressbar(length=Release.select().count(), label="보도자료 내보내기",
                            show_pos=True, file=sys.stderr) as bar:
         count = export_file(path, progress=bar.update)

@@ -1,15 +1,22 @@
 """Command line: `feedserver migrate`, `feedserver seed-demo`, and Flask's own commands."""
+import signal
+
 import click
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from feedserver import create_app
+from feedserver.cli.admin import COMMANDS as PUBLISHING_COMMANDS
+from feedserver.migrate import migrate
+from feedserver.models import Release
+from feedserver.publishing.demo import seed_demo
+from feedserver.websub.worker import Worker
 
 
 @click.command("migrate")
 @with_appcontext
 def migrate_command():
     """Apply pending schema migrations."""
-    from feedserver.migrate import migrate
     applied = migrate()
     click.echo("적용한 마이그레이션: " + (", ".join(applied) if applied else "없음 (최신 상태)"))
 
@@ -21,8 +28,6 @@ def migrate_command():
 @with_appcontext
 def seed_demo_command(count, if_empty):
     """Load the deterministic demo board into an empty database."""
-    from feedserver.models import Release
-    from feedserver.publishing.demo import seed_demo
     if Release.select().exists():
         if if_empty:
             click.echo("이미 보도자료가 있어 예시 데이터를 넣지 않았습니다.")
@@ -37,11 +42,8 @@ def seed_demo_command(count, if_empty):
 @with_appcontext
 def worker_command():
     """Deliver WebSub notifications from the outbox until stopped (SIGTERM or Ctrl-C)."""
-    import signal
 
-    from flask import current_app
 
-    from feedserver.websub.worker import Worker
     worker = Worker(current_app._get_current_object())
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     click.echo(f"WebSub 작업자 시작: {worker.name}")
@@ -53,7 +55,6 @@ def worker_command():
 
 def init_app(app):
     """Register the commands on the app's CLI."""
-    from feedserver.cli.admin import COMMANDS as PUBLISHING_COMMANDS
     for command in (migrate_command, seed_demo_command, worker_command, *PUBLISHING_COMMANDS):
         app.cli.add_command(command)
 

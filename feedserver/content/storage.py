@@ -3,7 +3,7 @@ import hashlib
 import secrets
 from pathlib import Path
 
-from flask import current_app, send_file
+from flask import abort, current_app, send_file
 
 
 def attachment_dir():
@@ -33,7 +33,6 @@ def send_attachment(file):
     """Send a stored attachment with its type, size and Korean original name."""
     path = attachment_dir() / file.stored_name
     if not path.is_file():
-        from flask import abort
         abort(404, description="첨부파일을 찾을 수 없습니다.")
     response = send_file(path, mimetype=file.content_type, as_attachment=True,
                          download_name=file.filename, conditional=True,

@@ -3,8 +3,18 @@ import re
 import sqlite3
 import uuid
 
+import lxml.html
 import peewee
-from peewee import BigIntegerField, CharField, ForeignKeyField, IntegerField, TextField, Tuple, fn
+from peewee import (
+    BigIntegerField,
+    CharField,
+    ForeignKeyField,
+    IntegerField,
+    IntegrityError,
+    TextField,
+    Tuple,
+    fn,
+)
 
 from ..db import database, is_mysql, is_postgres
 from .base import BaseModel, SafeCharField, SafeTextField, UTCDateTimeField, new_public_id, utcnow
@@ -118,7 +128,6 @@ RELEASE_MODELS = [Category, Release, Attachment, FeedState]
 
 def html_to_text(html):
     """Return the plain text of a fragment of HTML."""
-    import lxml.html
     if not html or not html.strip():
         return ""
     try:
@@ -157,7 +166,6 @@ def bump_feed_state(category_ids):
 
 
 def _bump(key, now, count=None):
-    from peewee import IntegrityError
     changes = {"version": FeedState.version + 1, "changed_at": now}
     if count is not None:
         changes["published_count"] = count

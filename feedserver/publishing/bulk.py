@@ -10,6 +10,7 @@ from feedserver.db import database
 from feedserver.models import PUBLIC_ID_ALPHABET, AuditEntry, Release, bump_feed_state, utcnow
 from feedserver.publishing.releases import attach_files, derive_columns
 from feedserver.search import index as search_index
+from feedserver.websub.outbox import release_changed
 
 
 @dataclass
@@ -86,7 +87,6 @@ def _after_import(rows, actor):
     # WebSub: a hub refetches the whole feed, so the newest public release per category stands
     # for the batch instead of one notification per imported release; each release scheduled
     # for later gets its own "due" job, announced when its time comes.
-    from feedserver.websub.outbox import release_changed
     newest = {}
     for release in sorted(public, key=lambda r: r.published_at):
         newest[release.category_id] = release

@@ -5,9 +5,10 @@ from html import escape
 
 from feedserver.content import storage
 from feedserver.dates import KST
-from feedserver.db import database
+from feedserver.db import database, is_mysql
 from feedserver.models import PUBLIC_ID_ALPHABET, Attachment, Category, Release, bump_feed_state, summarize
 from feedserver.publishing import demo_text as text
+from feedserver.search.index import index_rows
 
 GOVERNOR_SLUG = "governor"
 GOVERNOR_COUNT = 937
@@ -43,13 +44,11 @@ def seed_demo(count=GOVERNOR_COUNT, attachment_dir=None, progress=None):
 
 def _analyze():
     """Refresh planner statistics after a bulk load, so searches use the index they should."""
-    from feedserver.db import is_mysql
     database.execute_sql("ANALYZE TABLE `release`, release_search" if is_mysql() else "ANALYZE")
 
 
 def _index_all():
     """Fill the search index in batches (the rows went in with executemany, unindexed)."""
-    from feedserver.search.index import index_rows
     last = 0
     while True:
         rows = list(Release.select(Release.id, Release.title, Release.body_text, Release.author)

@@ -4,6 +4,7 @@ from feedserver.db import database
 from feedserver.models import Attachment, Category, Release, bump_feed_state, html_to_text, summarize, utcnow
 from feedserver.publishing import audit
 from feedserver.search import index as search_index
+from feedserver.websub.outbox import release_changed, seen_change
 
 LABELS = {"title": "제목", "category": "분류", "author": "작성자", "body_html": "본문",
           "summary": "요약", "status": "상태", "published_at": "게시 시각"}
@@ -137,7 +138,6 @@ def _write(release, changes, actor, action, summary, extra=None):
 def _after_change(release, old_category_id, old_status, actor, action, summary,
                   old_published_at=None):
     """Everything a release write owes the readers, inside its transaction."""
-    from feedserver.websub.outbox import release_changed, seen_change
     if old_published_at is None:  # created or deleted: the time did not change
         old_published_at = release.published_at
     deleted = action == "release_delete"

@@ -5,7 +5,7 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # syndication imports this module at runtime
-    from feedserver.syndication.formats import Feed, Item
+    from feedserver.syndication.formats import Feed, Item  # cycle: formats imports this module
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

@@ -1,6 +1,6 @@
 """The public board: category lists, search, release pages and attachment downloads."""
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from peewee import Tuple
+from peewee import OperationalError, Tuple
 from werkzeug.exceptions import BadRequest
 
 from feedserver.caching.pages import fill_views, filled_page, page_cache, site_state
@@ -124,7 +124,6 @@ def release(public_id):
 def _count_view(release_id):
     """Add a view; return {id: new count} if the database said it. A read-only or full database
     loses the count, never the page."""
-    from peewee import OperationalError
     try:
         count = Release.count_view(release_id)
     except OperationalError as error:

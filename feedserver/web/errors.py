@@ -1,6 +1,11 @@
 """Readable Korean error pages, JSON errors for the API; never a stack trace."""
+import errno
+
 from flask import jsonify, make_response, render_template, request
+from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from feedserver.db import database
 
 TITLES = {
     400: "잘못된 요청입니다", 401: "로그인이 필요합니다", 403: "권한이 없습니다",
@@ -41,7 +46,6 @@ def _finish(response, code, error):
 
 def _reset_connection():
     """Drop the broken connection so the next request opens a fresh one."""
-    from feedserver.db import database
     try:
         database.close()
     except Exception:  # noqa: BLE001 - the connection is already gone
@@ -64,7 +68,6 @@ class InsufficientStorage(HTTPException):
 
 def init_app(app):
     """Register the handlers."""
-    from peewee import InterfaceError, OperationalError
     app.register_error_handler(HTTPException, render_error)
 
     @app.errorhandler(OperationalError)
@@ -80,7 +83,6 @@ def init_app(app):
     @app.errorhandler(OSError)
     def _storage_failed(error):
         # A full or read-only disk while storing an upload: say so, do not look like a bug.
-        import errno
         if error.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
             return _unexpected(error)
         app.logger.error("storage unavailable: %s", error)

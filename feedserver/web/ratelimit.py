@@ -56,7 +56,7 @@ class RedisCounter:
     """Fixed windows counted in Redis, shared by every process that uses the same server."""
 
     def __init__(self, url):
-        import redis
+        import redis  # only with RATELIMIT_REDIS_URL: processes without it never load the client
         self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
     def hit(self, key, window_end):

@@ -7,7 +7,7 @@ written outside the signed-in areas, and any response that sets a cookie is priv
 """
 from functools import wraps
 
-from flask import abort, g, request
+from flask import abort, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 
 CSP = ("default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
@@ -63,7 +63,6 @@ def _framing(response):
 
 def _hsts(response):
     """Ask browsers to keep to HTTPS once they reached us over it (HSTS_SECONDS > 0)."""
-    from flask import current_app
     seconds = current_app.config.get("HSTS_SECONDS", 0)
     if seconds and request.is_secure:
         response.headers.setdefault("Strict-Transport-Security",

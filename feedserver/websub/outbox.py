@@ -7,6 +7,7 @@ from peewee import fn
 
 from feedserver.db import database, is_postgres
 from feedserver.models import OutboxJob, Subscription, utcnow
+from feedserver.search.query import FIELDS
 
 VISIBLE = ("published", "scheduled")
 MAX_BACKOFF_SECONDS = 3600
@@ -64,7 +65,6 @@ def announce(release, old_category_id=None, now=None):
 
 def _matching_searches(release, now):
     """Return the subscribed search feeds whose words all appear in the release."""
-    from feedserver.search.query import FIELDS
     keys = Subscription.active(now).select(fn.DISTINCT(Subscription.feed_key)).where(
         Subscription.feed_key.startswith("search:"))
     texts = {"title": [release.title], "body": [release.body_text], "author": [release.author]}
