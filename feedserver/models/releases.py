@@ -28,6 +28,9 @@ RELEASE_NAMESPACE = uuid.UUID("6f1d3c52-7a8e-4f0b-9c2d-5e4a1b7c9d30")
 STATUSES = ("draft", "scheduled", "published", "withdrawn")
 
 
+# The one definition of "public once its time has come"; every query and check uses it.
+VISIBLE_STATUSES = ("published", "scheduled")
+
 class Category(BaseModel):
     slug = CharField(max_length=64, unique=True)
     name = CharField(max_length=100)
@@ -75,7 +78,7 @@ class Release(BaseModel):
 
     def is_public(self, now=None):
         """Tell whether readers may see this release now."""
-        return (self.status in ("published", "scheduled") and self.published_at is not None
+        return (self.status in VISIBLE_STATUSES and self.published_at is not None
                 and self.published_at <= (now or utcnow()))
 
     @classmethod
@@ -83,7 +86,7 @@ class Release(BaseModel):
         """Return releases whose publication time has come, newest first."""
         now = now or utcnow()
         return (cls.select()
-                .where(cls.status.in_(("published", "scheduled")), cls.published_at <= now)
+                .where(cls.status.in_(VISIBLE_STATUSES), cls.published_at <= now)
                 .order_by(cls.published_at.desc(), cls.id.desc()))
 
     @classmethod

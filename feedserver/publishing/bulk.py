@@ -7,7 +7,14 @@ from peewee import CharField, IntegerField, TextField
 
 from feedserver.content import uploads as upload_files
 from feedserver.db import database
-from feedserver.models import PUBLIC_ID_ALPHABET, AuditEntry, Release, bump_feed_state, utcnow
+from feedserver.models import (
+    PUBLIC_ID_ALPHABET,
+    VISIBLE_STATUSES,
+    AuditEntry,
+    Release,
+    bump_feed_state,
+    utcnow,
+)
 from feedserver.publishing.releases import attach_files, derive_columns
 from feedserver.search import index as search_index
 from feedserver.websub.outbox import release_changed
@@ -90,7 +97,7 @@ def _after_import(rows, actor):
     newest = {}
     for release in sorted(public, key=lambda r: r.published_at):
         newest[release.category_id] = release
-    later = [r for r in imported if r.status in ("published", "scheduled")
+    later = [r for r in imported if r.status in VISIBLE_STATUSES
              and r.published_at and r.published_at > now]
     for release in [*newest.values(), *later]:
         release_changed(release, None, "draft")

@@ -1,7 +1,16 @@
 """Every write to a release: one transaction that saves it, bumps feed state and logs it."""
 from feedserver.content import uploads as upload_files
 from feedserver.db import database
-from feedserver.models import Attachment, Category, Release, bump_feed_state, html_to_text, summarize, utcnow
+from feedserver.models import (
+    VISIBLE_STATUSES,
+    Attachment,
+    Category,
+    Release,
+    bump_feed_state,
+    html_to_text,
+    summarize,
+    utcnow,
+)
 from feedserver.publishing import audit
 from feedserver.search import index as search_index
 from feedserver.websub.outbox import release_changed, seen_change
@@ -62,7 +71,7 @@ def update_release(release, fields, actor, uploads=(), remove_ids=(), action=Non
 
 def withdraw_release(release, actor):
     """Take a published or scheduled release off the board and the feeds."""
-    if release.status not in ("published", "scheduled"):
+    if release.status not in VISIBLE_STATUSES:
         raise PublishingError("게시되었거나 예약된 보도자료만 철회할 수 있습니다.")
     _write(release, {"status": "withdrawn"}, actor, "release_withdraw", f"제목: {release.title}")
 

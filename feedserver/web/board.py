@@ -6,7 +6,15 @@ from werkzeug.exceptions import BadRequest
 from feedserver.caching.pages import fill_views, filled_page, page_cache, site_state
 from feedserver.caching.statememo import current
 from feedserver.content import storage
-from feedserver.models import Attachment, Category, Release, newest_first_page, utcnow, visible_count
+from feedserver.models import (
+    VISIBLE_STATUSES,
+    Attachment,
+    Category,
+    Release,
+    newest_first_page,
+    utcnow,
+    visible_count,
+)
 from feedserver.search.newest import newest_ids
 from feedserver.search.query import FIELDS, SEARCH_CAP, ListArgs, parse_list_args, parse_page, parse_query
 from feedserver.web.discovery import alternates
@@ -153,7 +161,7 @@ def _neighbours(item):
     # Anything older than a visible release is already due: no "<= now" bound, which
     # would make SQLite walk the index from now back to here.
     older = (Release.select().where(Release.category == item.category_id, position < here,
-                                    Release.status.in_(("published", "scheduled")))
+                                    Release.status.in_(VISIBLE_STATUSES))
              .order_by(Release.published_at.desc(), Release.id.desc()).first())
     return newer, older
 

@@ -6,10 +6,9 @@ from datetime import timedelta
 from peewee import fn
 
 from feedserver.db import database, is_postgres
-from feedserver.models import OutboxJob, Subscription, utcnow
+from feedserver.models import VISIBLE_STATUSES, OutboxJob, Subscription, utcnow
 from feedserver.search.query import FIELDS
 
-VISIBLE = ("published", "scheduled")
 MAX_BACKOFF_SECONDS = 3600
 
 
@@ -25,7 +24,7 @@ def enqueue(kind, payload, feed_key="", available_at=None, **columns):
 
 def was_public(status, published_at, now):
     """Tell whether a release with this status and time is visible to readers at `now`."""
-    return status in VISIBLE and published_at is not None and published_at <= now
+    return status in VISIBLE_STATUSES and published_at is not None and published_at <= now
 
 
 def seen_change(release, old_status, old_published_at, deleted=False, now=None):
@@ -48,7 +47,7 @@ def release_changed(release, old_category_id=None, old_status=None, old_publishe
         OutboxJob.status == "pending", OutboxJob.kind == "due", OutboxJob.feed_key == key)]
     if stale:
         OutboxJob.delete().where(OutboxJob.id.in_(stale)).execute()
-    if (not deleted and release.status in VISIBLE and release.published_at
+    if (not deleted and release.status in VISIBLE_STATUSES and release.published_at
             and release.published_at > now):
         enqueue("due", {"release": release.public_id}, key, available_at=release.published_at)
     if seen_change(release, old_status, old_published_at, deleted, now):
