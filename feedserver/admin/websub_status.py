@@ -1,8 +1,9 @@
 """The WebSub status page in the admin: subscriptions per feed, pending work, deliveries."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from feedserver.admin.accounts import login_required
 from feedserver.models import OutboxJob, Subscription
+from feedserver.web.urls import base_url
 from feedserver.websub import outbox
 from feedserver.websub.delivery import recent
 from feedserver.websub.topics import hub_urls
@@ -24,4 +25,4 @@ def status():
     return render_template("admin/websub.html", by_feed=by_feed, pending=pending,
                            delivered=[(job, outbox.payload(job)) for job in delivered],
                            failures=failures,
-                           hubs=hub_urls(request.url_root))
+                           hubs=hub_urls(base_url()))

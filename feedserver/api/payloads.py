@@ -1,7 +1,7 @@
 """JSON in and out for the API: request bodies, list arguments, representations, errors."""
 from dataclasses import dataclass
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from peewee import Query
 from werkzeug.exceptions import (
     BadRequest,
@@ -15,6 +15,7 @@ from werkzeug.exceptions import (
 from feedserver.models import STATUSES, Category, Release
 from feedserver.publishing.input import find_category, json_problems, rfc3339
 from feedserver.search.query import apply_search
+from feedserver.web.urls import absolute
 
 LIST_KEYS = {"status", "category", "q", "page", "per_page"}
 ERRORS = {400: BadRequest, 403: Forbidden, 404: NotFound, 409: Conflict,
@@ -114,8 +115,7 @@ def category_json(category):
 def attachment_json(release, file):
     return {"id": file.id, "filename": file.filename, "content_type": file.content_type,
             "size": file.size, "sha256": file.sha256,
-            "url": url_for("board.attachment", public_id=release.public_id, attachment_id=file.id,
-                           _external=True)}
+            "url": absolute("board.attachment", public_id=release.public_id, attachment_id=file.id)}
 
 
 def release_json(release):
@@ -134,7 +134,7 @@ def release_json(release):
         "created_at": rfc3339(release.created_at),
         "updated_at": rfc3339(release.updated_at),
         "revision": release.revision,
-        "url": url_for("board.release", public_id=release.public_id, _external=True),
+        "url": absolute("board.release", public_id=release.public_id),
         "attachments": [attachment_json(release, f) for f in
                         sorted(release.attachments, key=lambda f: f.id)],
     }

@@ -1,5 +1,5 @@
 """The JSON API at /api/v1/: releases, attachments and categories for other systems."""
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request
 from peewee import IntegrityError, prefetch
 
 from feedserver.api.auth import api_actor, token_required
@@ -20,6 +20,7 @@ from feedserver.publishing import releases as publishing
 from feedserver.publishing.input import FieldErrors, check_external_id, check_fields
 from feedserver.publishing.releases import PublishingError
 from feedserver.web.errors import render_error
+from feedserver.web.urls import absolute
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 RELEASE_KEYS = {"title", "category", "author", "body", "summary", "status", "published_at"}
@@ -61,7 +62,7 @@ def list_releases():
     more = args.page * args.per_page < total
     return jsonify(items=[release_json(r) for r in rows], page=args.page,
                    per_page=args.per_page, total=total,
-                   next=url_for("api.list_releases", **args.params(args.page + 1), _external=True)
+                   next=absolute("api.list_releases", **args.params(args.page + 1))
                    if more else None)
 
 
@@ -100,8 +101,7 @@ def _replay(release, data):
 def _release_response(release, status):
     response = jsonify(release_json(release))
     response.status_code = status
-    response.headers["Location"] = url_for("api.get_release", public_id=release.public_id,
-                                           _external=True)
+    response.headers["Location"] = absolute("api.get_release", public_id=release.public_id)
     return response
 
 

@@ -7,7 +7,7 @@ from lxml import etree
 
 from feedserver.models import Category, Release, utcnow
 from feedserver.syndication.formats import to_opml
-from feedserver.web.feeds import base_url
+from feedserver.web.urls import base_url
 
 bp = Blueprint("discovery", __name__)
 FORMAT_NAMES = {"rss": ("RSS 2.0", "application/rss+xml"), "atom": ("Atom 1.0", "application/atom+xml"),

@@ -18,6 +18,7 @@ from feedserver.syndication.source import (
     load_items,
     with_category,
 )
+from feedserver.web.urls import base_url
 from feedserver.websub.topics import hub_urls
 
 bp = Blueprint("feeds", __name__)
@@ -78,11 +79,6 @@ def parse_limit(raw, default):
     except ValueError:
         raise BadRequest("limit은 1부터 100 사이의 숫자여야 합니다.") from None
     return min(100, max(1, value))
-
-
-def base_url():
-    """Return the public origin for absolute links."""
-    return (current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
 
 
 def _urls(fmt, endpoint, values, base):

@@ -9,6 +9,7 @@ from feedserver.clients import client_key
 from feedserver.db import database
 from feedserver.models import Category, OutboxJob, Subscription
 from feedserver.search.query import parse_query
+from feedserver.web.urls import base_url
 from feedserver.websub import netguard, outbox
 from feedserver.websub.topics import allowed_networks, normal_url, subscription_ident
 
@@ -136,7 +137,7 @@ def topic_feed_key(topic):
     """Return the feed key ("all", "cat:<id>", "search:<field>:<q>") of one of our feed URLs."""
     if not _is_http_url(topic):
         return None
-    parts, base = urlsplit(topic), urlsplit(current_app.config.get("BASE_URL") or request.url_root)
+    parts, base = urlsplit(topic), urlsplit(base_url())
     if (parts.scheme, parts.netloc.lower()) != (base.scheme, base.netloc.lower()):
         return None
     try:

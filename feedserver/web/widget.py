@@ -17,6 +17,7 @@ from feedserver.dates import iso_kst, list_date
 from feedserver.models import Category, Release, utcnow
 from feedserver.syndication.source import Scope, feed_state
 from feedserver.web.security import allow_framing
+from feedserver.web.urls import absolute
 from feedserver.web.widget_options import (
     MAX_LIMIT,
     WidgetArgError,
@@ -42,14 +43,6 @@ def latest(category, limit):
     if category is not None:
         query = query.where(Release.category == category)
     return list(query.limit(limit))
-
-
-def absolute(endpoint, **values):
-    """Return an absolute URL, on BASE_URL when it is configured."""
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def board_url(category):
