@@ -31,6 +31,13 @@ def set_password(user, password, by, action):
         audit.record(by, action, f"user:{user.username}")
 
 
+def end_everywhere(user, by):
+    """End every session the user has, and log who did it."""
+    with database.atomic():
+        end_sessions(user)
+        audit.record(by, "sessions_end", f"user:{user.username}")
+
+
 @bp.route("", methods=["GET", "POST"])
 @login_required
 def settings():
@@ -60,9 +67,7 @@ def _check_current(password):
 @bp.post("/sessions/end")
 @login_required
 def sign_out_everywhere():
-    with database.atomic():
-        end_sessions(g.user)
-        audit.record(actor(), "sessions_end", f"user:{g.user.username}")
+    end_everywhere(g.user, actor())
     start_session(g.user)
     flash("다른 모든 기기에서 로그아웃했습니다.")
     return redirect(url_for("account.settings"))

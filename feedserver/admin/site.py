@@ -4,7 +4,7 @@ import re
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from peewee import IntegrityError
 
-from feedserver.admin.account_pages import password_error, set_password
+from feedserver.admin.account_pages import end_everywhere, password_error, set_password
 from feedserver.admin.accounts import (
     actor,
     admin_required,
@@ -158,7 +158,7 @@ def _user_errors(values, password):
 @bp.post("/users/<int(max=2147483647):user_id>")
 @admin_required
 def update_user(user_id):
-    user = User.get_or_none(User.id == user_id) or abort(404)
+    user = _user_or_404(user_id)
     if user.id == g.user.id:
         flash("자기 계정의 역할과 사용 여부는 바꿀 수 없습니다.", "error")
         return redirect(url_for("admin_site.users"))
@@ -175,11 +175,15 @@ def update_user(user_id):
     return redirect(url_for("admin_site.users"))
 
 
+def _user_or_404(user_id):
+    return User.get_or_none(User.id == user_id) or abort(404)
+
+
 @bp.post("/users/<int(max=2147483647):user_id>/password")
 @admin_required
 def reset_password(user_id):
     """Set another user's password (they forgot it, or it leaked); their sessions end."""
-    user = User.get_or_none(User.id == user_id) or abort(404)
+    user = _user_or_404(user_id)
     password = request.form.get("password", "")
     error = password_error(password, request.form.get("confirm", password))
     if error:
@@ -194,10 +198,8 @@ def reset_password(user_id):
 @admin_required
 def end_user_sessions(user_id):
     """Sign a user out on every device."""
-    user = User.get_or_none(User.id == user_id) or abort(404)
-    with database.atomic():
-        end_sessions(user)
-        audit.record(actor(), "sessions_end", f"user:{user.username}")
+    user = _user_or_404(user_id)
+    end_everywhere(user, actor())
     flash(f"{user.username}을(를) 모든 기기에서 로그아웃시켰습니다.")
     return redirect(url_for("admin_site.users"))
 
