@@ -251,3 +251,14 @@ def test_length_limits_hold_for_what_was_sent(staff_app, field, limit):
     data = {"title": "제목", "category": "press", field: "가 " + "나" * (limit - 1)}
     response = client.post("/api/v1/releases", headers=bearer(staff_app), json=data)
     assert response.status_code == 400 and field in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_an_empty_publication_time_is_refused_as_the_document_says(staff_app, method):
+    """schemathesis: `published_at: ""` is neither an RFC 3339 time nor null, yet was accepted."""
+    client, headers = staff_app.test_client(), bearer(staff_app)
+    created = client.post("/api/v1/releases", headers=headers, json={"title": "시각", "category": "press"})
+    url = "/api/v1/releases" if method == "post" else f"/api/v1/releases/{created.get_json()['id']}"
+    data = {"title": "빈 시각", "category": "press", "status": "draft", "published_at": ""}
+    response = getattr(client, method)(url, headers=headers, json=data)
+    assert response.status_code == 400 and "published_at" in response.get_json()["error"]["fields"]

@@ -56,6 +56,9 @@ def require_keys(data, allowed):
     unknown = sorted(set(data) - allowed)
     if unknown:
         api_error(400, "알 수 없는 항목이 있습니다.", {k: "알 수 없는 항목입니다." for k in unknown})
+    if data.get("published_at") == "":  # the document says an RFC 3339 time or null, not ""
+        api_error(400, "입력값을 확인해 주세요.",
+                  {"published_at": "게시 시각은 RFC 3339 시각이거나 null이어야 합니다."})
 
 
 @dataclass(frozen=True)
