@@ -230,6 +230,21 @@ def staff_app(tmp_path, staff_template):
 
 
 @pytest.fixture
+def staff_app_with(tmp_path, staff_template):
+    """Build staff_app with extra settings, for settings create_app reads once (rate limits)."""
+    from publishing_helpers import FAST_HASH
+
+    def build(**config):
+        template, tokens = staff_template
+        shutil.copy(template, tmp_path / "test.sqlite3")
+        app = build_app(tmp_path, "sqlite:///" + str(tmp_path / "test.sqlite3"), **config)
+        app.config.update(PASSWORD_HASH_METHOD=FAST_HASH, TEST_TOKENS=tokens)
+        return app
+    yield build
+    close_database()
+
+
+@pytest.fixture
 def staff_db_app(db_app):
     """staff_app on every configured database backend."""
     from publishing_helpers import seed_staff

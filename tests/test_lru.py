@@ -1,4 +1,6 @@
-"""ByteLRU: bounded by bytes and by entries, least recently used dropped first."""
+"""ByteLRU: bounded by bytes, least recently used dropped first, oversize values never kept."""
+import threading
+
 from feedserver.caching.lru import ByteLRU
 
 
@@ -9,8 +11,7 @@ def test_byte_bound_drops_oldest_until_within_budget():
     lru.keep("c", "C", 4)  # 12 > 10: "a" must go
     assert lru.get("a") is None
     assert lru.get("b") == "B" and lru.get("c") == "C"
-    assert lru.size == 8
-    assert set(lru.costs) == {"b", "c"}
+    assert lru.size == 8 and len(lru) == 2
 
 
 def test_budget_exactly_reached_is_kept():
@@ -21,42 +22,21 @@ def test_budget_exactly_reached_is_kept():
     assert lru.size == 8
 
 
-def test_entry_bound():
-    lru = ByteLRU(max_bytes=1000, max_entries=2)
-    lru.keep("a", "A", 1)
-    lru.keep("b", "B", 1)
-    lru.keep("c", "C", 1)
-    assert list(lru.entries) == ["b", "c"]
-    assert lru.size == 2
-
-
-def test_get_refreshes_recency_so_least_recently_used_goes_first():
+def test_a_read_makes_an_entry_the_most_recent():
     lru = ByteLRU(max_bytes=3)
     lru.keep("a", "A", 1)
     lru.keep("b", "B", 1)
     lru.keep("c", "C", 1)
-    assert lru.get("a") == "A"  # now b is the least recently used
+    assert lru.get("a") == "A"  # b is now the oldest
     lru.keep("d", "D", 1)
-    assert lru.get("b") is None
-    assert lru.get("a") == "A" and lru.get("c") == "C" and lru.get("d") == "D"
+    assert "b" not in lru and all(key in lru for key in "acd")
 
 
-def test_rekeeping_refreshes_recency():
-    lru = ByteLRU(max_bytes=1000, max_entries=2)
-    lru.keep("a", "A", 1)
-    lru.keep("b", "B", 1)
-    lru.keep("a", "A2", 1)  # a becomes most recent
-    lru.keep("c", "C", 1)
-    assert lru.get("b") is None
-    assert lru.get("a") == "A2"
-
-
-def test_rekeeping_an_existing_key_replaces_its_size():
+def test_rewriting_a_key_makes_it_recent_and_recounts_its_cost():
     lru = ByteLRU(max_bytes=10)
     lru.keep("a", "A", 6)
     lru.keep("a", "A2", 3)
-    assert lru.size == 3 and lru.costs == {"a": 3}
-    assert len(lru.entries) == 1
+    assert lru.size == 3 and len(lru) == 1
     lru.keep("b", "B", 7)  # 3 + 7 = 10 fits: nothing dropped
     assert lru.get("a") == "A2" and lru.get("b") == "B"
     lru.keep("a", "A3", 5)  # grows: 5 + 7 > 10, b (older now) goes
@@ -64,25 +44,39 @@ def test_rekeeping_an_existing_key_replaces_its_size():
     assert lru.size == 5
 
 
-def test_entry_larger_than_budget_is_not_kept_and_evicts_nothing():
+def test_a_value_larger_than_the_budget_is_not_kept_and_evicts_nothing():
     lru = ByteLRU(max_bytes=10)
     lru.keep("a", "A", 5)
     lru.keep("big", "X" * 11, 11)
-    assert lru.get("big") is None
-    assert lru.get("a") == "A"
+    assert lru.get("big") is None and lru.get("a") == "A"
     assert lru.size == 5
 
 
-def test_oversized_rekeep_leaves_the_old_value():
+def test_an_oversize_rewrite_keeps_the_old_value():
     lru = ByteLRU(max_bytes=10)
     lru.keep("a", "A", 5)
     lru.keep("a", "huge", 11)
     assert lru.get("a") == "A" and lru.size == 5
 
 
-def test_clear():
+def test_clear_forgets_everything():
     lru = ByteLRU(max_bytes=10)
     lru.keep("a", "A", 5)
     lru.clear()
     assert lru.get("a") is None
-    assert lru.size == 0 and not lru.costs and not lru.entries
+    assert lru.size == 0 and len(lru) == 0
+
+
+def test_threads_never_push_it_past_its_budget():
+    lru = ByteLRU(max_bytes=1000)
+
+    def work(n):
+        for i in range(2000):
+            lru.keep((n, i % 97), i, 1 + i % 13)
+            lru.get((n, (i * 7) % 97))
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert 0 < lru.size <= 1000

@@ -247,3 +247,13 @@ def test_builder_page_has_no_inline_script_or_style(demo_client):
     assert not tree.xpath("//script[not(@src)]")
     assert not tree.xpath("//style") and not tree.xpath("//*[@style]")
     assert not tree.xpath("//@*[starts-with(name(), 'on')]")
+
+
+def test_widget_json_is_written_by_the_feeds_json_feed_writer(demo_client):
+    widget = demo_client.get("/widget/latest.json?limit=5").get_json(force=True)
+    site = json.loads(demo_client.get("/feeds/all.json").data)
+    assert widget["version"] == site["version"]
+    for small, full in zip(widget["items"], site["items"][:5], strict=True):
+        # the same item, without the body and its attachments (a widget shows summaries)
+        expected = {k: v for k, v in full.items() if k not in ("content_html", "attachments")}
+        assert small == {**expected, "content_text": full["summary"]}

@@ -142,8 +142,7 @@ def delete(public_id):
 
 def get_release(public_id):
     """Return any release by public id, whatever its status, or 404."""
-    release = (Release.select(Release, Category).join(Category)
-               .where(Release.public_id == public_id).first())
+    release = Release.by_public_id(public_id)
     if release is None:
         abort(404, description="없는 보도자료입니다.")
     return release

@@ -183,12 +183,7 @@ def remove_attachment(public_id, attachment_id):
 
 
 def _find(public_id):
-    # Public ids are short ASCII letters and digits; anything else (NUL, which PostgreSQL
-    # refuses in a parameter) names no release and is not asked.
-    release = None
-    if public_id.isascii() and public_id.isalnum() and len(public_id) <= 16:
-        release = (Release.select(Release, Category).join(Category)
-                   .where(Release.public_id == public_id).first())
+    release = Release.by_public_id(public_id)
     if release is None:
         api_error(404, "없는 보도자료입니다.")
     return release

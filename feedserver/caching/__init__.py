@@ -6,7 +6,8 @@ cache here is keyed by a state token read from the database, so nothing an insta
 outlives the write that changed it, on one process or many behind one database.
 
 What each may hold (docs/security.md): public content only, per state, never per user.
-- lru: the byte-bounded LRU the others are built on.
+- lru: the byte-bounded LRU the others are built on (cachetools underneath).
+- validators: conditional GET, the one place that decides a 304 (it holds nothing).
 - statememo: per-thread state tokens and filled pages on SQLite while no commit happened.
 - render: feed bodies (and their gzip) per feed, format and state; no headers.
 - pages: board and release page HTML per URL and state; view counts filled in per response.

@@ -10,10 +10,10 @@ import re
 from typing import NamedTuple
 
 from flask import request
-from werkzeug.http import is_resource_modified
 
 from feedserver.caching.lru import ByteLRU
 from feedserver.caching.statememo import remember
+from feedserver.caching.validators import BODY_HEADERS, still_fresh
 from feedserver.db import database, is_sqlite
 from feedserver.models import utcnow
 from feedserver.syndication.source import Scope, category_state, feed_state
@@ -21,8 +21,10 @@ from feedserver.syndication.source import Scope, category_state, feed_state
 FEED_PATH = re.compile(r"^/feeds/(?:all|category/([A-Za-z0-9_-]{1,64}))\.(?:rss|atom|json)$")
 TOKEN_KEY = "feedserver.feed_token"
 STATE_KEY = "feedserver.feed_state"
-MAX_ENTRIES = 512
 MAX_BYTES = 8 * 1024 * 1024  # per worker
+# What an entry costs beyond its body: the key (whose Accept header a client chooses), the
+# headers and the objects. Counting it bounds the entries too (at most MAX_BYTES / 1 KiB).
+ENTRY_OVERHEAD = 1024
 
 
 class FeedFastPath:
@@ -31,7 +33,7 @@ class FeedFastPath:
     def __init__(self, wsgi_app, flask_app):
         self.wsgi_app = wsgi_app
         self.flask_app = flask_app
-        self.kept = ByteLRU(MAX_BYTES, MAX_ENTRIES)  # bodies are mostly shared with the render cache
+        self.kept = ByteLRU(MAX_BYTES)  # bodies are mostly shared with the render cache
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
@@ -79,14 +81,12 @@ class FeedFastPath:
         token = environ.get(TOKEN_KEY)
         if (token and captured.get("status", "").startswith("200") and environ["REQUEST_METHOD"] == "GET"
                 and shareable(captured["headers"])):
-            self.kept.keep(key, Kept.of(token, captured["headers"], body), len(body))
+            entry = Kept.of(token, captured["headers"], body)
+            self.kept.keep(key, entry, len(body) + len(key[4]) + ENTRY_OVERHEAD)
         return [body]
 
     def _serve(self, environ, start_response, entry, head):
-        # Readers echo the ETag they were given: compare it as is before parsing anything.
-        if environ.get("HTTP_IF_NONE_MATCH") == entry.etag or (
-                ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ)
-                and not is_resource_modified(environ, etag=entry.etag, last_modified=entry.modified)):
+        if still_fresh(environ, entry.etag, entry.modified):
             start_response("304 NOT MODIFIED", list(entry.not_modified))
             return []
         start_response("200 OK", list(entry.headers))
@@ -115,8 +115,7 @@ class Kept(NamedTuple):
     def of(cls, token, headers, body):
         etag = next((v for k, v in headers if k == "ETag"), None)
         modified = next((v for k, v in headers if k == "Last-Modified"), None)
-        not_modified = [(k, v) for k, v in headers
-                        if k not in ("Content-Length", "Content-Encoding", "Content-Type")]
+        not_modified = [(k, v) for k, v in headers if k not in BODY_HEADERS]
         return cls(token, headers, body, etag, modified, not_modified)
 
 

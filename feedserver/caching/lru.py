@@ -1,39 +1,50 @@
-"""A thread-safe LRU bounded by the bytes its values cost: every per-worker cache uses it."""
+"""A thread-safe LRU bounded by the bytes its values cost: every per-worker cache uses it.
+
+cachetools.LRUCache does the bookkeeping (sizes through getsizeof, least recently used out
+first); this wrapper adds the lock gunicorn's threads need and the rule that a value costing
+more than the whole budget is simply not kept (cachetools raises instead).
+"""
 import threading
-from collections import OrderedDict
+
+from cachetools import LRUCache
+
+
+def _cost(pair):
+    return pair[1]
 
 
 class ByteLRU:
-    """Values by key, least recently used dropped first once their costs pass max_bytes."""
+    """Values by key; the least recently used go first once their costs pass max_bytes."""
 
-    def __init__(self, max_bytes, max_entries=None):
-        self.max_bytes, self.max_entries = max_bytes, max_entries
-        self.entries = OrderedDict()  # key -> value
-        self.costs = {}
-        self.size = 0
+    def __init__(self, max_bytes):
+        self._cache = LRUCache(maxsize=max_bytes, getsizeof=_cost)  # key -> (value, cost)
         self.lock = threading.Lock()
 
+    @property
+    def size(self):
+        """The bytes the kept values cost."""
+        return self._cache.currsize
+
+    def __len__(self):
+        return len(self._cache)
+
+    def __contains__(self, key):
+        return key in self._cache  # does not count as a use
+
     def get(self, key):
+        """Return the value kept under key (now the most recently used), or None."""
         with self.lock:
-            value = self.entries.get(key)
-            if value is not None:
-                self.entries.move_to_end(key)
-            return value
+            pair = self._cache.get(key)
+        return None if pair is None else pair[0]
 
     def keep(self, key, value, cost):
         """Store value under key unless it alone costs more than the whole budget."""
-        if cost > self.max_bytes:
-            return
         with self.lock:
-            self.entries.pop(key, None)
-            self.size += cost - self.costs.get(key, 0)
-            self.entries[key], self.costs[key] = value, cost
-            while self.size > self.max_bytes or (self.max_entries and len(self.entries) > self.max_entries):
-                dropped, _ = self.entries.popitem(last=False)
-                self.size -= self.costs.pop(dropped)
+            try:
+                self._cache[key] = (value, cost)
+            except ValueError:  # larger than max_bytes: keep what was there
+                pass
 
     def clear(self):
         with self.lock:
-            self.entries.clear()
-            self.costs.clear()
-            self.size = 0
+            self._cache.clear()

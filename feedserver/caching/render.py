@@ -3,9 +3,8 @@ import gzip
 from dataclasses import dataclass
 
 from flask import Response, request
-from werkzeug.http import is_resource_modified
-
 from feedserver.caching.lru import ByteLRU
+from feedserver.caching.validators import still_fresh
 
 CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -44,14 +43,9 @@ def is_browser():
         and "text/html" in accept.values()
 
 
-def validators_match(etag, last_modified):
-    """Tell whether the request's validators still hold (RFC 9110, weak comparison)."""
-    return not is_resource_modified(request.environ, etag=etag, last_modified=last_modified)
-
-
 def feed_response(fmt, etag, last_modified, render, max_age, headers=()):
     """Answer a feed request: 304 without rendering, else the (cached) body."""
-    response = Response(status=304) if validators_match(etag, last_modified) else None
+    response = Response(status=304) if still_fresh(request.environ, etag, last_modified) else None
     if response is None:
         entry = render()
         gz = accepts_gzip()

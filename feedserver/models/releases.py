@@ -82,6 +82,17 @@ class Release(BaseModel):
                 and self.published_at <= (now or utcnow()))
 
     @classmethod
+    def by_public_id(cls, public_id):
+        """Return the release (any status) with its category for a public id, or None."""
+        # Public ids are short ASCII letters and digits; anything else (NUL, which PostgreSQL
+        # refuses in a parameter) names no release and is not asked.
+        if not (isinstance(public_id, str) and public_id.isascii() and public_id.isalnum()
+                and len(public_id) <= 16):
+            return None
+        return (cls.select(cls, Category).join(Category)
+                .where(cls.public_id == public_id).first())
+
+    @classmethod
     def visible(cls, now=None):
         """Return releases whose publication time has come, newest first."""
         now = now or utcnow()

@@ -12,12 +12,16 @@ VERSION = "https://jsonfeed.org/version/1.1"
 
 def _item(item: Item) -> dict:
     """Describe one item as a JSON Feed object."""
-    obj = {"id": item.id, "url": item.link, "title": item.title,
-           "content_html": item.content_html, "summary": item.summary,
-           "date_published": item.published.isoformat(),
-           "date_modified": item.updated.isoformat(),
-           "authors": [{"name": item.author}] if item.author else [],
-           "tags": [item.category] if item.category else []}
+    obj = {"id": item.id, "url": item.link, "title": item.title}
+    if item.content_html:
+        obj["content_html"] = item.content_html
+    else:  # a body-less item (the widget's): JSON Feed asks for content_html or content_text
+        obj["content_text"] = item.summary
+    obj |= {"summary": item.summary,
+            "date_published": item.published.isoformat(),
+            "date_modified": item.updated.isoformat(),
+            "authors": [{"name": item.author}] if item.author else [],
+            "tags": [item.category] if item.category else []}
     if item.enclosures:
         obj["attachments"] = [{"url": e.url, "mime_type": e.mime_type, "title": e.title,
                                "size_in_bytes": e.length} for e in item.enclosures]

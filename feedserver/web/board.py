@@ -141,8 +141,7 @@ def _count_view(release_id):
 
 
 def _get_release(public_id):
-    item = (Release.select(Release, Category).join(Category)
-            .where(Release.public_id == public_id).first())
+    item = Release.by_public_id(public_id)
     if item is None or (not item.is_public() and not item.is_withdrawn):
         abort(404, description="없는 보도자료입니다.")
     if item.is_withdrawn:

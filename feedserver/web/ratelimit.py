@@ -1,120 +1,82 @@
-"""Per-client rate limits on feeds, widget JSON, the API and the WebSub hub: 429 with Retry-After.
+"""Per-client rate limits on feeds, widget JSON, the API and the WebSub hub, by Flask-Limiter.
 
-A fixed-window counter per (bucket, client address, window). With RATELIMIT_REDIS_URL the
-counters live in Redis (INCR + EXPIRE), so every gunicorn worker and every instance behind the
-same Redis shares one budget; without it each process counts on its own. The client address is
-request.remote_addr, i.e. the real client once PROXY_FIX_HOPS trusts nginx's X-Forwarded-For.
+Each RATE_LIMIT_* rule is one budget shared by the paths of its bucket. The client is
+clients.client_key(request.remote_addr): the real address once PROXY_FIX_HOPS trusts nginx,
+and one /64 for IPv6. With RATELIMIT_REDIS_URL the counters live in Redis, so every gunicorn
+worker and every instance shares the budget; without it each process counts on its own. A lost
+Redis lets requests through (swallow_errors): the limits protect the site, they must not take
+it down. Refusals answer 429 with Retry-After and RateLimit-* headers (the Korean page or the
+API's JSON error comes from web/errors.py).
 """
-import logging
-import re
-import threading
 import time
 
-from flask import current_app, request
-from werkzeug.exceptions import TooManyRequests
+from flask import request
+from flask_limiter import HeaderNames, Limiter
+from limits import parse_many
 
 from feedserver.clients import client_key
 
-log = logging.getLogger(__name__)
+# bucket setting -> (blueprints it covers, path prefixes counted within them)
+BUCKETS = {
+    "RATE_LIMIT_FEEDS": (("feeds", "discovery", "widget"), ("/feeds/", "/widget/latest.json")),
+    "RATE_LIMIT_API": (("api",), ("/api/",)),
+    "RATE_LIMIT_WEBSUB": (("websub",), ("/websub",)),
+}
+HEADERS = {HeaderNames.LIMIT: "RateLimit-Limit", HeaderNames.REMAINING: "RateLimit-Remaining",
+           HeaderNames.RESET: "RateLimit-Reset", HeaderNames.RETRY_AFTER: "Retry-After"}
+RATELIMIT_NAMES = tuple(HEADERS[name] for name in (HeaderNames.LIMIT, HeaderNames.REMAINING,
+                                                   HeaderNames.RESET))
 
-UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-RULE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)?\s*(second|minute|hour|day)s?\s*$")
-# Which bucket a path counts against: (path prefix, config key).
-BUCKETS = (("/feeds/", "RATE_LIMIT_FEEDS"), ("/widget/latest.json", "RATE_LIMIT_FEEDS"),
-           ("/api/", "RATE_LIMIT_API"), ("/websub", "RATE_LIMIT_WEBSUB"))
 
-
-def parse_rule(text):
-    """Turn "120/minute" or "10/30 seconds" into (limit, window seconds); "" means off."""
+def check_rule(text):
+    """Refuse a rule the limits library cannot read ("120/minute", "5/30 seconds"); "" is off."""
     if not text:
-        return None
-    match = RULE.match(str(text).lower())
-    if not match:
-        raise ValueError(f"rate limit must look like '120/minute', not {text!r}")
-    count, multiple, unit = match.groups()
-    return int(count), int(multiple or 1) * UNITS[unit]
+        return ""
+    try:
+        parse_many(str(text))
+    except ValueError:
+        raise ValueError(f"rate limit must look like '120/minute', not {text!r}") from None
+    return str(text)
 
 
-class MemoryCounter:
-    """Fixed windows counted in this process (one budget per gunicorn worker)."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.counts = {}
-
-    def hit(self, key, window_end):
-        with self.lock:
-            now = time.time()
-            if len(self.counts) > 10000:  # forget finished windows
-                self.counts = {k: v for k, v in self.counts.items() if v[1] > now}
-            count, end = self.counts.get(key, (0, window_end))
-            self.counts[key] = (count + 1, end)
-            return count + 1
+def _client():
+    return client_key(request.remote_addr)
 
 
-class RedisCounter:
-    """Fixed windows counted in Redis, shared by every process that uses the same server."""
-
-    def __init__(self, url):
-        import redis  # only with RATELIMIT_REDIS_URL: processes without it never load the client
-        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-
-    def hit(self, key, window_end):
-        pipe = self.client.pipeline(transaction=True)
-        pipe.incr(key)
-        pipe.expireat(key, int(window_end) + 1)
-        count, _ = pipe.execute()
-        return int(count)
+def _outside(prefixes):
+    """Exempt the requests of a covered blueprint whose path is not in the bucket."""
+    return lambda: not request.path.startswith(prefixes)
 
 
-class Limiter:
-    def __init__(self, config):
-        self.rules = {key: parse_rule(config.get(key, "")) for _, key in BUCKETS}
-        self.prefix = config.get("RATELIMIT_PREFIX") or "feedserver:rl"
-        url = config.get("RATELIMIT_REDIS_URL", "")
-        self.counter = RedisCounter(url) if url else MemoryCounter()
-
-    @property
-    def enabled(self):
-        return any(self.rules.values())
-
-    def check(self, path, client):
-        """Count a request; return the seconds to wait when it is over its limit, else None."""
-        for prefix, key in BUCKETS:
-            if path.startswith(prefix):
-                break
-        else:
-            return None
-        rule = self.rules[key]
-        if rule is None:
-            return None
-        limit, window = rule
-        now = time.time()
-        start = int(now // window) * window
-        name = f"{self.prefix}:{key}:{client}:{start}"
-        try:
-            count = self.counter.hit(name, start + window)
-        except Exception:  # noqa: BLE001 - a lost Redis must not take the site down: fail open
-            log.warning("rate limit store unavailable; request let through", exc_info=True)
-            return None
-        if count <= limit:
-            return None
-        return max(1, int(start + window - now + 0.999))
-
-
-def _enforce():
-    limiter = current_app.extensions["feedserver.ratelimit"]
-    wait = limiter.check(request.path, client_key(request.remote_addr))
-    if wait is not None:
-        error = TooManyRequests("요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.")
-        error.headers = {"Retry-After": str(wait)}
-        raise error
+def _headers_for_this_client_only(response):
+    """Keep per-client counters off responses that shared caches store and hand to others."""
+    if response.cache_control.public:
+        for name in RATELIMIT_NAMES:
+            response.headers.pop(name, None)
+    reset = response.headers.get("RateLimit-Reset")
+    if reset and reset.isdigit() and int(reset) > 10**9:
+        # Flask-Limiter writes an epoch; the RateLimit header fields count seconds from now.
+        response.headers["RateLimit-Reset"] = str(max(0, int(reset) - int(time.time())))
+    return response
 
 
 def init_app(app):
-    """Install the limiter when any RATE_LIMIT_* rule is set (only the WebSub hub's by default)."""
-    limiter = Limiter(app.config)
-    app.extensions["feedserver.ratelimit"] = limiter
-    # Once only: calling init_app again (new rules) must not count every request twice.
-    if limiter.enabled and _enforce not in app.before_request_funcs.get(None, []):
-        app.before_request(_enforce)
+    """Install Flask-Limiter when any RATE_LIMIT_* rule is set (only the WebSub hub's by default)."""
+    rules = {key: check_rule(app.config.get(key, "")) for key in BUCKETS}
+    if not any(rules.values()):
+        return
+    # Registered before the limiter's own hook, so it runs after it and sees its headers.
+    app.after_request(_headers_for_this_client_only)
+    url = app.config.get("RATELIMIT_REDIS_URL") or "memory://"
+    options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5} if url != "memory://" else {}
+    limiter = Limiter(_client, app=app, storage_uri=url, storage_options=options,
+                      key_prefix=app.config.get("RATELIMIT_PREFIX") or "feedserver:rl",
+                      strategy="fixed-window", headers_enabled=True, header_name_mapping=HEADERS,
+                      swallow_errors=True)
+    for key, rule in rules.items():
+        blueprints, prefixes = BUCKETS[key]
+        if not rule:
+            continue
+        shared = limiter.shared_limit(rule, scope=key.lower(), exempt_when=_outside(prefixes))
+        for name in blueprints:
+            shared(app.blueprints[name])

@@ -1,6 +1,7 @@
 """The latest-releases widget for other sites: script tag, iframe, JSON and the builder page."""
 import hashlib
 import json
+from dataclasses import replace
 
 from flask import (
     Blueprint,
@@ -11,13 +12,14 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from werkzeug.http import is_resource_modified
 
-from feedserver.dates import iso_kst, list_date
+from feedserver.caching.validators import conditional, still_fresh
+from feedserver.dates import list_date, to_kst
 from feedserver.models import Category, Release, utcnow
-from feedserver.syndication.source import Scope, feed_state
+from feedserver.syndication.formats import Feed, to_json
+from feedserver.syndication.source import Scope, feed_state, to_item
 from feedserver.web.security import allow_framing
-from feedserver.web.urls import absolute
+from feedserver.web.urls import absolute, base_url
 from feedserver.web.widget_options import (
     MAX_LIMIT,
     WidgetArgError,
@@ -30,8 +32,7 @@ from feedserver.web.widget_options import (
 
 bp = Blueprint("widget", __name__)
 
-JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-JSON_SCHEMA = "widget-1"  # change when the document's shape changes, to renew ETags
+JSON_SCHEMA = "widget-2"  # change when the document's shape changes, to renew ETags
 JSON_CACHE = "public, max-age=300, stale-while-revalidate=600"
 EMBED_CACHE = "public, max-age=60, stale-while-revalidate=300"
 SCRIPT_MAX_AGE = 3600
@@ -68,20 +69,21 @@ def when(instant, now):
     return list_date(instant)
 
 
-def widget_item(release):
-    """Describe one release as a JSON Feed item."""
-    return {"id": release.feed_id, "url": absolute("board.release", public_id=release.public_id),
-            "title": release.title, "summary": release.summary, "content_text": release.summary,
-            "date_published": iso_kst(release.published_at), "tags": [release.category.name]}
+def widget_items(releases):
+    """Describe releases as feed items without bodies: a widget shows titles and summaries."""
+    base = base_url()
+    return [replace(to_item(release, (), base), content_html="") for release in releases]
 
 
-def feed_document(args, releases):
-    """Describe the releases as a small JSON Feed 1.1 document."""
-    return {"version": JSON_FEED_VERSION, "title": widget_title(args.category),
-            "home_page_url": board_url(args.category),
-            "feed_url": absolute("widget.latest_json", category=args.slug or None,
-                                 limit=args.limit),
-            "language": "ko", "items": [widget_item(release) for release in releases]}
+def widget_feed(args, releases):
+    """Describe the releases as a small feed; the JSON Feed writer serialises it."""
+    board, title = board_url(args.category), widget_title(args.category)
+    items = widget_items(releases)
+    return Feed(id=board, title=title, link=board, description=f"{title} 최신 보도자료입니다.",
+                self_url=absolute("widget.latest_json", category=args.slug or None,
+                                  limit=args.limit),
+                updated=max((item.updated for item in items), default=to_kst(utcnow())),
+                items=tuple(items))
 
 
 def _public(response, cache_control):
@@ -91,7 +93,7 @@ def _public(response, cache_control):
     response.vary.add("Accept-Encoding")
     if not response.get_etag()[0]:
         response.add_etag()
-    return response.make_conditional(request)
+    return conditional(response, request.environ)
 
 
 @bp.get("/widget/latest.json")
@@ -109,10 +111,8 @@ def latest_json():
     response = current_app.response_class(content_type="application/feed+json; charset=utf-8")
     response.set_etag(hashlib.sha256(tag.encode()).hexdigest()[:32])
     response.last_modified = state.last_modified
-    if is_resource_modified(request.environ, etag=response.get_etag()[0],
-                            last_modified=state.last_modified):
-        doc = feed_document(args, latest(args.category, args.limit))
-        response.set_data(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+    if not still_fresh(request.environ, response.get_etag()[0], state.last_modified):
+        response.set_data(to_json(widget_feed(args, latest(args.category, args.limit))))
     return _public(response, JSON_CACHE)
 
 
@@ -126,8 +126,9 @@ def embed():
                                board=absolute("board.index"))
         return _short_error(html, error.status, "text/html")
     now = utcnow()
-    items = [(widget_item(release), when(release.published_at, now))
-             for release in latest(args.category, args.limit)]
+    releases = latest(args.category, args.limit)
+    items = [(item, when(release.published_at, now))
+             for item, release in zip(widget_items(releases), releases, strict=True)]
     html = render_template("widget/embed.html", args=args, items=items,
                            title=widget_title(args.category), board=board_url(args.category))
     return _public(make_response(html), EMBED_CACHE)

@@ -50,7 +50,7 @@ def fan_out(job):
 
 def announce_due(job):
     """At a scheduled release's time, announce it to its feeds if it is public by then."""
-    release = Release.get_or_none(Release.public_id == outbox.payload(job).get("release"))
+    release = Release.by_public_id(outbox.payload(job).get("release"))
     with database.atomic():
         if release is None or not release.is_public():  # withdrawn, deleted or moved later
             return outbox.finish(job, "done", "공개되지 않은 보도자료라 알리지 않았습니다.")
