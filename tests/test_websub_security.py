@@ -7,6 +7,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_address
 
+import lxml.html
 import pytest
 from conftest import build_app
 from helpers import make_category
@@ -509,6 +510,16 @@ def test_ping_names_the_topic_and_a_refusing_hub_is_not_retried(hub_app, subscri
     assert all("&hub.topic=http%3A%2F%2Fpress.example%2Ffeeds%2F" in b for b in bodies)
     for job in _jobs(hub_app, "ping"):
         assert (job.status, job.attempts) == ("failed", 1) and "400" in job.last_error
+    # the refusal is on the status page, for the admin to see
+    from feedserver.admin.accounts import create_user
+    with hub_app.app_context():
+        create_user("watcher", "correct horse battery staple")
+    client = hub_app.test_client()
+    hub_app.config["WTF_CSRF_ENABLED"] = False
+    client.post("/admin/login", data={"username": "watcher", "password": "correct horse battery staple"})
+    failures = lxml.html.fromstring(client.get("/admin/websub").data).xpath(
+        "//table[contains(@class, 'websub-failures')]//tr[td]")
+    assert len(failures) == 6 and all("허브가 400로 거절했습니다" in row.text_content() for row in failures)
 
 
 def test_migration_0009_fills_hosts_and_turns_scheduled_jobs_into_one_due_job(db_app, tmp_path):
