@@ -349,7 +349,7 @@ def test_discovery_links_guide_opml_sitemaps(demo_client):
     assert len(guide.xpath("//button[@class='copy']")) == 12
     opml = etree.fromstring(demo_client.get("/feeds.opml").data)
     outlines = opml.findall(".//outline")
-    assert [o.get("xmlUrl") for o in outlines] == [
+    assert [o.get("xmlUrl") for o in outlines] == ["http://localhost/feeds/all.rss"] + [
         f"http://localhost/feeds/category/{s}.rss" for s in ("governor", "press", "notice")]
     robots = demo_client.get("/robots.txt").get_data(as_text=True)
     assert "Sitemap: http://localhost/sitemap.xml" in robots.splitlines()
