@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from peewee import fn
 
 from feedserver.dates import KST, to_kst
-from feedserver.models import VISIBLE_STATUSES, Category, Release
+from feedserver.models import Category, Release
 
 KEY = re.compile(r"^(\d{4})-(\d{2})(?:-p(\d{1,15}))?$")
 
@@ -167,22 +167,16 @@ def _edge_time(scope, now, month, older):
 
 
 def _signature(scope, month, ids, now):
-    """Return what a document's items are made of, and when the document last changed."""
-    # Withdrawn releases count towards Last-Modified: a withdrawal must move it forward.
-    query = Release.select(Release.id, Release.revision, Release.updated_at, Release.published_at,
-                           Release.status, Category.slug, Category.name).join(Category)
-    query = _in_doc(query.where(Release.status.in_((*VISIBLE_STATUSES, "withdrawn"))), month, ids)
-    if scope.category is not None:
-        query = query.where(Release.category == scope.category)
-    rows, last = [], None
-    for rid, revision, updated, published, status, slug, name in query.order_by(Release.id).tuples():
+    """Return what a document's items are made of, and its newest publication or edit time."""
+    columns = (Release.id, Release.revision, Release.updated_at, Release.published_at,
+               Category.slug, Category.name)
+    query = _in_doc(scope.releases(now).select(*columns).join(Category), month, ids)
+    rows, latest = [], None
+    for rid, revision, updated, published, slug, name in query.order_by(Release.id).tuples():
         updated, published = _as_utc(updated), _as_utc(published)
-        if status in VISIBLE_STATUSES and published <= now:
-            rows.append((rid, revision, updated.isoformat(), published.isoformat(), slug, name))
-            last = max(filter(None, (last, updated, published)))
-        elif status == "withdrawn":
-            last = max(filter(None, (last, updated)))
-    return tuple(rows), last
+        rows.append((rid, revision, updated.isoformat(), published.isoformat(), slug, name))
+        latest = max(filter(None, (latest, updated, published)))
+    return tuple(rows), latest
 
 
 def _as_utc(value):

@@ -159,9 +159,13 @@ def _archive(scope, fmt, slug, endpoint, values, state=None):
     # A document of a month that has ended and has a newer neighbour gains nothing more.
     closed = plan.next is not None and plan.month_end <= now
     etag = f"{fmt}-arc-{scope.state_key}-{key.slug}-{plan.digest}"
-    return feed_response(fmt, etag, plan.last_modified, render,
-                         ARCHIVE_MAX_AGE if closed else config["FEED_MAX_AGE"],
-                         headers=[("Link", f'<{urls["self"]}>; rel="self"')])
+    # ETag only: a withdrawal can lower a document's newest time, so a Last-Modified made of its
+    # releases could go back and answer If-Modified-Since with a stale 304.
+    response = feed_response(fmt, etag, None, render,
+                             ARCHIVE_MAX_AGE if closed else config["FEED_MAX_AGE"],
+                             headers=[("Link", f'<{urls["self"]}>; rel="self"')])
+    del response.headers["Last-Modified"]  # werkzeug writes "now" for None
+    return response
 
 
 def _plan(scope, key, state, now):
