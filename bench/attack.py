@@ -52,6 +52,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 PY = sys.executable
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -646,13 +647,15 @@ def public_urls(stack, token):
     slug = pick["category"]
     older = next((r for r in visible if r["category"] == slug and r["id"] != pick["id"]), pick)
     fid = pick["attachments"][0]["url"].rsplit("/", 1)[1] if pick["attachments"] else None
+    # The archive document of its month of publication, a month in Asia/Seoul.
+    month = datetime.fromisoformat(pick["published_at"]).astimezone(ZoneInfo("Asia/Seoul")).strftime("%Y-%m")
     feeds = lambda path: [f"{path}.{fmt}" for fmt in ("rss", "atom", "json")]  # noqa: E731
     urls = ["/", "/board/", "/board/?page=2", "/board/?field=title&q=경기도", f"/board/{slug}/",
             f"/board/{slug}/?field=all&q=소식", "/board/nope/", f"/releases/{pick['id']}",
             f"/releases/{older['id']}", "/releases/zzzzzzzzzzzz",
             *feeds("/feeds/all"), *feeds(f"/feeds/category/{slug}"), "/feeds/category/nope.rss",
             *[f"/feeds/search.{f}?field=title&q=경기도" for f in ("rss", "atom", "json")],
-            *feeds("/feeds/archive/all/1"), *feeds(f"/feeds/archive/category/{slug}/1"),
+            *feeds(f"/feeds/archive/all/{month}"), *feeds(f"/feeds/archive/category/{slug}/{month}"),
             "/feeds/", "/feeds.opml", "/favicon.ico", "/robots.txt", "/sitemap.xml",
             "/sitemaps/1.xml", "/sitemap-news.xml", "/widget/latest.json",
             f"/widget/latest.json?category={slug}&limit=3", "/embed/latest",
@@ -1250,9 +1253,9 @@ def check_low(stack, token, run, listen4):
         "hub.callback": "http://203.0.113.10/cb"}, source="127.0.0.13"), {400})
     expect("/sitemaps/99999999999999999999.xml", get(base + "/sitemaps/99999999999999999999.xml"), {404})
     expect("/feeds/archive/all/99999999999999999999.rss",
-           get(base + "/feeds/archive/all/99999999999999999999.rss"), {404})
+           get(base + "/feeds/archive/all/99999999999999999999.rss"), {404, 410})
     expect("/feeds/archive/category/x/99999999999999999999.atom",
-           get(base + "/feeds/archive/category/x/99999999999999999999.atom"), {404})
+           get(base + "/feeds/archive/category/x/99999999999999999999.atom"), {404, 410})
     for where, root in (("", base), (" (gunicorn)", stack.direct))[: 2 if stack.use_nginx else 1]:
         for path in ("/releases/a%00b", "/board/?q=a%00b", "/feeds/search.rss?q=a%00b",
                      "/feeds/category/a%00b.rss", "/releases/a%00b/files/1", "/board/a%00b/"):

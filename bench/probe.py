@@ -11,13 +11,17 @@ from math import ceil
 
 
 def info(app):
-    from feedserver.models import Category, Release, visible_count
+    from feedserver.models import Category, Release, utcnow, visible_count
+    from feedserver.syndication.archive import all_keys
+    from feedserver.syndication.source import Scope
     governor = Category.get(Category.slug == "governor")
     total = visible_count(governor.id)
     scope = Release.visible().where(Release.category == governor.id)
     middle = scope.select(Release.public_id).offset(total // 2).limit(1).scalar()
     return {"governor_id": governor.id, "count": total, "middle_public_id": middle,
-            "pages": ceil(total / app.config["PAGE_SIZE"])}
+            "pages": ceil(total / app.config["PAGE_SIZE"]),
+            "archive_docs": [key.slug for key in all_keys(Scope(category=governor), utcnow(),
+                                                          app.config["FEED_ARCHIVE_SIZE"])]}
 
 
 def views(public_id):

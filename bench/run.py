@@ -446,14 +446,14 @@ class Bench:
         import random
         rng = random.Random(11)
         pages = info["pages"]
-        docs = -(-info["count"] // 100)
+        docs = info["archive_docs"]  # month documents, oldest first (split months: id blocks)
 
         def near_ends(last, n_new, n_old, span=100):
             return ([rng.randint(1, min(last, span)) for _ in range(n_new)]
                     + [rng.randint(max(1, last - span + 1), last) for _ in range(n_old)])
         paths = [f"{BOARD}?page={p}" for p in near_ends(pages, 700, 150)]
-        paths += [f"/feeds/archive/category/governor/{d}.{rng.choice(['atom', 'rss', 'json'])}"
-                  for d in near_ends(docs, 200, 400)]
+        paths += [f"/feeds/archive/category/governor/{docs[d - 1]}.{rng.choice(['atom', 'rss', 'json'])}"
+                  for d in near_ends(len(docs), 200, 400)]
         paths += [f"{FEED[:-5]}.{fmt}?limit={n}" for fmt in ("atom", "rss", "json")
                   for n in range(1, 101)]
         if releases:

@@ -42,7 +42,7 @@ def all_feed_urls(client):
     urls = [f"/feeds/all.{f}" for f in FORMATS]
     urls += [f"/feeds/category/{slug}.{f}" for slug in ("governor", "press", "notice") for f in FORMATS]
     urls += [f"/feeds/search.{f}?field=title&q=청년" for f in FORMATS]
-    urls += [f"/feeds/archive/category/governor/{n}.{f}" for n in (1, 10) for f in FORMATS]
+    urls += [f"/feeds/archive/category/governor/{m}.{f}" for m in ("2022-07", "2025-03") for f in FORMATS]
     return urls
 
 
@@ -121,14 +121,12 @@ def test_item_fields_and_attachments(demo_app):
 
 
 def test_seed_release_times(demo_client):
-    for n in range(1, 11):  # find the archive page that holds the seed release
-        atom_doc = demo_client.get(f"/feeds/archive/category/governor/{n}.atom").data
-        atom = etree.fromstring(atom_doc)
-        atom_dates = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}published")
-                      for e in atom.findall(f"{ATOM}entry")}
-        if SEED_TITLE in atom_dates:
-            break
-    rss = etree.fromstring(demo_client.get(f"/feeds/archive/category/governor/{n}.rss").data)
+    # The archive document of its month of publication holds the seed release.
+    atom_doc = demo_client.get("/feeds/archive/category/governor/2024-05.atom").data
+    atom = etree.fromstring(atom_doc)
+    atom_dates = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}published")
+                  for e in atom.findall(f"{ATOM}entry")}
+    rss = etree.fromstring(demo_client.get("/feeds/archive/category/governor/2024-05.rss").data)
     rss_dates = {i.findtext("title"): i.findtext("pubDate") for i in rss.iter("item")}
     assert rss_dates[SEED_TITLE] == "Tue, 07 May 2024 08:46:00 +0900"
     assert atom_dates[SEED_TITLE] == "2024-05-07T08:46:00+09:00"
@@ -252,7 +250,7 @@ def test_archives_reach_every_release_exactly_once(demo_client):
             page_ids = _doc_ids(doc, fmt)
             archived += page_ids
             url = _prev(doc, fmt)
-        assert len(archived) == len(set(archived)) == 937 and docs == 10
+        assert len(archived) == len(set(archived)) == 937 and docs == 33  # months 2022-07 .. 2025-03
         assert seen <= set(archived)
 
 
@@ -273,10 +271,11 @@ def _prev(doc, fmt):
 
 
 def test_archive_pages_are_cacheable_long(demo_client):
-    full = demo_client.get("/feeds/archive/category/governor/1.atom")
-    assert full.headers["Cache-Control"] == "public, max-age=86400"
-    assert demo_client.get("/feeds/archive/category/governor/10.atom").headers["Cache-Control"] == "public, max-age=600"
-    assert demo_client.get("/feeds/archive/category/governor/11.atom").status_code == 404
+    closed = demo_client.get("/feeds/archive/category/governor/2022-07.atom")
+    assert closed.headers["Cache-Control"] == "public, max-age=86400"
+    newest = demo_client.get("/feeds/archive/category/governor/2025-03.atom")
+    assert newest.headers["Cache-Control"] == "public, max-age=600"
+    assert demo_client.get("/feeds/archive/category/governor/2025-04.atom").status_code == 404
 
 
 def test_scheduled_release_appears_when_due_without_a_write(app):
@@ -307,7 +306,7 @@ def test_withdrawn_and_draft_releases_stay_out(app):
 @pytest.mark.parametrize("url, status", [
     ("/feeds/category/nope.rss", 404), ("/feeds/all.xml", 404), ("/feeds/all.rss?limit=abc", 400),
     ("/feeds/search.rss", 400), ("/feeds/search.rss?q=", 400), ("/feeds/search.atom?q=" + "가" * 101, 400),
-    ("/feeds/search.json?field=bad&q=a", 400), ("/feeds/archive/all/0.rss", 404),
+    ("/feeds/search.json?field=bad&q=a", 400), ("/feeds/archive/all/0.rss", 410),
     ("/feeds/archive/category/nope/1.rss", 404),
 ])
 def test_bad_feed_requests(demo_client, url, status):
@@ -350,7 +349,7 @@ def test_discovery_links_guide_opml_sitemaps(demo_client):
     assert len(guide.xpath("//button[@class='copy']")) == 12
     opml = etree.fromstring(demo_client.get("/feeds.opml").data)
     outlines = opml.findall(".//outline")
-    assert [o.get("xmlUrl") for o in outlines] == [
+    assert [o.get("xmlUrl") for o in outlines] == ["http://localhost/feeds/all.rss"] + [
         f"http://localhost/feeds/category/{s}.rss" for s in ("governor", "press", "notice")]
     robots = demo_client.get("/robots.txt").get_data(as_text=True)
     assert "Sitemap: http://localhost/sitemap.xml" in robots.splitlines()

@@ -16,10 +16,14 @@ def queries(app, url, headers=None):
 def test_feed_queries(demo_app):
     demo_app.extensions["feedserver.feeds"].clear()
     _category_ids.clear()
-    # slug lookup, state with category and counts, releases, attachments: independent of items
-    assert queries(demo_app, "/feeds/category/governor.atom?limit=100") == 4
+    # slug lookup, state with category and counts, the newest month's ids (its prev-archive
+    # link), releases, attachments: independent of items
+    assert queries(demo_app, "/feeds/category/governor.atom?limit=100") == 5
     assert queries(demo_app, "/feeds/category/governor.atom?limit=100") == 1  # warm: cached body
-    assert queries(demo_app, "/feeds/archive/category/governor/10.atom") == 3
+    # state; the plan: month ids, older month and its shape, newer month, signature; the body:
+    # releases, attachments. Planned once per state: a warm or 304 request costs the state query.
+    assert queries(demo_app, "/feeds/archive/category/governor/2024-05.atom") == 8
+    assert queries(demo_app, "/feeds/archive/category/governor/2024-05.atom") == 1
     etag = demo_app.test_client().get("/feeds/all.rss").headers["ETag"]
     assert queries(demo_app, "/feeds/all.rss", {"If-None-Match": etag}) == 1  # a 304 needs one
 

@@ -40,7 +40,7 @@ def hub_app(app):
     {"hub.mode": "subscribe", "hub.topic": "http://elsewhere.example/feeds/all.rss", "hub.callback": CALLBACK},
     {"hub.mode": "subscribe", "hub.topic": "http://localhost/board/", "hub.callback": CALLBACK},
     {"hub.mode": "subscribe", "hub.topic": "http://localhost/feeds/category/nope.rss", "hub.callback": CALLBACK},
-    {"hub.mode": "subscribe", "hub.topic": "http://localhost/feeds/archive/all/1.rss", "hub.callback": CALLBACK},
+    {"hub.mode": "subscribe", "hub.topic": "http://localhost/feeds/archive/all/2024-05.rss", "hub.callback": CALLBACK},
     {"hub.mode": "subscribe", "hub.topic": "http://localhost/feeds/search.rss", "hub.callback": CALLBACK},
     {"hub.mode": "subscribe", "hub.topic": "http://localhost/feeds/all.xml", "hub.callback": CALLBACK},
     {"hub.mode": "subscribe", "hub.topic": "not a url", "hub.callback": CALLBACK},

@@ -62,6 +62,7 @@ class State:
     last_modified: datetime
     count: int = 0
     next_due: datetime | None = None  # when a scheduled release turns visible and the token moves
+    newest: datetime | None = None  # publication time of the newest visible release
 
 
 def feed_state(scope, now=None):
@@ -106,7 +107,7 @@ def _state(row):
     version, changed_at, stored, due_at, due_count, next_due = row[:6]
     changed_at, due_at = _as_utc(changed_at) or EPOCH, _as_utc(due_at) or EPOCH
     return State(f"{version or 0}.{int(due_at.timestamp())}", max(changed_at, due_at),
-                 int(stored or 0) + int(due_count or 0), _as_utc(next_due))
+                 int(stored or 0) + int(due_count or 0), _as_utc(next_due), _as_utc(row[3]))
 
 
 def _quote(name):
@@ -200,15 +201,16 @@ def to_item(release, files, base_url):
     )
 
 
-def describe(scope, items, state, urls, settings, links=None, is_archive=False):
+def describe(scope, items, last_modified, urls, settings, links=None, is_archive=False,
+             item_limit=None):
     """Return the Feed description for a scope; `urls` holds link/self/hub/stylesheet."""
     archive = links or {}
-    limit = item_bytes(settings)
+    limit = item_limit or item_bytes(settings)
     items = [replace(i, content_html=truncate_html(i.content_html, limit, i.link)) for i in items]
     return Feed(
         id=urls["id"], title=scope.title(settings["SITE_NAME"]),
         description=_description(scope, settings["SITE_NAME"]),
-        link=urls["link"], self_url=urls["self"], updated=to_kst(state.last_modified),
+        link=urls["link"], self_url=urls["self"], updated=to_kst(last_modified),
         items=tuple(items), ttl_minutes=max(1, settings["FEED_MAX_AGE"] // 60),
         hubs=tuple(urls.get("hubs", ())), stylesheet=urls.get("stylesheet"),
         prev_archive=archive.get("prev"), next_archive=archive.get("next"),

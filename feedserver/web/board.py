@@ -122,7 +122,8 @@ def release(public_id):
         newer, older = _neighbours(item)
         html = render_template(
             "board/release.html", release=item, attachments=list(item.attachments),
-            newer=newer, older=older, back_url=_back_url(item))
+            newer=newer, older=older, back_url=_back_url(item),
+            alternates=alternates(item.category) + alternates())  # its board's feeds, then the site's
         return html, item.id
 
     # The view is counted before the page reads the count.

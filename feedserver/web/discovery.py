@@ -49,9 +49,10 @@ def guide():
 @bp.get("/feeds.opml")
 def opml():
     base = base_url()
-    outlines = [(c.name, base + url_for("feeds.category", slug=c.slug, fmt="rss"),
-                 base + url_for("board.category", slug=c.slug)) for c in Category.ordered()]
-    body = to_opml("경기도 보도자료 피드 모음", outlines)
+    outlines = [("전체 보도자료", base + url_for("feeds.site", fmt="rss"), base + url_for("board.index"))]
+    outlines += [(c.name, base + url_for("feeds.category", slug=c.slug, fmt="rss"),
+                  base + url_for("board.category", slug=c.slug)) for c in Category.ordered()]
+    body = to_opml(f"{current_app.config['SITE_NAME']} 피드 모음", outlines)
     return Response(body, content_type="text/x-opml; charset=utf-8",
                     headers={"Content-Disposition": 'inline; filename="feedserver.opml"'})
 
@@ -71,11 +72,18 @@ def robots():
     return Response(text, content_type="text/plain; charset=utf-8")
 
 
+def _board_urls(base):
+    """Return the board list URLs that lead the first sitemap (they count towards its 50,000)."""
+    return [base + url_for("board.index")] + [
+        base + url_for("board.category", slug=c.slug) for c in Category.ordered()]
+
+
 @bp.get("/sitemap.xml")
 def sitemap():
-    """Serve the sitemap index: one child sitemap per 50,000 URLs."""
+    """Serve the sitemap index: one child sitemap per 50,000 URLs, the board lists included."""
     base, now = base_url(), utcnow()
-    pages = max(1, ceil(Release.visible(now).order_by().count() / SITEMAP_URLS))
+    total = len(_board_urls(base)) + Release.visible(now).order_by().count()
+    pages = max(1, ceil(total / SITEMAP_URLS))
     root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
     for n in range(1, pages + 1):
         entry = etree.SubElement(root, f"{{{SITEMAP_NS}}}sitemap")
@@ -86,14 +94,17 @@ def sitemap():
 @bp.get(f"/sitemaps/<int(min=1, max={SITEMAP_MAX_PAGE}):page>.xml")
 def sitemap_page(page):
     base, now = base_url(), utcnow()
+    # A sitemap holds at most 50,000 URLs (and 50 MB: ours are about 150 bytes each, 7.5 MB).
+    # The board lists take the first places of page 1; releases fill the rest, in order.
+    boards = _board_urls(base)
+    first = 0 if page == 1 else (page - 1) * SITEMAP_URLS - len(boards)
+    size = SITEMAP_URLS - len(boards) if page == 1 else SITEMAP_URLS
     rows = (Release.visible(now).select(Release.public_id, Release.updated_at, Release.published_at)
             .order_by(Release.published_at.asc(), Release.id.asc())
-            .offset((page - 1) * SITEMAP_URLS).limit(SITEMAP_URLS).tuples())
+            .offset(first).limit(size).tuples())
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
-    if page == 1:
-        _url(root, base + url_for("board.index"))
-        for category in Category.ordered():
-            _url(root, base + url_for("board.category", slug=category.slug))
+    for loc in boards if page == 1 else ():
+        _url(root, loc)
     count = 0
     for public_id, updated_at, published_at in rows:
         _url(root, base + url_for("board.release", public_id=public_id),
@@ -109,12 +120,17 @@ def news_sitemap():
     """Serve a Google News sitemap of the last 48 hours."""
     base, now = base_url(), utcnow()
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "news": NEWS_NS})
-    recent = Release.visible(now).where(Release.published_at >= now - timedelta(hours=48)).limit(1000)
+    recent = list(Release.visible(now).where(Release.published_at >= now - timedelta(hours=48)).limit(1000))
+    if not recent:
+        # The sitemap schema wants at least one <url>: with no news in 48 hours, name the board
+        # where the next release will appear (a plain URL, no news:news, valid in both schemas).
+        _url(root, base + url_for("board.index"))
+    site_name = current_app.config["SITE_NAME"]
     for release in recent:
         url = _url(root, base + url_for("board.release", public_id=release.public_id))
         news = etree.SubElement(url, f"{{{NEWS_NS}}}news")
         pub = etree.SubElement(news, f"{{{NEWS_NS}}}publication")
-        etree.SubElement(pub, f"{{{NEWS_NS}}}name").text = "경기도 보도자료"
+        etree.SubElement(pub, f"{{{NEWS_NS}}}name").text = site_name
         etree.SubElement(pub, f"{{{NEWS_NS}}}language").text = "ko"
         etree.SubElement(news, f"{{{NEWS_NS}}}publication_date").text = \
             release.published_at.strftime("%Y-%m-%dT%H:%M:%SZ")

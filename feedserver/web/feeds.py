@@ -1,22 +1,21 @@
 """Feed routes: site, category and search feeds in three formats, with RFC 5005 archives."""
-from math import ceil
-
 from flask import Blueprint, abort, current_app, g, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from feedserver.caching.fastpath import handed_state
+from feedserver.caching.lru import ByteLRU
 from feedserver.caching.render import RenderCache, feed_response
-from feedserver.models import newest_first_page, utcnow
+from feedserver.models import utcnow
 from feedserver.search.query import parse_query
+from feedserver.syndication import archive as archives
 from feedserver.syndication import formats as syndication
 from feedserver.syndication.source import (
     Scope,
     category_state,
     describe,
     feed_state,
-    items_from_rows,
+    item_bytes,
     load_items,
-    with_category,
 )
 from feedserver.web.urls import base_url
 from feedserver.websub.topics import hub_urls
@@ -26,12 +25,18 @@ SERIALISERS = {"rss": syndication.to_rss, "atom": syndication.to_atom, "json": s
 FMT = "<any(rss, atom, json):fmt>"
 MAX_FEED_BYTES = 1_000_000
 ARCHIVE_MAX_AGE = 86400
+MISSING = "없는 보관 피드입니다."
+OLD_ARCHIVE = ("번호로 된 보관 피드는 더 이상 제공하지 않습니다. 보관 피드는 이제 발행 월별 문서입니다. "
+               "구독 피드(/feeds/all.atom 등)의 prev-archive 링크에서 다시 시작하세요.")
 
 
 @bp.record_once
 def _make_cache(state):
     # One cache per app: a state token means nothing to another database.
     state.app.extensions["feedserver.feeds"] = RenderCache(state.app.config["FEED_CACHE_BYTES"])
+    # Archive plans per (scope, document, state token): a state change costs one re-plan per
+    # document asked for, and an unchanged document keeps its digest, ETag and body.
+    state.app.extensions["feedserver.archive_plans"] = ByteLRU(2 * 1024 * 1024, 8192)
 
 
 @bp.get(f"/feeds/all.{FMT}")
@@ -51,15 +56,15 @@ def search(fmt):
     return _subscription(Scope(field=field, q=q), fmt, "feeds.search", {"field": field, "q": q})
 
 
-@bp.get(f"/feeds/archive/all/<int:page>.{FMT}")
-def site_archive(page, fmt):
-    return _archive(Scope(), fmt, page, "feeds.site", {})
+@bp.get(f"/feeds/archive/all/<key>.{FMT}")
+def site_archive(key, fmt):
+    return _archive(Scope(), fmt, key, "feeds.site", {})
 
 
-@bp.get(f"/feeds/archive/category/<slug>/<int:page>.{FMT}")
-def category_archive(slug, page, fmt):
+@bp.get(f"/feeds/archive/category/<slug>/<key>.{FMT}")
+def category_archive(slug, key, fmt):
     scope, state = _category(slug)
-    return _archive(scope, fmt, page, "feeds.category", {"slug": slug}, state)
+    return _archive(scope, fmt, key, "feeds.category", {"slug": slug}, state)
 
 
 def _category(slug, handed=None):
@@ -113,10 +118,10 @@ def _subscription(scope, fmt, endpoint, values, state=None):
         # body costs one query.
         def build(count):
             urls = _urls(fmt, endpoint, values, base)
-            pages = 0 if scope.q else _archive_pages(state)
-            archive = {"prev": base + _archive_url(scope, pages, fmt)} if pages else {}
+            newest = None if scope.q else _newest_archive(scope, state, now)
+            archive = {"prev": base + _archive_url(scope, newest, fmt)} if newest else {}
             items = load_items(scope.releases(now).limit(count), base)
-            return describe(scope, items, state, urls, config, links=archive)
+            return describe(scope, items, state.last_modified, urls, config, links=archive)
         return _cached(key, fmt, build, limit)
 
     etag = f"{fmt}-{limit}-{scope.state_key}-{state.token}"
@@ -125,57 +130,84 @@ def _subscription(scope, fmt, endpoint, values, state=None):
                          headers=_links(base, base + request.path))
 
 
-def _archive(scope, fmt, page, endpoint, values, state=None):
+def _archive(scope, fmt, slug, endpoint, values, state=None):
     config = current_app.config
+    key = archives.DocKey.parse(slug)
+    if key is None:
+        # Numbered documents (/archive/all/3.rss) counted over the visible releases and shifted
+        # with every withdrawal, so no number maps to one document now: gone, say where to start.
+        abort(410 if slug.isdigit() else 404, description=OLD_ARCHIVE if slug.isdigit() else MISSING)
     now, base = g.setdefault("feed_now", utcnow()), base_url()
     state = state or feed_state(scope, now)
-    pages = _archive_pages(state)
-    if page < 1 or page > pages:
-        abort(404, description="없는 보관 피드입니다.")
-    size = config["FEED_ARCHIVE_SIZE"]
+    plan = _plan(scope, key, state, now)
+    if plan is None:
+        abort(404, description=MISSING)
     links = {"current": base + url_for(endpoint, fmt=fmt, **values),
-             "prev": base + _archive_url(scope, page - 1, fmt) if page > 1 else None,
-             "next": base + _archive_url(scope, page + 1, fmt) if page < pages else None}
-    urls = _urls(fmt, endpoint, values, base)
-    urls["self"] = base + _archive_url(scope, page, fmt)
-    key = ("arc", fmt, page, scope.state_key, state.token, base)
+             "prev": base + _archive_url(scope, plan.prev, fmt) if plan.prev else None,
+             "next": base + _archive_url(scope, plan.next, fmt) if plan.next else None}
+    urls = {**_urls(fmt, endpoint, values, base), "hubs": ()}  # archives are no WebSub topics
+    urls["self"] = base + _archive_url(scope, key, fmt)
 
     def render():
-        def build(count):
-            # Page k holds oldest-first positions (k-1)*size .. k*size-1.
-            end = min(page * size, state.count)
-            rows = newest_first_page(with_category(scope.releases(now)), state.count - end,
-                                     end - (page - 1) * size, state.count)
-            items = items_from_rows(rows, base)[:count]
-            return describe(scope, items, state, urls, config, links=links, is_archive=True)
-        return _cached(key, fmt, build, size)
+        def build(item_limit):
+            items = load_items(archives.releases(scope, plan, now), base)
+            return describe(scope, items, plan.last_modified, urls, config, links=links,
+                            is_archive=True, item_limit=item_limit)
+        cache_key = ("arc", fmt, scope.state_key, key, plan.digest, base)
+        return _cached(cache_key, fmt, build, item_bytes(config), every_item=True)
 
-    # Full pages never change unless a release is withdrawn; the last one grows.
-    max_age = ARCHIVE_MAX_AGE if page < pages else config["FEED_MAX_AGE"]
-    etag = f"{fmt}-arc{page}-{scope.state_key}-{state.token}"
-    return feed_response(fmt, etag, state.last_modified, render, max_age,
-                         headers=_links(base, urls["self"]))
-
-
-def _archive_pages(state):
-    """Return the number of archive documents of a scope."""
-    return ceil(state.count / current_app.config["FEED_ARCHIVE_SIZE"])
+    # A document of a month that has ended and has a newer neighbour gains nothing more.
+    closed = plan.next is not None and plan.month_end <= now
+    etag = f"{fmt}-arc-{scope.state_key}-{key.slug}-{plan.digest}"
+    # ETag only: a withdrawal can lower a document's newest time, so a Last-Modified made of its
+    # releases could go back and answer If-Modified-Since with a stale 304.
+    response = feed_response(fmt, etag, None, render,
+                             ARCHIVE_MAX_AGE if closed else config["FEED_MAX_AGE"],
+                             headers=[("Link", f'<{urls["self"]}>; rel="self"')])
+    del response.headers["Last-Modified"]  # werkzeug writes "now" for None
+    return response
 
 
-def _archive_url(scope, page, fmt):
+def _plan(scope, key, state, now):
+    """Return the archive plan for this state, planning it once per state and instance."""
+    plans = current_app.extensions["feedserver.archive_plans"]
+    memo_key = (scope.state_key, key, state.token)
+    found = plans.get(memo_key)
+    if found is None:
+        found = (archives.plan(scope, key, now, current_app.config["FEED_ARCHIVE_SIZE"]),)
+        plans.keep(memo_key, found, 256)
+    return found[0]
+
+
+def _newest_archive(scope, state, now):
+    """Return the key of the scope's newest archive document (planned once per state)."""
+    plans = current_app.extensions["feedserver.archive_plans"]
+    memo_key = (scope.state_key, "newest", state.token)
+    found = plans.get(memo_key)
+    if found is None:
+        found = (archives.newest(scope, now, current_app.config["FEED_ARCHIVE_SIZE"], state.newest),)
+        plans.keep(memo_key, found, 128)
+    return found[0]
+
+
+def _archive_url(scope, key, fmt):
     if scope.category is not None:
-        return url_for("feeds.category_archive", slug=scope.category.slug, page=page, fmt=fmt)
-    return url_for("feeds.site_archive", page=page, fmt=fmt)
+        return url_for("feeds.category_archive", slug=scope.category.slug, key=key.slug, fmt=fmt)
+    return url_for("feeds.site_archive", key=key.slug, fmt=fmt)
 
 
-def _cached(key, fmt, build, count):
-    """Return the cached rendering for key, building it (under 1 MB) when missing."""
+def _cached(key, fmt, build, count, every_item=False):
+    """Return the cached rendering for key, building it (under 1 MB) when missing.
+
+    A subscription feed halves its item count to fit; an archive document keeps every item
+    (a backfill must be exact) and halves the body bytes each item carries instead.
+    """
     cache = current_app.extensions["feedserver.feeds"]
     entry = cache.get(key)
     if entry is not None:
         return entry
     body = SERIALISERS[fmt](build(count))
-    while len(body) > MAX_FEED_BYTES and count > 1:
+    while len(body) > MAX_FEED_BYTES and count > (256 if every_item else 1):
         count //= 2
         body = SERIALISERS[fmt](build(count))
     return cache.put(key, body)

@@ -66,6 +66,8 @@ def _parse(form):
         raise HubError("hub.callback은 http(s) 주소여야 합니다.")
     topic = normal_url(form.get("hub.topic", ""))
     feed_key = topic_feed_key(topic)
+    if feed_key == ARCHIVE:
+        raise HubError(ARCHIVE_REFUSED)
     if feed_key is None:
         raise HubError("hub.topic은 이 사이트의 피드 주소여야 합니다.")
     secret = form.get("hub.secret", "")
@@ -133,8 +135,17 @@ def _over(limit, *queries):
     return bool(limit) and sum(query.count() for query in queries) >= limit
 
 
+# RFC 5005 archive documents carry no rel="hub" (feeds.py): they change rarely, so they are no topic.
+ARCHIVE = "archive"
+ARCHIVE_REFUSED = ("hub.topic이 보관 피드(RFC 5005)입니다. 보관 피드는 거의 바뀌지 않아 구독 대상이 아니며 "
+                   "hub 링크도 없습니다. 구독 피드(rel=\"current\" 주소)를 구독하세요.")
+
+
 def topic_feed_key(topic):
-    """Return the feed key ("all", "cat:<id>", "search:<field>:<q>") of one of our feed URLs."""
+    """Return the feed key ("all", "cat:<id>", "search:<field>:<q>") of one of our feed URLs.
+
+    ARCHIVE for an archive document (refused with its own reason), None for anything else.
+    """
     if not _is_http_url(topic):
         return None
     parts, base = urlsplit(topic), urlsplit(base_url())
@@ -145,6 +156,8 @@ def topic_feed_key(topic):
     except HTTPException:
         return None
     args = MultiDict(parse_qsl(parts.query))
+    if endpoint in ("feeds.site_archive", "feeds.category_archive"):
+        return ARCHIVE
     if endpoint == "feeds.site":
         return "all"
     if endpoint == "feeds.category":
