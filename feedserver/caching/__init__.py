@@ -8,10 +8,11 @@ outlives the write that changed it, on one process or many behind one database.
 What each may hold (docs/security.md): public content only, per state, never per user.
 - lru: the byte-bounded LRU the others are built on.
 - statememo: per-thread state tokens and filled pages on SQLite while no commit happened.
-- render: feed bodies (and their gzip) per feed, format and state; no headers.
+- render: feed bodies (and their gzip) per feed, format and state, and the HTML page a browser
+  navigating to a feed gets, under its own key; no headers.
 - pages: board and release page HTML per URL and state; view counts filled in per response.
-- fastpath: whole feed responses per URL, host, scheme, gzip and Accept, only when public and
-  setting no cookie (fastpath.shareable).
+- fastpath: whole feed responses per URL, host, scheme, gzip, Accept and navigation or not
+  (render.is_navigation), only when public and setting no cookie (fastpath.shareable).
 
 May import: plumbing (config, db, dates), models and the feed source (syndication). Never web/,
 admin/, api/, cli/, publishing/ or websub/.

@@ -13,6 +13,7 @@ from flask import request
 from werkzeug.http import is_resource_modified
 
 from feedserver.caching.lru import ByteLRU
+from feedserver.caching.render import is_navigation
 from feedserver.caching.statememo import remember
 from feedserver.db import database, is_sqlite
 from feedserver.models import utcnow
@@ -55,8 +56,9 @@ class FeedFastPath:
     def _key(self, environ):
         accept_encoding = environ.get("HTTP_ACCEPT_ENCODING", "")
         gzip_ok = "gzip" in accept_encoding and "gzip;q=0" not in accept_encoding.replace(" ", "")
+        # A navigation gets the HTML page, a reader the feed: never one for the other.
         return (environ.get("PATH_INFO"), environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme"),
-                gzip_ok, environ.get("HTTP_ACCEPT", ""))
+                gzip_ok, environ.get("HTTP_ACCEPT", ""), is_navigation(environ))
 
     def _state(self, slug):
         """Return the site's State, or a category's (Category, State), in at most one query."""

@@ -18,6 +18,7 @@ from feedserver.syndication.source import (
     load_items,
     with_category,
 )
+from feedserver.web.feed_page import page_renderer
 from feedserver.web.urls import base_url
 from feedserver.websub.topics import hub_urls
 
@@ -47,8 +48,21 @@ def category(slug, fmt):
 
 @bp.get(f"/feeds/search.{FMT}")
 def search(fmt):
-    field, q = parse_query(request.args, current_app.config["MAX_QUERY_LENGTH"], required=True)
+    field, q = _search_args()
     return _subscription(Scope(field=field, q=q), fmt, "feeds.search", {"field": field, "q": q})
+
+
+@bp.get(f"/feeds/category/<slug>/search.{FMT}")
+def category_search(slug, fmt):
+    """Serve a search within one board: the matches /board/<slug>/?field=&q= lists, in its order."""
+    field, q = _search_args()
+    scope, _ = _category(slug)
+    return _subscription(Scope(category=scope.category, field=field, q=q), fmt,
+                         "feeds.category_search", {"slug": slug, "field": field, "q": q})
+
+
+def _search_args():
+    return parse_query(request.args, current_app.config["MAX_QUERY_LENGTH"], required=True)
 
 
 @bp.get(f"/feeds/archive/all/<int:page>.{FMT}")
@@ -107,22 +121,28 @@ def _subscription(scope, fmt, endpoint, values, state=None):
     now, base = g.setdefault("feed_now", utcnow()), base_url()
     state = state or feed_state(scope, now)
     key = ("sub", fmt, limit, scope.state_key, scope.field, scope.q, state.token, base)
+    # One canonical URL for the Link header, the document's self link and the hub's topic.
+    self_url = base + url_for(endpoint, fmt=fmt, **values,
+                              **({"limit": limit} if limit != config["FEED_ITEMS"] else {}))
 
-    def render():
+    def build(count):
         # Links are built only when a body must be rendered: a 304 or a cached
         # body costs one query.
-        def build(count):
-            urls = _urls(fmt, endpoint, values, base)
-            pages = 0 if scope.q else _archive_pages(state)
-            archive = {"prev": base + _archive_url(scope, pages, fmt)} if pages else {}
-            items = load_items(scope.releases(now).limit(count), base)
-            return describe(scope, items, state, urls, config, links=archive)
+        urls = {**_urls(fmt, endpoint, values, base), "self": self_url}
+        pages = 0 if scope.q else _archive_pages(state)
+        archive = {"prev": base + _archive_url(scope, pages, fmt)} if pages else {}
+        items = load_items(scope.releases(now).limit(count), base)
+        return describe(scope, items, state, urls, config, links=archive)
+
+    def render():
         return _cached(key, fmt, build, limit)
 
     etag = f"{fmt}-{limit}-{scope.state_key}-{state.token}"
     request.environ["feedserver.feed_token"] = state.token  # for the fast path (fastpath.py)
+    page = page_renderer(current_app.extensions["feedserver.feeds"], key, build, limit,
+                         fmt, endpoint, values)
     return feed_response(fmt, etag, state.last_modified, render, config["FEED_MAX_AGE"],
-                         headers=_links(base, base + request.path))
+                         headers=_links(base, self_url), page=page)
 
 
 def _archive(scope, fmt, page, endpoint, values, state=None):
