@@ -120,6 +120,8 @@ def test_board_search_links_its_own_feed_with_the_same_results(demo_client, slug
     assert alternates == [feed_url.replace(".json", f".{fmt}") for fmt in FORMATS]
     found = feed_ids(demo_client, feed_url)
     assert found[:len(ids)] == ids
+    board = doc.xpath("//h1/text()")[0]
+    assert f'{board} "{q}"' in demo_client.get(feed_url).json["title"]
     assert len(ids) == 10 or found == ids  # a short result set: the feed holds exactly it
 
 
