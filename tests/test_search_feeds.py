@@ -66,9 +66,9 @@ def test_search_feed_link_header_and_document_name_the_same_full_self_url(demo_c
         assert header_self(response) == document_self(response, fmt) == expected
 
 
-def test_search_feed_self_is_a_topic_the_hub_accepts_and_delivers(app, callbacks):
-    subscriber = callbacks
+def test_search_feed_self_is_a_topic_the_hub_accepts_and_delivers(db_app, callbacks):
     """Subscribe as a WebSub subscriber does (to the Link header's self) and get the matching release."""
+    app, subscriber = db_app, callbacks
     app.config.update(FAST)
     with app.app_context():
         news, other = make_category("news", "소식"), make_category("other", "공지")
@@ -123,6 +123,30 @@ def test_board_search_links_its_own_feed_with_the_same_results(demo_client, slug
     board = doc.xpath("//h1/text()")[0]
     assert f'{board} "{q}"' in demo_client.get(feed_url).json["title"]
     assert len(ids) == 10 or found == ids  # a short result set: the feed holds exactly it
+
+
+def test_board_search_feed_matches_the_board_on_every_database(db_app):
+    """The same matches in the same order on SQLite (FTS), PostgreSQL and MariaDB (windows)."""
+    from datetime import timedelta
+
+    from helpers import make_release
+
+    from feedserver.models import utcnow
+    with db_app.app_context():
+        boards = [make_category("news", "소식"), make_category("notice", "공지")]
+        start = utcnow() - timedelta(days=30)
+        for n in range(36):
+            make_release(boards[n % 2], title=f"경기도 {'청년' if n % 3 else '기후'} 소식 {n}",
+                         author=("대변인실", "경기지기", "홍보기획관")[n % 3],
+                         body=f"<p>본문 {n} {'주거 지원' if n % 4 == 0 else '일자리'}</p>",
+                         published_at=start + timedelta(hours=n * 7 % 36, minutes=n))
+    client = db_app.test_client()
+    for slug, field, q in [("news", "title", "경기도"), ("notice", "author", "대변인실"),
+                           ("news", "body", "주거 지원"), ("notice", "all", "기후"), ("news", "all", "없는말")]:
+        ids, _ = board_ids(client, slug, field, q)
+        found = feed_ids(client, f"/feeds/category/{slug}/search.json?field={field}&q={quote(q)}")
+        assert found[:len(ids)] == ids, (slug, field, q)
+        assert len(ids) == 10 or found == ids, (slug, field, q)
 
 
 def test_site_search_links_its_own_feed_with_the_same_results(demo_client):
