@@ -104,6 +104,7 @@ def _register_filters(app):
     app.jinja_env.filters.update(
         list_date=dates.list_date,
         detail_datetime=dates.detail_datetime,
+        long_datetime=dates.long_datetime,
         iso_kst=dates.iso_kst,
         filesize=_filesize,
     )

@@ -10,6 +10,7 @@ LOCALE = "ko_KR"
 # Named formats change with CLDR releases; these patterns do not.
 LIST_DATE = "yyyy.MM.dd"
 DETAIL_DATETIME = "yyyy-MM-dd HH:mm"
+LONG_DATETIME = "yyyy년 M월 d일 (E) HH:mm"
 INPUT_DATETIME = "%Y-%m-%dT%H:%M"
 
 
@@ -29,6 +30,10 @@ def detail_datetime(instant):
     """Format as on a release page: 2024-05-07 08:46."""
     return format_datetime(instant, DETAIL_DATETIME, tzinfo=KST, locale=LOCALE)
 
+
+def long_datetime(instant):
+    """Format in words, as a feed's page in a browser shows it: 2025년 3월 26일 (수) 14:08."""
+    return format_datetime(instant, LONG_DATETIME, tzinfo=KST, locale=LOCALE)
 
 
 def iso_kst(instant):

@@ -15,7 +15,8 @@ from feedserver.web.security import PRIVATE_PREFIXES, under
 
 # Names that appear nowhere in public pages unless a session leaked into them.
 ADMIN_NAME, EDITOR_NAME = "gwanrija7", "pyeonjip9"
-# (Accept, Accept-Encoding) pairs: browsers, feed readers, JSON clients, odd encodings.
+# (Accept, Accept-Encoding) pairs: browsers, feed readers, JSON clients, odd encodings, and a
+# browser navigation (Fetch Metadata), which gets the HTML page of a feed.
 VARIANTS = [
     ({}, "plain"),
     ({"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -23,6 +24,9 @@ VARIANTS = [
     ({"Accept": "application/rss+xml, application/atom+xml", "Accept-Encoding": "gzip"}, "reader"),
     ({"Accept": "application/json", "Accept-Encoding": "identity"}, "json"),
     ({"Accept": "*/*", "Accept-Encoding": "br;q=1.0, gzip;q=0.5"}, "odd"),
+    ({"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+      "Accept-Encoding": "gzip, deflate, br, zstd", "Sec-Fetch-Dest": "document",
+      "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Site": "none"}, "navigation"),
 ]
 FORMATS = ("rss", "atom", "json")
 
@@ -57,6 +61,7 @@ def sample_urls(public_id, attachment_id, older_id):
         "feeds.site": feeds("/feeds/all"),
         "feeds.category": feeds("/feeds/category/press") + ["/feeds/category/nope.rss"],
         "feeds.search": [f"/feeds/search.{fmt}?field=title&q=경기도" for fmt in FORMATS],
+        "feeds.category_search": [f"/feeds/category/press/search.{fmt}?field=title&q=경기도" for fmt in FORMATS],
         "feeds.site_archive": feeds("/feeds/archive/all/2024-05"),
         "feeds.category_archive": feeds("/feeds/archive/category/press/2024-05"),
         "discovery.guide": ["/feeds/"],

@@ -168,3 +168,49 @@ def test_a_cookie_from_the_app_is_never_stored_by_nginx(app, behind_nginx):
     ignored = [line for line in cached.splitlines() if "proxy_ignore_headers" in line]
     assert not any("Set-Cookie" in line for line in ignored), ignored
     assert "proxy_hide_header Set-Cookie;" in cached and 'proxy_set_header Cookie "";' in cached
+
+
+NAVIGATE = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Site": "none",
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "Accept-Encoding": "gzip, deflate, br"}
+READER = {"Accept": "application/atom+xml,application/rss+xml,application/xml;q=0.9,*/*;q=0.1",
+          "Accept-Encoding": "gzip, deflate"}
+# A browser without Fetch Metadata: the same Accept as the navigation, and it gets feed.xsl.
+OLD_BROWSER = {key: NAVIGATE[key] for key in ("Accept", "Accept-Encoding")}
+
+
+def test_nginx_keeps_the_feed_page_and_the_feed_apart(app, behind_nginx):
+    """A navigation then a reader fetch, and the reverse: each gets its own variant, twice.
+
+    An older browser sends the navigation's Accept without Sec-Fetch-*: it must get the XML
+    that feed.xsl styles, not the page nginx may hold for the same Accept class."""
+    with app.app_context():
+        make_release(make_category(), title="페이지와 피드는 따로")
+    readers_first, pages_first = behind_nginx + "/feeds/all.atom", behind_nginx + "/feeds/all.rss"
+    seen = {}
+    orders = ((pages_first, (NAVIGATE, READER, OLD_BROWSER)), (readers_first, (READER, OLD_BROWSER, NAVIGATE)))
+    for url, order in orders:
+        for _ in range(2):
+            for headers in order:
+                _, answer, raw = get(url, headers)
+                raw = gzip.decompress(raw) if answer.get("Content-Encoding") == "gzip" else raw
+                kind = {id(NAVIGATE): "page", id(READER): "feed", id(OLD_BROWSER): "xsl"}[id(headers)]
+                seen.setdefault((url, kind), []).append((answer["X-Cache-Status"], answer["ETag"], raw))
+                if kind == "page":
+                    assert answer["Content-Type"] == "text/html; charset=utf-8", url
+                    assert "구독용 피드" in raw.decode() and answer["ETag"].endswith('-html"')
+                else:
+                    assert answer["Content-Type"].startswith("application/") and raw.startswith(b"<?xml")
+                    assert (answer["Content-Type"] == "application/xml; charset=utf-8") == (kind == "xsl")
+                    assert feedparser.parse(raw).entries[0].title == "페이지와 피드는 따로"
+    for (url, kind), answers in seen.items():
+        assert [a[0] for a in answers] == ["MISS", "HIT"], (url, kind)
+        assert answers[0][1:] == answers[1][1:], (url, kind)
+    # A reader's ETag gets a 304 for the feed, never for the page (and the reverse).
+    feed_etag = seen[(readers_first, "feed")][0][1]
+    assert get(readers_first, {**READER, "If-None-Match": feed_etag})[0] == 304
+    assert get(readers_first, {**NAVIGATE, "If-None-Match": feed_etag})[0] == 200
+    # Only a real navigation counts: frames and fetch() get the feed.
+    for headers in ({"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"},
+                    {"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "iframe"}):
+        assert get(pages_first, headers)[2].startswith(b"<?xml")

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from flask import request
 
 from feedserver.caching.lru import ByteLRU
+from feedserver.caching.render import is_navigation
 from feedserver.caching.statememo import remember
 from feedserver.caching.validators import BODY_HEADERS, still_fresh
 from feedserver.db import database, is_sqlite
@@ -57,8 +58,9 @@ class FeedFastPath:
     def _key(self, environ):
         accept_encoding = environ.get("HTTP_ACCEPT_ENCODING", "")
         gzip_ok = "gzip" in accept_encoding and "gzip;q=0" not in accept_encoding.replace(" ", "")
+        # A navigation gets the HTML page, a reader the feed: never one for the other.
         return (environ.get("PATH_INFO"), environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme"),
-                gzip_ok, environ.get("HTTP_ACCEPT", ""))
+                gzip_ok, environ.get("HTTP_ACCEPT", ""), is_navigation(environ))
 
     def _state(self, slug):
         """Return the site's State, or a category's (Category, State), in at most one query."""

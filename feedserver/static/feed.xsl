@@ -20,15 +20,49 @@
           <ul class="feed-items">
             <xsl:for-each select="rss/channel/item">
               <li><a href="{link}"><xsl:value-of select="title"/></a>
-                <xsl:text> </xsl:text><small><xsl:value-of select="dc:creator"/> · <xsl:value-of select="pubDate"/></small></li>
+                <xsl:text> </xsl:text><small><xsl:value-of select="dc:creator"/> · <xsl:call-template name="rfc822-korean"><xsl:with-param name="date" select="pubDate"/></xsl:call-template></small></li>
             </xsl:for-each>
             <xsl:for-each select="atom:feed/atom:entry">
               <li><a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a>
-                <xsl:text> </xsl:text><small><xsl:value-of select="atom:author/atom:name"/> · <xsl:value-of select="substring(atom:published, 1, 10)"/></small></li>
+                <xsl:text> </xsl:text><small><xsl:value-of select="atom:author/atom:name"/> · <xsl:call-template name="rfc3339-korean"><xsl:with-param name="date" select="atom:published"/></xsl:call-template></small></li>
             </xsl:for-each>
           </ul>
         </main>
       </body>
     </html>
+  </xsl:template>
+
+  <!-- Dates in Korean with XSLT 1.0 string functions (no Babel here). Our feeds write
+       Asia/Seoul times (+0900 / +09:00), so the clock time is shown as written. -->
+  <!-- RSS: "Wed, 26 Mar 2025 14:08:00 +0900" becomes "2025년 3월 26일 14:08". -->
+  <xsl:template name="rfc822-korean">
+    <xsl:param name="date"/>
+    <xsl:variable name="rest" select="normalize-space(substring-after($date, ','))"/>
+    <xsl:variable name="after-day" select="substring-after($rest, ' ')"/>
+    <xsl:variable name="month-name" select="substring($after-day, 1, 3)"/>
+    <xsl:variable name="after-month" select="substring-after($after-day, ' ')"/>
+    <xsl:call-template name="korean-date">
+      <xsl:with-param name="year" select="substring-before($after-month, ' ')"/>
+      <xsl:with-param name="month"
+        select="string-length(substring-before('JanFebMarAprMayJunJulAugSepOctNovDec', $month-name)) div 3 + 1"/>
+      <xsl:with-param name="day" select="substring-before($rest, ' ')"/>
+      <xsl:with-param name="time" select="substring(substring-after($after-month, ' '), 1, 5)"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- Atom: "2025-03-26T14:08:00+09:00" becomes "2025년 3월 26일 14:08". -->
+  <xsl:template name="rfc3339-korean">
+    <xsl:param name="date"/>
+    <xsl:call-template name="korean-date">
+      <xsl:with-param name="year" select="substring($date, 1, 4)"/>
+      <xsl:with-param name="month" select="substring($date, 6, 2)"/>
+      <xsl:with-param name="day" select="substring($date, 9, 2)"/>
+      <xsl:with-param name="time" select="substring($date, 12, 5)"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template name="korean-date">
+    <xsl:param name="year"/><xsl:param name="month"/><xsl:param name="day"/><xsl:param name="time"/>
+    <xsl:value-of select="concat($year, '년 ', number($month), '월 ', number($day), '일 ', $time)"/>
   </xsl:template>
 </xsl:stylesheet>

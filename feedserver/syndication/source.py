@@ -50,7 +50,8 @@ class Scope:
 
     def title(self, site_name):
         if self.q:
-            return f'{site_name} - "{self.q}" {FIELDS[self.field]} 검색'
+            board = f"{self.category.name} " if self.category else ""
+            return f'{site_name} - {board}"{self.q}" {FIELDS[self.field]} 검색'
         return f"{site_name} - {self.category.name}" if self.category else f"{site_name} - 전체 보도자료"
 
 
@@ -220,7 +221,8 @@ def describe(scope, items, last_modified, urls, settings, links=None, is_archive
 
 def _description(scope, site_name):
     if scope.q:
-        return f'{site_name}에서 "{scope.q}"({FIELDS[scope.field]})이(가) 들어간 보도자료입니다.'
+        where = f"{site_name} {scope.category.name} 게시판" if scope.category else site_name
+        return f'{where}에서 "{scope.q}"({FIELDS[scope.field]})이(가) 들어간 보도자료입니다.'
     if scope.category:
         return scope.category.description or f"{scope.category.name} 최신 보도자료입니다."
     return f"{site_name}의 모든 게시판 최신 보도자료입니다."

@@ -20,14 +20,26 @@ NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 
 
 def alternates(category=None, field="all", q=""):
-    """Return <link rel=alternate> descriptions for a board page, with Korean titles."""
-    if q:
+    """Return <link rel=alternate> descriptions for a board page, with Korean titles.
+
+    A search links the feed of that very search: within its board when it has one.
+    """
+    if q and category is not None:
+        endpoint, values = "feeds.category_search", {"slug": category.slug, "field": field, "q": q}
+        label = f'{category.name} "{q}" 검색'
+    elif q:
         endpoint, values, label = "feeds.search", {"field": field, "q": q}, f'"{q}" 검색'
     elif category is not None:
         endpoint, values, label = "feeds.category", {"slug": category.slug}, category.name
     else:
         endpoint, values, label = "feeds.site", {}, "전체 보도자료"
-    return [{"type": mime, "title": f"{label} ({name})", "url": url_for(endpoint, fmt=fmt, **values)}
+    return feed_alternates(endpoint, values, label)
+
+
+def feed_alternates(endpoint, values, label):
+    """Return the three formats of one feed as <link rel=alternate> descriptions."""
+    return [{"type": mime, "title": f"{label} ({name})", "name": name,
+             "url": url_for(endpoint, fmt=fmt, **values)}
             for fmt, (name, mime) in FORMAT_NAMES.items()]
 
 

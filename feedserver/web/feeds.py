@@ -17,6 +17,7 @@ from feedserver.syndication.source import (
     item_bytes,
     load_items,
 )
+from feedserver.web.feed_page import page_renderer
 from feedserver.web.urls import base_url
 from feedserver.websub.topics import hub_urls
 
@@ -36,7 +37,8 @@ def _make_cache(state):
     state.app.extensions["feedserver.feeds"] = RenderCache(state.app.config["FEED_CACHE_BYTES"])
     # Archive plans per (scope, document, state token): a state change costs one re-plan per
     # document asked for, and an unchanged document keeps its digest, ETag and body.
-    state.app.extensions["feedserver.archive_plans"] = ByteLRU(2 * 1024 * 1024, 8192)
+    # Entries cost 128 to 256: at most 16,384 of them.
+    state.app.extensions["feedserver.archive_plans"] = ByteLRU(2 * 1024 * 1024)
 
 
 @bp.get(f"/feeds/all.{FMT}")
@@ -52,8 +54,21 @@ def category(slug, fmt):
 
 @bp.get(f"/feeds/search.{FMT}")
 def search(fmt):
-    field, q = parse_query(request.args, current_app.config["MAX_QUERY_LENGTH"], required=True)
+    field, q = _search_args()
     return _subscription(Scope(field=field, q=q), fmt, "feeds.search", {"field": field, "q": q})
+
+
+@bp.get(f"/feeds/category/<slug>/search.{FMT}")
+def category_search(slug, fmt):
+    """Serve a search within one board: the matches /board/<slug>/?field=&q= lists, in its order."""
+    field, q = _search_args()
+    scope, _ = _category(slug)
+    return _subscription(Scope(category=scope.category, field=field, q=q), fmt,
+                         "feeds.category_search", {"slug": slug, "field": field, "q": q})
+
+
+def _search_args():
+    return parse_query(request.args, current_app.config["MAX_QUERY_LENGTH"], required=True)
 
 
 @bp.get(f"/feeds/archive/all/<key>.{FMT}")
@@ -112,22 +127,28 @@ def _subscription(scope, fmt, endpoint, values, state=None):
     now, base = g.setdefault("feed_now", utcnow()), base_url()
     state = state or feed_state(scope, now)
     key = ("sub", fmt, limit, scope.state_key, scope.field, scope.q, state.token, base)
+    # One canonical URL for the Link header, the document's self link and the hub's topic.
+    self_url = base + url_for(endpoint, fmt=fmt, **values,
+                              **({"limit": limit} if limit != config["FEED_ITEMS"] else {}))
 
-    def render():
+    def build(count):
         # Links are built only when a body must be rendered: a 304 or a cached
         # body costs one query.
-        def build(count):
-            urls = _urls(fmt, endpoint, values, base)
-            newest = None if scope.q else _newest_archive(scope, state, now)
-            archive = {"prev": base + _archive_url(scope, newest, fmt)} if newest else {}
-            items = load_items(scope.releases(now).limit(count), base)
-            return describe(scope, items, state.last_modified, urls, config, links=archive)
+        urls = {**_urls(fmt, endpoint, values, base), "self": self_url}
+        newest = None if scope.q else _newest_archive(scope, state, now)
+        archive = {"prev": base + _archive_url(scope, newest, fmt)} if newest else {}
+        items = load_items(scope.releases(now).limit(count), base)
+        return describe(scope, items, state.last_modified, urls, config, links=archive)
+
+    def render():
         return _cached(key, fmt, build, limit)
 
     etag = f"{fmt}-{limit}-{scope.state_key}-{state.token}"
     request.environ["feedserver.feed_token"] = state.token  # for the fast path (fastpath.py)
+    page = page_renderer(current_app.extensions["feedserver.feeds"], key, build, limit,
+                         fmt, endpoint, values)
     return feed_response(fmt, etag, state.last_modified, render, config["FEED_MAX_AGE"],
-                         headers=_links(base, base + request.path))
+                         headers=_links(base, self_url), page=page)
 
 
 def _archive(scope, fmt, slug, endpoint, values, state=None):
@@ -148,14 +169,20 @@ def _archive(scope, fmt, slug, endpoint, values, state=None):
     urls = {**_urls(fmt, endpoint, values, base), "hubs": ()}  # archives are no WebSub topics
     urls["self"] = base + _archive_url(scope, key, fmt)
 
+    def build(item_limit):
+        items = load_items(archives.releases(scope, plan, now), base)
+        return describe(scope, items, plan.last_modified, urls, config, links=links,
+                        is_archive=True, item_limit=item_limit)
+    cache_key = ("arc", fmt, scope.state_key, key, plan.digest, base)
+
     def render():
-        def build(item_limit):
-            items = load_items(archives.releases(scope, plan, now), base)
-            return describe(scope, items, plan.last_modified, urls, config, links=links,
-                            is_archive=True, item_limit=item_limit)
-        cache_key = ("arc", fmt, scope.state_key, key, plan.digest, base)
         return _cached(cache_key, fmt, build, item_bytes(config), every_item=True)
 
+    # A person who opens an archive document in a browser gets the Korean page too.
+    document = ("feeds.category_archive" if scope.category is not None else "feeds.site_archive",
+                {**values, "key": key.slug})
+    page = page_renderer(current_app.extensions["feedserver.feeds"], cache_key, build,
+                         item_bytes(config), fmt, *document)
     # A document of a month that has ended and has a newer neighbour gains nothing more.
     closed = plan.next is not None and plan.month_end <= now
     etag = f"{fmt}-arc-{scope.state_key}-{key.slug}-{plan.digest}"
@@ -163,7 +190,7 @@ def _archive(scope, fmt, slug, endpoint, values, state=None):
     # releases could go back and answer If-Modified-Since with a stale 304.
     response = feed_response(fmt, etag, None, render,
                              ARCHIVE_MAX_AGE if closed else config["FEED_MAX_AGE"],
-                             headers=[("Link", f'<{urls["self"]}>; rel="self"')])
+                             headers=[("Link", f'<{urls["self"]}>; rel="self"')], page=page)
     del response.headers["Last-Modified"]  # werkzeug writes "now" for None
     return response
 

@@ -11,10 +11,15 @@ from feedserver.models import Category, OutboxJob, Subscription
 from feedserver.search.query import parse_query
 from feedserver.web.urls import base_url
 from feedserver.websub import netguard, outbox
-from feedserver.websub.topics import allowed_networks, normal_url, subscription_ident
+from feedserver.websub.topics import (
+    allowed_networks,
+    normal_url,
+    search_feed_key,
+    subscription_ident,
+)
 
 bp = Blueprint("websub", __name__)
-FEED_ENDPOINTS = ("feeds.site", "feeds.category", "feeds.search")
+FEED_ENDPOINTS = ("feeds.site", "feeds.category", "feeds.search", "feeds.category_search")
 MAX_URL_LENGTH = 2000
 BUSY_RETRY_SECONDS = 60
 BUSY_HUB = ("확인을 기다리는 구독 요청이 너무 많습니다. 잠시 후 다시 시도해 주세요. "
@@ -142,7 +147,7 @@ ARCHIVE_REFUSED = ("hub.topic이 보관 피드(RFC 5005)입니다. 보관 피드
 
 
 def topic_feed_key(topic):
-    """Return the feed key ("all", "cat:<id>", "search:<field>:<q>") of one of our feed URLs.
+    """Return the feed key ("all", "cat:<id>", "search:<field>[@<id>]:<q>") of one of our feed URLs.
 
     ARCHIVE for an archive document (refused with its own reason), None for anything else.
     """
@@ -160,13 +165,20 @@ def topic_feed_key(topic):
         return ARCHIVE
     if endpoint == "feeds.site":
         return "all"
-    if endpoint == "feeds.category":
+    if endpoint in ("feeds.category", "feeds.category_search"):
         category = Category.get_or_none(Category.slug == values["slug"])
-        return f"cat:{category.id}" if category else None
-    if endpoint == "feeds.search":
-        try:
-            field, q = parse_query(args, current_app.config["MAX_QUERY_LENGTH"], required=True)
-        except HTTPException:
+        if category is None:
             return None
-        return f"search:{field}:{q}"
+        return f"cat:{category.id}" if endpoint == "feeds.category" else _search_key(args, category)
+    if endpoint == "feeds.search":
+        return _search_key(args)
     return None
+
+
+def _search_key(args, category=None):
+    """Return the feed key of a search topic's query, or None when the feed would answer 400."""
+    try:
+        field, q = parse_query(args, current_app.config["MAX_QUERY_LENGTH"], required=True)
+    except HTTPException:
+        return None
+    return search_feed_key(field, q, category.id if category else None)

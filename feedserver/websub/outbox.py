@@ -8,6 +8,7 @@ from peewee import fn
 from feedserver.db import database, is_postgres
 from feedserver.models import VISIBLE_STATUSES, OutboxJob, Subscription, utcnow
 from feedserver.search.query import FIELDS
+from feedserver.websub.topics import parse_search_key
 
 MAX_BACKOFF_SECONDS = 3600
 
@@ -58,19 +59,24 @@ def announce(release, old_category_id=None, now=None):
     """Queue a "changed" job for every feed that shows (or showed) the release."""
     now = now or utcnow()
     keys = ["all"] + [f"cat:{c}" for c in sorted({release.category_id, old_category_id} - {None})]
-    for key in keys + _matching_searches(release, now):
+    for key in keys + _matching_searches(release, now, {release.category_id, old_category_id}):
         enqueue("changed", {"release": release.public_id}, key)
 
 
-def _matching_searches(release, now):
-    """Return the subscribed search feeds whose words all appear in the release."""
+def _matching_searches(release, now, category_ids):
+    """Return the subscribed search feeds whose words all appear in the release.
+
+    A search within one board matches only when the release is (or was) on that board.
+    """
     keys = Subscription.active(now).select(fn.DISTINCT(Subscription.feed_key)).where(
         Subscription.feed_key.startswith("search:"))
     texts = {"title": [release.title], "body": [release.body_text], "author": [release.author]}
     texts["all"] = texts["title"] + texts["body"] + texts["author"]
     found = []
     for (key,) in keys.tuples():
-        field, _, q = key[len("search:"):].partition(":")
+        category_id, field, q = parse_search_key(key) or (None, "", "")
+        if category_id is not None and category_id not in category_ids:
+            continue
         haystack = " ".join(t or "" for t in texts.get(field, ())).casefold()
         if field in FIELDS and all(word.casefold() in haystack for word in q.split()):
             found.append(key)

@@ -41,3 +41,20 @@ def normal_url(url):
 def subscription_ident(topic, callback):
     """Return the unique key of a (topic, callback) pair."""
     return hashlib.sha256(f"{topic}\n{callback}".encode()).hexdigest()
+
+
+def search_feed_key(field, q, category_id=None):
+    """Return the feed key of a search: "search:<field>:<q>", or "search:<field>@<board id>:<q>"."""
+    scope = f"{field}@{category_id}" if category_id is not None else field
+    return f"search:{scope}:{q}"
+
+
+def parse_search_key(key):
+    """Return (category id or None, field, q) of a search feed key, or None for another key."""
+    if not key.startswith("search:"):
+        return None
+    scope, _, q = key[len("search:"):].partition(":")
+    field, _, category = scope.partition("@")
+    if category and not category.isdigit():
+        return None
+    return (int(category) if category else None), field, q
