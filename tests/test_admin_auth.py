@@ -2,8 +2,6 @@
 from datetime import timedelta
 
 import pytest
-from helpers import page
-from publishing_helpers import PASSWORD, actions, form_token, login, post_form
 
 from feedserver.models import LoginFailure, Release, User
 
@@ -22,47 +20,47 @@ def test_admin_needs_a_login(staff_app):
     assert response.headers["Location"] == "/admin/login?next=/admin/?status%3Ddraft"
 
 
-def test_login_lands_on_admin_with_httponly_lax_cookie(staff_app):
+def test_login_lands_on_admin_with_httponly_lax_cookie(staff_app, staff):
     client = staff_app.test_client()
-    response = login(client)
+    response = staff.login(client)
     assert response.status_code == 302 and response.headers["Location"] == "/admin/"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     assert client.get("/admin/").status_code == 200
-    assert actions(staff_app)[-1] == ("admin", "admin", "login")
+    assert staff.actions(staff_app)[-1] == ("admin", "admin", "login")
 
 
-def test_secure_cookie_when_configured(staff_app):
+def test_secure_cookie_when_configured(staff_app, staff):
     staff_app.config["SESSION_COOKIE_SECURE"] = True
-    response = login(staff_app.test_client())
+    response = staff.login(staff_app.test_client())
     assert "Secure" in response.headers["Set-Cookie"]
 
 
-def test_wrong_password_is_a_form_message(staff_app):
+def test_wrong_password_is_a_form_message(staff_app, staff):
     client = staff_app.test_client()
-    response = login(client, password="틀린 비밀번호")
+    response = staff.login(client, password="틀린 비밀번호")
     assert response.status_code == 200
     assert "아이디 또는 비밀번호가 올바르지 않습니다." in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
-    assert actions(staff_app)[-1] == ("admin", "admin", "login_failed")
+    assert staff.actions(staff_app)[-1] == ("admin", "admin", "login_failed")
 
 
 @pytest.mark.parametrize("data", [
-    {"username": "admin", "password": PASSWORD},                           # no token at all
-    {"username": "admin", "password": PASSWORD, "csrf_token": "forged"},   # a wrong token
+    {"username": "admin"},                           # no token at all
+    {"username": "admin", "csrf_token": "forged"},   # a wrong token
 ])
-def test_login_without_a_valid_csrf_token_is_refused(staff_app, data):
+def test_login_without_a_valid_csrf_token_is_refused(staff_app, data, staff):
     client = staff_app.test_client()
     client.get("/admin/login")
-    response = client.post("/admin/login", data=data)
+    response = client.post("/admin/login", data={**data, "password": staff.PASSWORD})
     assert response.status_code == 400
     assert "보안 토큰이 없거나 만료되었습니다" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
 
 
-def test_admin_form_post_without_csrf_token_is_refused_and_writes_nothing(staff_app):
+def test_admin_form_post_without_csrf_token_is_refused_and_writes_nothing(staff_app, staff):
     client = staff_app.test_client()
-    login(client)
+    staff.login(client)
     response = client.post("/admin/releases/new", data={
         "title": "토큰 없는 글", "category": "press", "mode": "publish"})
     assert response.status_code == 400
@@ -70,37 +68,37 @@ def test_admin_form_post_without_csrf_token_is_refused_and_writes_nothing(staff_
         assert not Release.select().exists()
 
 
-def test_sixth_attempt_is_refused_even_with_the_right_password(staff_app):
+def test_sixth_attempt_is_refused_even_with_the_right_password(staff_app, staff):
     client = staff_app.test_client()
     for _ in range(5):
-        assert login(client, password="wrong").status_code == 200
-    response = login(client, password=PASSWORD)
+        assert staff.login(client, password="wrong").status_code == 200
+    response = staff.login(client, password=staff.PASSWORD)
     assert response.status_code == 429
     assert "15분 뒤에 다시 시도해 주세요" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
 
 
-def test_an_address_trying_many_names_is_stopped_and_the_stop_ends(staff_app):
+def test_an_address_trying_many_names_is_stopped_and_the_stop_ends(staff_app, staff):
     client = staff_app.test_client()
     limit = staff_app.config["LOGIN_ADDRESS_MAX_FAILURES"]
     for n in range(5):                             # a few names tried: others are not locked
-        login(client, username=f"a{n}", password="wrong")
-    assert login(client, username="editor").status_code == 302
-    post_form(client, "/admin/logout", {}, page="/admin/")
+        staff.login(client, username=f"a{n}", password="wrong")
+    assert staff.login(client, username="editor").status_code == 302
+    staff.post_form(client, "/admin/logout", {}, page="/admin/")
     for n in range(limit):                         # credential stuffing from one address
-        login(client, username=f"b{n}", password="wrong")
-    assert login(client, username="editor").status_code == 429
+        staff.login(client, username=f"b{n}", password="wrong")
+    assert staff.login(client, username="editor").status_code == 429
     age_failures(staff_app, minutes=16)            # sixteen minutes later
-    assert login(client, username="editor").status_code == 302
+    assert staff.login(client, username="editor").status_code == 302
 
 
-def test_failures_spread_over_more_than_the_window_do_not_lock(staff_app):
+def test_failures_spread_over_more_than_the_window_do_not_lock(staff_app, staff):
     client = staff_app.test_client()
     for _ in range(4):
-        login(client, password="wrong")
+        staff.login(client, password="wrong")
     age_failures(staff_app, minutes=16)
-    login(client, password="wrong")
-    assert login(client).status_code == 302
+    staff.login(client, password="wrong")
+    assert staff.login(client).status_code == 302
 
 
 @pytest.mark.parametrize("target, lands", [
@@ -112,15 +110,15 @@ def test_failures_spread_over_more_than_the_window_do_not_lock(staff_app):
     ("/admin/categories", "/admin/categories"),
     ("/admin/?status=draft", "/admin/?status=draft"),
 ])
-def test_next_only_follows_paths_on_this_site(staff_app, target, lands):
-    response = login(staff_app.test_client(), next_url=target)
+def test_next_only_follows_paths_on_this_site(staff_app, target, lands, staff):
+    response = staff.login(staff_app.test_client(), next_url=target)
     assert response.status_code == 302 and response.headers["Location"] == lands
 
 
-def test_expired_session_goes_back_to_login_and_writes_nothing(staff_app):
+def test_expired_session_goes_back_to_login_and_writes_nothing(staff_app, staff):
     client = staff_app.test_client()
-    login(client)
-    token = form_token(client, "/admin/releases/new")
+    staff.login(client)
+    token = staff.form_token(client, "/admin/releases/new")
     with client.session_transaction("/admin/") as session:  # the session lives under /admin only
         session["seen"] -= staff_app.config["SESSION_IDLE_MINUTES"] * 60 + 1
     response = client.post("/admin/releases/new", data={
@@ -132,21 +130,21 @@ def test_expired_session_goes_back_to_login_and_writes_nothing(staff_app):
         assert not Release.select().exists()
 
 
-def test_deactivated_user_loses_the_session(staff_app):
+def test_deactivated_user_loses_the_session(staff_app, staff):
     client = staff_app.test_client()
-    login(client, username="editor")
+    staff.login(client, username="editor")
     with staff_app.app_context():
         User.update(active=False).where(User.username == "editor").execute()
     assert client.get("/admin/").status_code == 302
-    assert login(client, username="editor").status_code == 200  # and cannot log in again
+    assert staff.login(client, username="editor").status_code == 200  # and cannot log in again
 
 
-def test_logout_ends_the_session(staff_app):
+def test_logout_ends_the_session(staff_app, staff):
     client = staff_app.test_client()
-    login(client)
-    response = post_form(client, "/admin/logout", {}, page="/admin/")
+    staff.login(client)
+    response = staff.post_form(client, "/admin/logout", {}, page="/admin/")
     assert response.status_code == 302 and client.get("/admin/").status_code == 302
-    assert actions(staff_app)[-1] == ("admin", "admin", "logout")
+    assert staff.actions(staff_app)[-1] == ("admin", "admin", "logout")
 
 
 @pytest.mark.parametrize("method, url", [
@@ -156,20 +154,20 @@ def test_logout_ends_the_session(staff_app):
     ("get", "/admin/categories/1"),
     ("post", "/admin/categories/1/delete"),
 ])
-def test_editor_doing_an_admins_job_gets_403(staff_app, method, url):
+def test_editor_doing_an_admins_job_gets_403(staff_app, method, url, staff):
     client = staff_app.test_client()
-    login(client, username="editor")
-    data = {"csrf_token": form_token(client, "/admin/")} if method == "post" else None
+    staff.login(client, username="editor")
+    data = {"csrf_token": staff.form_token(client, "/admin/")} if method == "post" else None
     response = getattr(client, method)(url, data=data)
     assert response.status_code == 403
     assert "관리자만 할 수 있는 작업입니다." in response.get_data(as_text=True)
 
 
-def test_admin_pages_are_not_indexed_or_cached(staff_app):
+def test_admin_pages_are_not_indexed_or_cached(staff_app, html, staff):
     client = staff_app.test_client()
-    login(client)
+    staff.login(client)
     response = client.get("/admin/")
     assert response.headers["X-Robots-Tag"].startswith("noindex")
     assert response.headers["Cache-Control"] == "private, no-store"
-    tree = page(response)
+    tree = html.page(response)
     assert tree.xpath("//nav[@aria-label='관리 메뉴']//a/text()")[:2] == ["보도자료 목록", "새 보도자료"]

@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from publishing_helpers import actions, bearer, tiny_pdf
 
 from feedserver.models import Attachment, Release, utcnow
 from feedserver.publishing.input import rfc3339
@@ -14,10 +13,13 @@ NEW = {"title": "경기도, 반도체 클러스터 지원", "category": "press",
        "external_id": "press-office:2025-0001"}
 
 
-def api(app, method, url, who="admin", **kwargs):
-    client = app.test_client()
-    return getattr(client, method)("/api/v1" + url, headers={**bearer(app, who), **kwargs.pop("headers", {})},
-                                   **kwargs)
+@pytest.fixture
+def api(staff):
+    def api(app, method, url, who="admin", **kwargs):
+        client = app.test_client()
+        return getattr(client, method)("/api/v1" + url, headers={**staff.bearer(app, who), **kwargs.pop("headers", {})},
+                                       **kwargs)
+    return api
 
 
 def count(app):
@@ -25,7 +27,7 @@ def count(app):
         return Release.select().count()
 
 
-def test_create_read_update_withdraw(staff_db_app):
+def test_create_read_update_withdraw(staff_db_app, api):
     app = staff_db_app
     created = api(app, "post", "/releases", json=NEW)
     assert created.status_code == 201
@@ -53,7 +55,7 @@ def test_create_read_update_withdraw(staff_db_app):
     assert restored.get_json()["status"] == "published"
 
 
-def test_same_external_id_twice_is_one_release(staff_db_app):
+def test_same_external_id_twice_is_one_release(staff_db_app, api):
     app = staff_db_app
     first = api(app, "post", "/releases", json=NEW)
     again = api(app, "post", "/releases", json=NEW)
@@ -66,7 +68,7 @@ def test_same_external_id_twice_is_one_release(staff_db_app):
     assert count(app) == 1
 
 
-def test_schedule_then_visible_only_by_time(staff_db_app):
+def test_schedule_then_visible_only_by_time(staff_db_app, api):
     app = staff_db_app
     draft = api(app, "post", "/releases", json={"title": "예약할 글", "category": "notice"}).get_json()
     assert draft["status"] == "draft" and draft["published_at"] is None
@@ -80,7 +82,7 @@ def test_schedule_then_visible_only_by_time(staff_db_app):
     assert past.status_code == 400 and "published_at" in past.get_json()["error"]["fields"]
 
 
-def test_list_and_categories(staff_app):
+def test_list_and_categories(staff_app, api):
     for n in range(3):
         api(staff_app, "post", "/releases", json={"title": f"글 {n}", "category": "press", "status": "published"})
     api(staff_app, "post", "/releases", json={"title": "공지", "category": "notice"})
@@ -93,16 +95,16 @@ def test_list_and_categories(staff_app):
     assert [c["slug"] for c in categories] == ["press", "notice"]
 
 
-def test_upload_attachment_keeps_the_korean_name(staff_app):
+def test_upload_attachment_keeps_the_korean_name(staff_app, samples, api):
     release = api(staff_app, "post", "/releases", json={**NEW, "external_id": None}).get_json()
     response = api(staff_app, "post", f"/releases/{release['id']}/attachments",
-                   data={"file": (io.BytesIO(tiny_pdf()), "붙임 2. 추진 계획.pdf")})
+                   data={"file": (io.BytesIO(samples.tiny_pdf()), "붙임 2. 추진 계획.pdf")})
     assert response.status_code == 201
     file = response.get_json()
     assert (file["filename"], file["content_type"], file["size"]) == (
-        "붙임 2. 추진 계획.pdf", "application/pdf", len(tiny_pdf()))
+        "붙임 2. 추진 계획.pdf", "application/pdf", len(samples.tiny_pdf()))
     download = staff_app.test_client().get(file["url"])
-    assert download.data == tiny_pdf()
+    assert download.data == samples.tiny_pdf()
     assert "%EB%B6%99%EC%9E%84%202." in download.headers["Content-Disposition"]
     assert api(staff_app, "delete", f"/releases/{release['id']}/attachments/{file['id']}").status_code == 204
     with staff_app.app_context():
@@ -117,24 +119,23 @@ def error_of(response, status):
     return error
 
 
-def test_401_missing_wrong_and_revoked_tokens(staff_app):
+def test_401_missing_wrong_and_revoked_tokens(staff_app, staff, api):
     client = staff_app.test_client()
     response = client.get("/api/v1/releases")
     error_of(response, 401)
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     error_of(client.get("/api/v1/releases", headers={"Authorization": "Bearer fs_nope"}), 401)
     error_of(client.get("/api/v1/releases", headers={"Authorization": "Basic YWRtaW46eA=="}), 401)
-    from publishing_helpers import CLI
 
     from feedserver.models import ApiToken, User
     from feedserver.publishing.tokens import revoke_token
     with staff_app.app_context():
         token = ApiToken.select().join(User).where(User.username == "editor").get()
-        revoke_token(token, CLI)
+        revoke_token(token, staff.CLI)
     error_of(api(staff_app, "get", "/releases", who="editor"), 401)
 
 
-def test_400_malformed_json_missing_title_unknown_category_and_fields(staff_app):
+def test_400_malformed_json_missing_title_unknown_category_and_fields(staff_app, api):
     error = error_of(api(staff_app, "post", "/releases", data="{title: 1",
                          content_type="application/json"), 400)
     assert "JSON" in error["message"]
@@ -151,7 +152,7 @@ def test_400_malformed_json_missing_title_unknown_category_and_fields(staff_app)
     assert count(staff_app) == 0
 
 
-def test_403_editor_deleting(staff_app):
+def test_403_editor_deleting(staff_app, api):
     release = api(staff_app, "post", "/releases", json={"title": "삭제 시험", "category": "press"}).get_json()
     error = error_of(api(staff_app, "delete", f"/releases/{release['id']}", who="editor"), 403)
     assert "관리자" in error["message"]
@@ -159,7 +160,7 @@ def test_403_editor_deleting(staff_app):
     assert count(staff_app) == 0
 
 
-def test_404_409_413_415(staff_app):
+def test_404_409_413_415(staff_app, samples, api):
     error_of(api(staff_app, "get", "/releases/nosuchid"), 404)
     error_of(api(staff_app, "patch", "/releases/nosuchid", json={"title": "x"}), 404)
     draft = api(staff_app, "post", "/releases", json={"title": "초안", "category": "press"}).get_json()
@@ -167,7 +168,7 @@ def test_404_409_413_415(staff_app):
     error_of(api(staff_app, "post", f"/releases/{draft['id']}/restore"), 409)
     staff_app.config["MAX_ATTACHMENT_BYTES"] = 1024
     error_of(api(staff_app, "post", f"/releases/{draft['id']}/attachments",
-                 data={"file": (io.BytesIO(tiny_pdf() + b"\0" * 2048), "큰.pdf")}), 413)
+                 data={"file": (io.BytesIO(samples.tiny_pdf() + b"\0" * 2048), "큰.pdf")}), 413)
     staff_app.config["MAX_CONTENT_LENGTH"] = 4096
     error_of(api(staff_app, "post", f"/releases/{draft['id']}/attachments",
                  data={"file": (io.BytesIO(b"\0" * 8192), "더 큰.pdf")}), 413)
@@ -186,10 +187,10 @@ def test_404_409_413_415(staff_app):
         assert not Attachment.select().exists()
 
 
-def test_path_traversal_upload_name_is_neutralised(staff_app, tmp_path):
+def test_path_traversal_upload_name_is_neutralised(staff_app, tmp_path, samples, api):
     draft = api(staff_app, "post", "/releases", json={"title": "첨부", "category": "press"}).get_json()
     response = api(staff_app, "post", f"/releases/{draft['id']}/attachments",
-                   data={"file": (io.BytesIO(tiny_pdf()), "../../../etc/보도자료.pdf")})
+                   data={"file": (io.BytesIO(samples.tiny_pdf()), "../../../etc/보도자료.pdf")})
     assert response.get_json()["filename"] == "보도자료.pdf"
     with staff_app.app_context():
         stored = Attachment.get().stored_name
@@ -197,7 +198,7 @@ def test_path_traversal_upload_name_is_neutralised(staff_app, tmp_path):
     assert not (tmp_path / "etc").exists()
 
 
-def test_every_api_action_is_in_the_audit_log(staff_app):
+def test_every_api_action_is_in_the_audit_log(staff_app, samples, staff, api):
     release = api(staff_app, "post", "/releases", json={"title": "기록", "category": "press"}).get_json()
     rid = release["id"]
     api(staff_app, "patch", f"/releases/{rid}", json={"title": "기록 수정"})
@@ -207,10 +208,10 @@ def test_every_api_action_is_in_the_audit_log(staff_app):
     api(staff_app, "post", f"/releases/{rid}/withdraw")
     api(staff_app, "post", f"/releases/{rid}/restore")
     file = api(staff_app, "post", f"/releases/{rid}/attachments",
-               data={"file": (io.BytesIO(tiny_pdf()), "a.pdf")}).get_json()
+               data={"file": (io.BytesIO(samples.tiny_pdf()), "a.pdf")}).get_json()
     api(staff_app, "delete", f"/releases/{rid}/attachments/{file['id']}")
     api(staff_app, "delete", f"/releases/{rid}")
-    assert [a for a in actions(staff_app) if a[1] == "api"] == [("admin", "api", action) for action in (
+    assert [a for a in staff.actions(staff_app) if a[1] == "api"] == [("admin", "api", action) for action in (
         "release_create", "release_update", "release_publish", "release_schedule", "release_withdraw",
         "release_restore", "attachment_add", "attachment_remove", "release_delete")]
 
@@ -228,7 +229,7 @@ def test_openapi_document_lists_every_route(staff_app):
     assert documented == routed
 
 
-def test_racing_retry_that_loses_the_insert_gets_the_winner(staff_db_app, monkeypatch):
+def test_racing_retry_that_loses_the_insert_gets_the_winner(staff_db_app, monkeypatch, api):
     app = staff_db_app
     first = api(app, "post", "/releases", json=NEW).get_json()
     real = Release.get_or_none.__func__
@@ -245,18 +246,18 @@ def test_racing_retry_that_loses_the_insert_gets_the_winner(staff_db_app, monkey
 
 
 @pytest.mark.parametrize("field, limit", [("title", 300), ("author", 100), ("summary", 1000)])
-def test_length_limits_hold_for_what_was_sent(staff_app, field, limit):
+def test_length_limits_hold_for_what_was_sent(staff_app, field, limit, staff):
     """Schemathesis found an author of 101 characters accepted because spaces were collapsed first."""
     client = staff_app.test_client()
     data = {"title": "제목", "category": "press", field: "가 " + "나" * (limit - 1)}
-    response = client.post("/api/v1/releases", headers=bearer(staff_app), json=data)
+    response = client.post("/api/v1/releases", headers=staff.bearer(staff_app), json=data)
     assert response.status_code == 400 and field in response.get_json()["error"]["fields"]
 
 
 @pytest.mark.parametrize("method", ["post", "patch"])
-def test_an_empty_publication_time_is_refused_as_the_document_says(staff_app, method):
+def test_an_empty_publication_time_is_refused_as_the_document_says(staff_app, method, staff):
     """schemathesis: `published_at: ""` is neither an RFC 3339 time nor null, yet was accepted."""
-    client, headers = staff_app.test_client(), bearer(staff_app)
+    client, headers = staff_app.test_client(), staff.bearer(staff_app)
     created = client.post("/api/v1/releases", headers=headers, json={"title": "시각", "category": "press"})
     url = "/api/v1/releases" if method == "post" else f"/api/v1/releases/{created.get_json()['id']}"
     data = {"title": "빈 시각", "category": "press", "status": "draft", "published_at": ""}

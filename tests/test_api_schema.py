@@ -3,7 +3,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from publishing_helpers import bearer
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -14,17 +13,17 @@ EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 
 
 @pytest.fixture
-def schema_app(staff_app):
+def schema_app(staff_app, staff):
     client = staff_app.test_client()
-    release = client.post("/api/v1/releases", headers=bearer(staff_app),
+    release = client.post("/api/v1/releases", headers=staff.bearer(staff_app),
                           json={"title": "기준 보도자료", "category": "press", "status": "published"})
     staff_app.config["KNOWN_RELEASE"] = release.get_json()["id"]
     return staff_app
 
 
-def test_api_conforms_to_its_openapi_document(schema_app):
+def test_api_conforms_to_its_openapi_document(schema_app, staff):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", schema_app)
-    headers, known = bearer(schema_app), schema_app.config["KNOWN_RELEASE"]
+    headers, known = staff.bearer(schema_app), schema_app.config["KNOWN_RELEASE"]
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 11
     for operation in operations:

@@ -2,14 +2,12 @@
 import sqlite3
 import threading
 
-from helpers import make_category, make_release
-
 from feedserver.content import storage
 from feedserver.models import Attachment, Release
 from feedserver.publishing.backup import backup_to, restore_from
 
 
-def test_backup_during_writes_restores_consistently(app, tmp_path):
+def test_backup_during_writes_restores_consistently(app, tmp_path, make_category, make_release):
     with app.app_context():
         category = make_category()
     stop = threading.Event()
@@ -58,7 +56,7 @@ def test_backup_during_writes_restores_consistently(app, tmp_path):
     assert response.status_code == 200
 
 
-def test_restore_never_brings_back_a_state_a_cache_has_seen(app, tmp_path):
+def test_restore_never_brings_back_a_state_a_cache_has_seen(app, tmp_path, make_category, make_release):
     import feedparser
 
     from feedserver.models import bump_feed_state

@@ -3,7 +3,6 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from helpers import board_rows, make_category, make_release, page, texts
 
 from feedserver import dates
 from feedserver.models import Release, utcnow
@@ -36,26 +35,26 @@ def test_root_redirects_to_board(demo_client):
     assert response.status_code == 302 and response.headers["Location"].endswith("/board/")
 
 
-def test_first_page_shows_total_and_newest_number(demo_client):
-    tree = page(demo_client.get("/board/governor/"))
-    assert texts(tree, "//p[@class='board-total']/strong") == ["937"]
-    rows = board_rows(tree)
+def test_first_page_shows_total_and_newest_number(demo_client, html):
+    tree = html.page(demo_client.get("/board/governor/"))
+    assert html.texts(tree, "//p[@class='board-total']/strong") == ["937"]
+    rows = html.board_rows(tree)
     assert len(rows) == 10
     assert [r[0] for r in rows] == [str(n) for n in range(937, 927, -1)]
     assert tree.xpath("//table/caption") and tree.xpath("//th[@scope='col']")
 
 
-def test_seed_list_items_keep_number_title_date_and_views(demo_client):
+def test_seed_list_items_keep_number_title_date_and_views(demo_client, html):
     # 811..803 sit at rows 127-135 counted from the newest: pages 13 and 14.
-    rows = board_rows(page(demo_client.get("/board/governor/?page=13")))
-    rows += board_rows(page(demo_client.get("/board/governor/?page=14")))
+    rows = html.board_rows(html.page(demo_client.get("/board/governor/?page=13")))
+    rows += html.board_rows(html.page(demo_client.get("/board/governor/?page=14")))
     by_number = {r[0]: r for r in rows}
     for number, title, date, views in SEED_LIST:
         assert by_number[number][1:] == (title, "경기지기", date, views)
 
 
-def test_last_page_ends_at_one_and_one_past_is_404(demo_client):
-    rows = board_rows(page(demo_client.get("/board/governor/?page=94")))
+def test_last_page_ends_at_one_and_one_past_is_404(demo_client, html):
+    rows = html.board_rows(html.page(demo_client.get("/board/governor/?page=94")))
     assert rows[-1][0] == "1" and rows[0][0] == "7"
     response = demo_client.get("/board/governor/?page=95")
     assert response.status_code == 404
@@ -72,8 +71,8 @@ def test_last_page_ends_at_one_and_one_past_is_404(demo_client):
     (94, [("처음", True, False), ("이전", True, False)] + [(str(n), True, n == 94) for n in range(91, 95)]
      + [("다음", False, False), ("마지막", False, False)]),
 ])
-def test_navigation_blocks(demo_client, number, expected):
-    tree = page(demo_client.get(f"/board/governor/?page={number}"))
+def test_navigation_blocks(demo_client, number, expected, html):
+    tree = html.page(demo_client.get(f"/board/governor/?page={number}"))
     assert nav_labels(tree) == expected
     links = {a.text_content().strip(): a.get("href") for a in tree.xpath("//nav[@class='pagination']//a")}
     if number == 11:
@@ -84,26 +83,29 @@ def test_navigation_blocks(demo_client, number, expected):
     assert bool(rel_prev) == (number > 1) and bool(rel_next) == (number < 94)
 
 
-def _search_all(client, url):
+@pytest.fixture
+def search_all(html):
     """Follow a search page by page to its end; return all rows, and each page's total line."""
-    rows, lines, number = [], [], 1
-    while True:
-        response = client.get(f"{url}&page={number}")
-        if response.status_code == 404:
-            return rows, lines
-        tree = page(response)
-        hrefs = tree.xpath("//nav[@class='pagination']//li[contains(@class,'num')]/a/@href")
-        assert all("q=" in href and "field=" in href for href in hrefs)  # the search stays on
-        rows += board_rows(tree)
-        lines.append(" ".join(tree.xpath("string(//p[@class='board-total'])").split()))
-        number += 1
+    def search_all(client, url):
+        rows, lines, number = [], [], 1
+        while True:
+            response = client.get(f"{url}&page={number}")
+            if response.status_code == 404:
+                return rows, lines
+            tree = html.page(response)
+            hrefs = tree.xpath("//nav[@class='pagination']//li[contains(@class,'num')]/a/@href")
+            assert all("q=" in href and "field=" in href for href in hrefs)  # the search stays on
+            rows += html.board_rows(tree)
+            lines.append(" ".join(tree.xpath("string(//p[@class='board-total'])").split()))
+            number += 1
+    return search_all
 
 
 @pytest.mark.parametrize("field, q", [("title", "청년"), ("all", "경기도"), ("body", "경기도는"),
                                      ("author", "대변인실")])
-def test_search_finds_across_pages(demo_app, field, q):
+def test_search_finds_across_pages(demo_app, field, q, search_all):
     client = demo_app.test_client()
-    rows, lines = _search_all(client, f"/board/?field={field}&q={q}")
+    rows, lines = search_all(client, f"/board/?field={field}&q={q}")
     with demo_app.app_context():
         column = {"title": "title", "body": "body_text", "author": "author"}.get(field)
         expected = [r for r in Release.visible()
@@ -127,51 +129,51 @@ def test_search_finds_across_pages(demo_app, field, q):
         assert all(r[2] == q for r in rows)
 
 
-def test_search_for_word_inside_longer_word(demo_client):
-    tree = page(demo_client.get("/board/governor/?field=body&q=경기도"))
-    total = int(texts(tree, "//p[@class='board-total']/strong")[0].replace(",", ""))
-    plain = page(demo_client.get("/board/governor/?field=body&q=경기도는"))
-    narrower = int(texts(plain, "//p[@class='board-total']/strong")[0].replace(",", ""))
+def test_search_for_word_inside_longer_word(demo_client, html):
+    tree = html.page(demo_client.get("/board/governor/?field=body&q=경기도"))
+    total = int(html.texts(tree, "//p[@class='board-total']/strong")[0].replace(",", ""))
+    plain = html.page(demo_client.get("/board/governor/?field=body&q=경기도는"))
+    narrower = int(html.texts(plain, "//p[@class='board-total']/strong")[0].replace(",", ""))
     assert total >= narrower > 0
 
 
-def test_seed_release_page(demo_app):
+def test_seed_release_page(demo_app, html):
     client = demo_app.test_client()
     with demo_app.app_context():
         release = Release.get(Release.title == SEED_TITLE)
-    tree = page(client.get(f"/releases/{release.public_id}"))
-    assert texts(tree, "//h1") == [SEED_TITLE]
-    assert texts(tree, "//dd[@class='author']") == ["경기지기"]
-    assert "2024-05-07 08:46" in texts(tree, "//dl[@class='release-meta']//time")
+    tree = html.page(client.get(f"/releases/{release.public_id}"))
+    assert html.texts(tree, "//h1") == [SEED_TITLE]
+    assert html.texts(tree, "//dd[@class='author']") == ["경기지기"]
+    assert "2024-05-07 08:46" in html.texts(tree, "//dl[@class='release-meta']//time")
     assert tree.xpath("//dl//time/@datetime") == ["2024-05-07T08:46:00+09:00"]
-    assert texts(tree, "//dd[@class='views']") == ["9669"]  # 9668 plus this view
-    body = texts(tree, "//div[@class='release-body']")[0]
+    assert html.texts(tree, "//dd[@class='views']") == ["9669"]  # 9668 plus this view
+    body = html.texts(tree, "//div[@class='release-body']")[0]
     assert body.startswith("국제교류협력 강화와 해외투자 유치를 위해") and body.endswith("경기도 투자를 독려했다.")
     assert "시연용" not in body
-    assert texts(tree, "//a[@class='button']") == ["목록보기"]
+    assert html.texts(tree, "//a[@class='button']") == ["목록보기"]
 
 
-def test_back_to_list_returns_to_page_and_search(demo_client):
-    tree = page(demo_client.get("/board/governor/?page=2&field=title&q=경기도"))
+def test_back_to_list_returns_to_page_and_search(demo_client, html):
+    tree = html.page(demo_client.get("/board/governor/?page=2&field=title&q=경기도"))
     href = tree.xpath("//td[@class='col-title']/a/@href")[0]
-    back = page(demo_client.get(href)).xpath("//a[@class='button']/@href")[0]
+    back = html.page(demo_client.get(href)).xpath("//a[@class='button']/@href")[0]
     assert back == "/board/governor/?page=2&field=title&q=%EA%B2%BD%EA%B8%B0%EB%8F%84"
     release_url = href.split("?")[0]
-    assert page(demo_client.get(release_url)).xpath("//a[@class='button']/@href")[0] == "/board/governor/"
-    assert page(demo_client.get(release_url + "?list=all")).xpath("//a[@class='button']/@href")[0] == "/board/"
+    assert html.page(demo_client.get(release_url)).xpath("//a[@class='button']/@href")[0] == "/board/governor/"
+    assert html.page(demo_client.get(release_url + "?list=all")).xpath("//a[@class='button']/@href")[0] == "/board/"
 
 
-def test_synthetic_release_is_marked_as_sample(demo_client):
-    href = page(demo_client.get("/board/governor/")).xpath("//td[@class='col-title']/a/@href")[0]
+def test_synthetic_release_is_marked_as_sample(demo_client, html):
+    href = html.page(demo_client.get("/board/governor/")).xpath("//td[@class='col-title']/a/@href")[0]
     assert "시연용 예시 데이터" in demo_client.get(href).get_data(as_text=True)
 
 
-def test_neighbours_and_attachments(demo_app):
+def test_neighbours_and_attachments(demo_app, html):
     client = demo_app.test_client()
     with demo_app.app_context():
         with_files = [r for r in Release.visible() if r.attachments.count()]
     release = with_files[0]
-    tree = page(client.get(f"/releases/{release.public_id}"))
+    tree = html.page(client.get(f"/releases/{release.public_id}"))
     links = tree.xpath("//section[@class='attachments']//a")
     assert links and all(a.get("href").startswith(f"/releases/{release.public_id}/files/") for a in links)
     download = client.get(links[0].get("href"))
@@ -189,14 +191,14 @@ def test_neighbours_and_attachments(demo_app):
     ("/board/?q=" + "가" * 101, 400), ("/board/?field=nope&q=a", 400), ("/board/?q=%01a", 400),
     ("/nothing-here", 404), ("/releases/x/files/99999999999999999999", 404),
 ])
-def test_bad_input_gets_a_korean_answer(demo_client, url, status):
+def test_bad_input_gets_a_korean_answer(demo_client, url, status, html):
     response = demo_client.get(url)
     assert response.status_code == status
-    tree = page(response)
+    tree = html.page(response)
     assert tree.get("lang") == "ko" and tree.xpath("//h1")
 
 
-def test_withdrawn_is_410_and_unpublished_is_404(app):
+def test_withdrawn_is_410_and_unpublished_is_404(app, html, make_category, make_release):
     client = app.test_client()
     with app.app_context():
         cat = make_category()
@@ -209,29 +211,29 @@ def test_withdrawn_is_410_and_unpublished_is_404(app):
     assert client.get(f"/releases/{draft.public_id}").status_code == 404
     assert client.get(f"/releases/{future.public_id}").status_code == 404
     assert client.get(f"/releases/{visible.public_id}").status_code == 200
-    rows = board_rows(page(client.get("/board/news/")))
+    rows = html.board_rows(html.page(client.get("/board/news/")))
     assert [(r[0], r[1], r[4]) for r in rows] == [("1", "보이는 글", "1")]
 
 
-def test_empty_category_page_one_is_200(app):
+def test_empty_category_page_one_is_200(app, make_category):
     with app.app_context():
         make_category()
     response = app.test_client().get("/board/news/")
     assert response.status_code == 200 and "등록된 보도자료가 없습니다" in response.get_data(as_text=True)
 
 
-def test_time_at_1630_utc_shows_next_day_in_seoul(app):
+def test_time_at_1630_utc_shows_next_day_in_seoul(app, html, make_category, make_release):
     at = datetime(2024, 5, 6, 16, 30, tzinfo=timezone.utc)
     assert dates.list_date(at) == "2024.05.07"
     assert dates.detail_datetime(at) == "2024-05-07 01:30"
     with app.app_context():
         cat = make_category()
         make_release(cat, published_at=at)
-    rows = board_rows(page(app.test_client().get("/board/news/")))
+    rows = html.board_rows(html.page(app.test_client().get("/board/news/")))
     assert rows[0][3] == "2024.05.07"
 
 
-def test_concurrent_views_are_all_counted(db_app):
+def test_concurrent_views_are_all_counted(db_app, make_category, make_release):
     with db_app.app_context():
         cat = make_category()
         release = make_release(cat)
@@ -250,21 +252,21 @@ def test_concurrent_views_are_all_counted(db_app):
         assert Release.get_by_id(release.id).view_count == 32
 
 
-def test_demo_board_on_every_backend(db_app, tmp_path):
+def test_demo_board_on_every_backend(db_app, tmp_path, html):
     from feedserver.publishing.demo import seed_demo
     with db_app.app_context():
         seed_demo(attachment_dir=str(tmp_path / "attachments"))
     client = db_app.test_client()
-    tree = page(client.get("/board/governor/"))
-    assert texts(tree, "//p[@class='board-total']/strong") == ["937"]
-    assert board_rows(tree)[0][0] == "937"
-    rows = board_rows(page(client.get("/board/governor/?page=13")))
+    tree = html.page(client.get("/board/governor/"))
+    assert html.texts(tree, "//p[@class='board-total']/strong") == ["937"]
+    assert html.board_rows(tree)[0][0] == "937"
+    rows = html.board_rows(html.page(client.get("/board/governor/?page=13")))
     assert ("811", SEED_LIST[0][1], "경기지기", "2024.09.26", "14462") in rows
-    tree = page(client.get("/board/governor/?field=title&q=청년"))
-    assert int(texts(tree, "//p[@class='board-total']/strong")[0]) > 10
+    tree = html.page(client.get("/board/governor/?field=title&q=청년"))
+    assert int(html.texts(tree, "//p[@class='board-total']/strong")[0]) > 10
 
 
-def test_head_does_not_count_a_view(app):
+def test_head_does_not_count_a_view(app, make_category, make_release):
     with app.app_context():
         release = make_release(make_category())
     client = app.test_client()
@@ -274,7 +276,8 @@ def test_head_does_not_count_a_view(app):
 
 
 @pytest.mark.parametrize("windows", [(4, 40, 400, None), (None,)], ids=["index-for-rare", "walk-all"])
-def test_search_uses_the_bigram_index_on_every_backend(db_app, monkeypatch, windows):
+def test_search_uses_the_bigram_index_on_every_backend(db_app, monkeypatch, windows, html, make_category,
+                                                       make_release):
     from feedserver.search import newest as search_newest
     monkeypatch.setattr(search_newest, "WINDOWS", windows)  # (None,): read the whole board, no index
     with db_app.app_context():
@@ -285,7 +288,7 @@ def test_search_uses_the_bigram_index_on_every_backend(db_app, monkeypatch, wind
     client = db_app.test_client()
 
     def titles(url):
-        return [r[1] for r in board_rows(page(client.get(url)))]
+        return [r[1] for r in html.board_rows(html.page(client.get(url)))]
     assert titles("/board/news/?field=title&q=경기도") == ["경기도는 청년 주거를 돕는다"]
     assert titles("/board/news/?field=all&q=청년") == ["경기도는 청년 주거를 돕는다"]
     assert titles("/board/news/?field=body&q=기후위기") == ["경기도는 청년 주거를 돕는다"]
@@ -296,13 +299,12 @@ def test_search_uses_the_bigram_index_on_every_backend(db_app, monkeypatch, wind
     assert titles("/board/news/?field=body&q=경기도") == []
 
 
-def test_edits_and_deletes_reach_the_search_index(staff_db_app):
-    from publishing_helpers import bearer
+def test_edits_and_deletes_reach_the_search_index(staff_db_app, html, staff):
     app, client = staff_db_app, staff_db_app.test_client()
-    headers = bearer(app, "admin")
+    headers = staff.bearer(app, "admin")
 
     def titles(q):
-        return [r[1] for r in board_rows(page(client.get(f"/board/press/?field=all&q={q}")))]
+        return [r[1] for r in html.board_rows(html.page(client.get(f"/board/press/?field=all&q={q}")))]
     created = client.post("/api/v1/releases", headers=headers, json={
         "title": "반도체클러스터 착공", "category": "press", "body": "<p>용인 현장</p>", "status": "published"})
     assert created.status_code == 201
@@ -315,28 +317,28 @@ def test_edits_and_deletes_reach_the_search_index(staff_db_app):
     assert titles("수소버스") == []
 
 
-def test_kept_pages_show_fresh_counts_and_follow_every_write(app):
+def test_kept_pages_show_fresh_counts_and_follow_every_write(app, html, make_category, make_release):
     from feedserver.models import bump_feed_state
     with app.app_context():
         cat = make_category()
         first = make_release(cat, title="첫 글")
     client = app.test_client()
-    assert board_rows(page(client.get("/board/news/")))[0][4] == "0"
+    assert html.board_rows(html.page(client.get("/board/news/")))[0][4] == "0"
     for expected in ("1", "2"):
-        tree = page(client.get(f"/releases/{first.public_id}"))
-        assert texts(tree, "//dd[@class='views']") == [expected]
-    assert board_rows(page(client.get("/board/news/")))[0][4] == "2"  # kept page, fresh count
+        tree = html.page(client.get(f"/releases/{first.public_id}"))
+        assert html.texts(tree, "//dd[@class='views']") == [expected]
+    assert html.board_rows(html.page(client.get("/board/news/")))[0][4] == "2"  # kept page, fresh count
     with app.app_context():
         make_release(cat, title="둘째 글")
-    assert [r[1] for r in board_rows(page(client.get("/board/news/")))] == ["둘째 글", "첫 글"]
+    assert [r[1] for r in html.board_rows(html.page(client.get("/board/news/")))] == ["둘째 글", "첫 글"]
     with app.app_context():
         Release.update(status="withdrawn").where(Release.id == first.id).execute()
         bump_feed_state([cat.id])
     assert client.get(f"/releases/{first.public_id}").status_code == 410
-    assert [r[1] for r in board_rows(page(client.get("/board/news/")))] == ["둘째 글"]
+    assert [r[1] for r in html.board_rows(html.page(client.get("/board/news/")))] == ["둘째 글"]
 
 
-def test_neighbours_follow_time_then_id_on_every_backend(db_app):
+def test_neighbours_follow_time_then_id_on_every_backend(db_app, html, make_category, make_release):
     from datetime import datetime, timezone
     at = datetime(2024, 5, 6, 23, 46, tzinfo=timezone.utc)
     with db_app.app_context():
@@ -348,14 +350,14 @@ def test_neighbours_follow_time_then_id_on_every_backend(db_app):
     client = db_app.test_client()
 
     def around(release):
-        tree = page(client.get(f"/releases/{release.public_id}"))
-        return (texts(tree, "//a[@rel='next']") or [None])[0], (texts(tree, "//a[@rel='prev']") or [None])[0]
+        tree = html.page(client.get(f"/releases/{release.public_id}"))
+        return (html.texts(tree, "//a[@rel='next']") or [None])[0], (html.texts(tree, "//a[@rel='prev']") or [None])[0]
     assert around(first) == ("같은 시각 2", "이전")
     assert around(second) == ("다음", "같은 시각 1")
     assert around(older) == ("같은 시각 1", None) and around(newer) == (None, "같은 시각 2")
 
 
-def test_search_cap_counts_matches_in_the_board_searched(db_app, monkeypatch):
+def test_search_cap_counts_matches_in_the_board_searched(db_app, monkeypatch, html, make_category, make_release):
     from datetime import timedelta
 
     from feedserver.models import utcnow
@@ -368,14 +370,15 @@ def test_search_cap_counts_matches_in_the_board_searched(db_app, monkeypatch):
             make_release(ours, title=f"청년 정책 {i}", published_at=start + timedelta(minutes=i))
         for i in range(5):  # newer matches elsewhere must not use up this board's cap
             make_release(other, title=f"청년 소식 {i}", published_at=start + timedelta(hours=1, minutes=i))
-    tree = page(db_app.test_client().get("/board/news/?field=title&q=청년"))
-    assert [r[1] for r in board_rows(tree)] == ["청년 정책 3", "청년 정책 2", "청년 정책 1"]
-    assert texts(tree, "//p[@class='board-total']/strong") == ["3"]
-    assert texts(tree, "//p[@class='search-cap']")
+    tree = html.page(db_app.test_client().get("/board/news/?field=title&q=청년"))
+    assert [r[1] for r in html.board_rows(tree)] == ["청년 정책 3", "청년 정책 2", "청년 정책 1"]
+    assert html.texts(tree, "//p[@class='board-total']/strong") == ["3"]
+    assert html.texts(tree, "//p[@class='search-cap']")
 
 
 @pytest.mark.parametrize("windows", [(4, 40, 400, None), (1, 1, 1, None), (None,)])
-def test_search_takes_the_newest_published_whatever_the_ids(db_app, monkeypatch, windows):
+def test_search_takes_the_newest_published_whatever_the_ids(db_app, monkeypatch, windows, make_category,
+                                                            make_release):
     from datetime import timedelta
 
     from feedserver.models import utcnow
@@ -394,7 +397,7 @@ def test_search_takes_the_newest_published_whatever_the_ids(db_app, monkeypatch,
 
 
 @pytest.mark.parametrize("deep", [1, 1000])
-def test_deep_pages_start_from_their_first_key(db_app, monkeypatch, deep):
+def test_deep_pages_start_from_their_first_key(db_app, monkeypatch, deep, html, make_category, make_release):
     from datetime import timedelta
 
     from feedserver.models import newest_first_page, releases, utcnow

@@ -1,13 +1,12 @@
 """The validated feed cache in front of Flask: fast, and never older than the database."""
 import time
 
-from helpers import make_category, make_release
 from playhouse.test_utils import count_queries
 
 from feedserver import create_app
 
 
-def test_repeat_poll_is_served_from_memory_with_one_query(app):
+def test_repeat_poll_is_served_from_memory_with_one_query(app, make_category, make_release):
     with app.app_context():
         make_release(make_category())
     client = app.test_client()
@@ -26,7 +25,7 @@ def test_repeat_poll_is_served_from_memory_with_one_query(app):
     assert head.headers["Content-Length"] == first.headers["Content-Length"]
 
 
-def test_unchanged_sqlite_file_answers_a_poll_without_a_query(app):
+def test_unchanged_sqlite_file_answers_a_poll_without_a_query(app, make_category, make_release):
     with app.app_context():
         make_release(make_category())
     client = app.test_client()
@@ -40,7 +39,7 @@ def test_unchanged_sqlite_file_answers_a_poll_without_a_query(app):
     assert [r.msg[0] for r in counter.get_queries()] == ["PRAGMA data_version"] * 3
 
 
-def test_a_release_coming_due_moves_the_feed_without_any_write(app):
+def test_a_release_coming_due_moves_the_feed_without_any_write(app, make_category, make_release):
     from datetime import timedelta
 
     from feedserver.models import utcnow
@@ -57,7 +56,7 @@ def test_a_release_coming_due_moves_the_feed_without_any_write(app):
     assert "예약된 소식" in client.get("/board/news/").get_data(as_text=True)
 
 
-def test_write_through_another_instance_is_seen_at_once(app, tmp_path):
+def test_write_through_another_instance_is_seen_at_once(app, tmp_path, make_category, make_release):
     with app.app_context():
         category = make_category()
         make_release(category, title="첫 소식")
@@ -70,7 +69,7 @@ def test_write_through_another_instance_is_seen_at_once(app, tmp_path):
     assert _titles(other.test_client()) == ["둘째 소식", "첫 소식"]
 
 
-def test_unknown_or_renamed_category_falls_through_to_404(app):
+def test_unknown_or_renamed_category_falls_through_to_404(app, make_category, make_release):
     from feedserver.models import Category, bump_feed_state
     with app.app_context():
         category = make_category()
@@ -89,7 +88,7 @@ def _titles(client):
     return [item["title"] for item in json.loads(client.get("/feeds/category/news.json").data)["items"]]
 
 
-def test_kept_responses_are_bounded_by_bytes(app, monkeypatch):
+def test_kept_responses_are_bounded_by_bytes(app, monkeypatch, make_category, make_release):
     from feedserver.caching import fastpath
     with app.app_context():
         category = make_category()

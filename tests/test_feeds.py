@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 
 import feedparser
 import pytest
-from helpers import make_category, make_release
 from lxml import etree
 
 from feedserver.models import Release, bump_feed_state, utcnow
@@ -172,7 +171,7 @@ def test_edit_keeps_ids_and_moves_only_updated(demo_app):
 HOSTILE = "제목 \x00 \x0b \ufffe \ud800 ]]> <script>alert(1)</script> <img src=x onerror=alert(2)> &amp; 😀 漢字"
 
 
-def test_hostile_text_leaves_every_format_well_formed(app):
+def test_hostile_text_leaves_every_format_well_formed(app, make_category, make_release):
     with app.app_context():
         cat = make_category()
         make_release(cat, title=HOSTILE, author="작성자 \x00😀",
@@ -212,7 +211,7 @@ def test_conditional_get_matrix(demo_client):
     assert response.status_code == 200 and response.data == first.data
 
 
-def test_validators_are_per_feed(demo_app):
+def test_validators_are_per_feed(demo_app, make_release):
     client = demo_app.test_client()
     before = {u: client.get(u).headers["ETag"] for u in
               ("/feeds/category/governor.rss", "/feeds/category/press.rss", "/feeds/all.rss",
@@ -279,7 +278,7 @@ def test_archive_pages_are_cacheable_long(demo_client):
     assert demo_client.get("/feeds/archive/category/governor/11.atom").status_code == 404
 
 
-def test_scheduled_release_appears_when_due_without_a_write(app):
+def test_scheduled_release_appears_when_due_without_a_write(app, make_category, make_release):
     with app.app_context():
         cat = make_category()
         make_release(cat, title="이미 공개")
@@ -294,7 +293,7 @@ def test_scheduled_release_appears_when_due_without_a_write(app):
     assert [i["title"] for i in json.loads(second.data)["items"]] == ["예약 공개", "이미 공개"]
 
 
-def test_withdrawn_and_draft_releases_stay_out(app):
+def test_withdrawn_and_draft_releases_stay_out(app, make_category, make_release):
     with app.app_context():
         cat = make_category()
         make_release(cat, title="철회", status="withdrawn")
@@ -320,7 +319,7 @@ def test_limit_is_clamped(demo_client, limit, expected):
     assert len(doc["items"]) == expected
 
 
-def test_empty_category_gives_valid_empty_feed(app):
+def test_empty_category_gives_valid_empty_feed(app, make_category):
     with app.app_context():
         make_category()
     client = app.test_client()
@@ -329,7 +328,7 @@ def test_empty_category_gives_valid_empty_feed(app):
         assert ids(doc) == []
 
 
-def test_feed_never_exceeds_one_megabyte(app):
+def test_feed_never_exceeds_one_megabyte(app, make_category, make_release):
     with app.app_context():
         cat = make_category()
         for n in range(30):
@@ -363,7 +362,7 @@ def test_discovery_links_guide_opml_sitemaps(demo_client):
     assert news.tag.endswith("urlset")
 
 
-def test_news_sitemap_lists_last_48_hours(app):
+def test_news_sitemap_lists_last_48_hours(app, make_category, make_release):
     with app.app_context():
         cat = make_category()
         make_release(cat, title="어제 소식", published_at=utcnow() - timedelta(hours=20))
@@ -384,7 +383,7 @@ def test_stylesheet_is_referenced_and_served(demo_client):
     assert "구독용 피드" in html
 
 
-def test_feeds_and_validators_on_every_backend(db_app):
+def test_feeds_and_validators_on_every_backend(db_app, make_category, make_release):
     with db_app.app_context():
         a, b = make_category("a", "가"), make_category("b", "나")
         make_release(a, title="가 소식")
@@ -422,7 +421,7 @@ def test_feed_shows_as_korean_page_in_chromium(live_server, browser_page):
     assert browser_page.locator("ul.feed-items li").count() == 20
 
 
-def test_renamed_category_feed_follows_the_database(app):
+def test_renamed_category_feed_follows_the_database(app, make_category, make_release):
     from feedserver.models import Category
     with app.app_context():
         cat = make_category("old", "옛 이름")

@@ -10,23 +10,21 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from helpers import make_category, make_release
-from test_coherence import _instance, _port
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 @pytest.fixture
-def behind_nginx(app, tmp_path, monkeypatch):
+def behind_nginx(app, tmp_path, monkeypatch, servers):
     """Start gunicorn as shipped (trusting one proxy) and the shipped nginx.conf in front of it."""
     if not Path(NGINX).exists():
         pytest.skip("nginx not installed (apt-get install nginx-light)")
     sys.path.insert(0, str(ROOT / "bench"))
     from nginx import render  # the shipped file with this test's ports and paths
     monkeypatch.setenv("FEEDSERVER_PROXY_FIX_HOPS", "1")
-    web, web_url = _instance(app, tmp_path, "web")
-    prefix, port = tmp_path / "nginx", _port()
+    web, web_url = servers.gunicorn(app, tmp_path, "web")
+    prefix, port = tmp_path / "nginx", servers.free_port()
     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / "tmp" / kind).mkdir(parents=True)
     conf = prefix / "nginx.conf"
@@ -59,7 +57,7 @@ def get(url, headers=None):
         return error.code, error.headers, error.read()
 
 
-def test_shipped_nginx_caches_feeds_by_their_headers(app, behind_nginx):
+def test_shipped_nginx_caches_feeds_by_their_headers(app, behind_nginx, make_category, make_release):
     with app.app_context():
         make_release(make_category(), title="nginx 뒤의 소식")
     feed = behind_nginx + "/feeds/all.atom"
@@ -81,7 +79,7 @@ def test_shipped_nginx_caches_feeds_by_their_headers(app, behind_nginx):
     assert status == 304 and body == b"" and not_modified["ETag"] == second["ETag"]
 
 
-def test_shipped_nginx_does_not_cache_the_board_or_admin(app, behind_nginx):
+def test_shipped_nginx_does_not_cache_the_board_or_admin(app, behind_nginx, make_category, make_release):
     with app.app_context():
         category = make_category()
     for path in ("/board/", "/admin/login"):
@@ -121,33 +119,32 @@ def fetch(opener, url, headers):
         return error.code, error.headers, error.read()
 
 
-def test_signed_in_crawl_through_nginx_leaves_nothing_per_user(app, behind_nginx):
-    from crawl_helpers import ADMIN_NAME, EDITOR_NAME, VARIANTS, body_text, leaks, seed_public_board
+def test_signed_in_crawl_through_nginx_leaves_nothing_per_user(app, behind_nginx, crawl):
 
     from feedserver.models import Category
     with app.app_context():
         Category.create(slug="press", name="보도자료")
     app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
-    urls = [url for group in seed_public_board(app).values() for url in group]
-    for name in (ADMIN_NAME, EDITOR_NAME):
+    urls = [url for group in crawl.seed_public_board(app).values() for url in group]
+    for name in (crawl.ADMIN_NAME, crawl.EDITOR_NAME):
         opener = signed_in_opener(behind_nginx, name)
         for url in urls:
-            for headers, label in VARIANTS:
+            for headers, label in crawl.VARIANTS:
                 status, answer, _ = fetch(opener, behind_nginx + url, headers)
                 assert status < 500 and not answer.get("Set-Cookie"), (url, label, status)
     anonymous = urllib.request.build_opener()
     found, hits = [], 0
     for url in urls:
-        for headers, label in VARIANTS:
+        for headers, label in crawl.VARIANTS:
             for _ in range(2):
                 _, answer, raw = fetch(anonymous, behind_nginx + url, headers)
                 hits += answer.get("X-Cache-Status") == "HIT"
-                found += leaks(f"{url} ({label})", answer, body_text(answer, raw))
+                found += crawl.leaks(f"{url} ({label})", answer, crawl.body_text(answer, raw))
     assert not found, found
     assert hits > len(urls)  # the micro-cache did answer, and held nothing per user
 
 
-def test_nginx_keeps_one_copy_per_encoding_whatever_the_header_says(app, behind_nginx):
+def test_nginx_keeps_one_copy_per_encoding_whatever_the_header_says(app, behind_nginx, make_category, make_release):
     """A client cannot make nginx miss by spelling Accept-Encoding differently."""
     with app.app_context():
         make_release(make_category(), title="한 벌만 보관")

@@ -1,5 +1,4 @@
 """PageCache by state token, and view-count markers filled from the database."""
-from helpers import make_category, make_release
 from markupsafe import Markup
 from playhouse.test_utils import count_queries
 
@@ -54,7 +53,7 @@ def test_views_marker():
     assert str(marker) == "<!--views:42-->"
 
 
-def test_fill_views_puts_current_counts_in_one_query(app):
+def test_fill_views_puts_current_counts_in_one_query(app, make_category, make_release):
     with app.app_context():
         category = make_category()
         first, second = make_release(category, title="one"), make_release(category, title="two")
@@ -68,7 +67,7 @@ def test_fill_views_puts_current_counts_in_one_query(app):
         assert counter.count == 1
 
 
-def test_fill_views_reads_counts_fresh_each_time(app):
+def test_fill_views_reads_counts_fresh_each_time(app, make_category, make_release):
     with app.app_context():
         release = make_release(make_category())
         html = f"<span>{views_marker(release)}</span>"
@@ -77,7 +76,7 @@ def test_fill_views_reads_counts_fresh_each_time(app):
         assert fill_views(html) == "<span>1</span>"
 
 
-def test_fill_views_keeps_known_counts_and_reads_only_the_rest(app):
+def test_fill_views_keeps_known_counts_and_reads_only_the_rest(app, make_category, make_release):
     with app.app_context():
         category = make_category()
         known, unknown = make_release(category), make_release(category)
@@ -108,7 +107,7 @@ def test_fill_views_unknown_release_shows_zero(app):
         assert fill_views("<!--views:987654-->") == "0"
 
 
-def test_fill_views_does_not_change_the_known_mapping(app):
+def test_fill_views_does_not_change_the_known_mapping(app, make_category, make_release):
     with app.app_context():
         release = make_release(make_category())
         known = {123456: 1}

@@ -2,11 +2,18 @@
 from datetime import timedelta
 
 import pytest
-from publishing_helpers import CLI, tiny_pdf
 
 from feedserver.content.storage import attachment_dir
 from feedserver.content.uploads import check_upload
-from feedserver.models import Attachment, AuditEntry, Category, FeedState, Release, User, utcnow
+from feedserver.models import (
+    Attachment,
+    AuditEntry,
+    Category,
+    FeedState,
+    Release,
+    User,
+    utcnow,
+)
 from feedserver.publishing import releases as publishing
 from feedserver.publishing.input import FieldErrors, check_fields
 from feedserver.publishing.releases import PublishingError
@@ -123,14 +130,14 @@ def test_withdraw_and_restore(staff_app):
     assert client.get(f"/releases/{release.public_id}").status_code == 200
 
 
-def test_delete_is_for_admins_and_removes_files(staff_app):
+def test_delete_is_for_admins_and_removes_files(staff_app, samples):
     with staff_app.app_context():
-        upload = check_upload("붙임.pdf", tiny_pdf(), 10_000)
+        upload = check_upload("붙임.pdf", samples.tiny_pdf(), 10_000)
         release = publishing.create_release(
             check_fields({"title": "첨부", "category": "press", "status": "published"}),
             actor_for("editor"), uploads=[upload])
         stored = attachment_dir() / release.attachments[0].stored_name
-        assert stored.read_bytes() == tiny_pdf()
+        assert stored.read_bytes() == samples.tiny_pdf()
         with pytest.raises(PublishingError) as caught:
             publishing.delete_release(release, actor_for("editor"))
         assert caught.value.status == 403 and Release.get_or_none(Release.id == release.id)
@@ -139,17 +146,17 @@ def test_delete_is_for_admins_and_removes_files(staff_app):
         assert not Attachment.select().exists() and not stored.exists()
 
 
-def test_stale_revision_is_refused(staff_app):
+def test_stale_revision_is_refused(staff_app, staff):
     with staff_app.app_context():
         release = create()
         stale = Release.get_by_id(release.id)
-        publishing.update_release(release, check_fields({"title": "먼저"}, current=release), CLI)
+        publishing.update_release(release, check_fields({"title": "먼저"}, current=release), staff.CLI)
         with pytest.raises(PublishingError) as caught:
-            publishing.update_release(stale, check_fields({"title": "나중"}, current=stale), CLI)
+            publishing.update_release(stale, check_fields({"title": "나중"}, current=stale), staff.CLI)
         assert caught.value.status == 409 and Release.get_by_id(release.id).title == "먼저"
 
 
-def test_failure_inside_the_transaction_leaves_nothing(staff_app, monkeypatch):
+def test_failure_inside_the_transaction_leaves_nothing(staff_app, monkeypatch, samples, staff):
     with staff_app.app_context():
         state, log = versions(), AuditEntry.select().count()
 
@@ -160,7 +167,7 @@ def test_failure_inside_the_transaction_leaves_nothing(staff_app, monkeypatch):
         with pytest.raises(RuntimeError):
             publishing.create_release(check_fields({"title": "반쪽", "category": "press",
                                                     "status": "published"}),
-                                      CLI, uploads=[check_upload("a.pdf", tiny_pdf(), 10_000)])
+                                      staff.CLI, uploads=[check_upload("a.pdf", samples.tiny_pdf(), 10_000)])
         assert not Release.select().exists() and versions() == state
         assert AuditEntry.select().count() == log
         assert [p.name for p in attachment_dir().iterdir()] == []

@@ -77,9 +77,8 @@ def test_release_page_queries(demo_app):
     assert queries(demo_app, f"/releases/{plain.public_id}") == 3
 
 
-def test_a_cold_feed_request_reads_the_feed_state_once(db_app):
+def test_a_cold_feed_request_reads_the_feed_state_once(db_app, make_category, make_release):
     """The fast path hands the state it read to the view (PostgreSQL and MariaDB read it twice)."""
-    from helpers import make_category, make_release
     with db_app.app_context():
         make_release(make_category("news", "소식"), title="한 번만 읽는 상태")
     for url in ("/feeds/all.atom", "/feeds/category/news.rss"):

@@ -4,8 +4,6 @@ import os
 import uuid
 
 import pytest
-from conftest import IN_CI, build_app
-from publishing_helpers import bearer, login, post_form, tiny_pdf
 
 from feedserver.web import ratelimit
 from feedserver.web.ratelimit import parse_rule
@@ -15,8 +13,11 @@ ME = {"REMOTE_ADDR": "203.0.113.7"}
 OTHER = {"REMOTE_ADDR": "203.0.113.8"}
 
 
-def limited_app(tmp_path, name="rl.sqlite3", **config):
-    return build_app(tmp_path, f"sqlite:///{tmp_path}/{name}", **config)
+@pytest.fixture
+def limited_app(databases):
+    def limited_app(tmp_path, name="rl.sqlite3", **config):
+        return databases.build_app(tmp_path, f"sqlite:///{tmp_path}/{name}", **config)
+    return limited_app
 
 
 @pytest.mark.parametrize("text, rule", [("", None), ("120/minute", (120, 60)),
@@ -36,7 +37,7 @@ def test_limits_are_off_by_default(app):
     assert all(client.get("/feeds/all.rss").status_code == 200 for _ in range(30))
 
 
-def test_feed_limit_answers_429_korean_page_with_retry_after(tmp_path):
+def test_feed_limit_answers_429_korean_page_with_retry_after(tmp_path, limited_app):
     app = limited_app(tmp_path, RATE_LIMIT_FEEDS="3/minute")
     client = app.test_client()
     codes = [client.get("/feeds/all.rss", environ_base=ME).status_code for _ in range(3)]
@@ -52,20 +53,20 @@ def test_feed_limit_answers_429_korean_page_with_retry_after(tmp_path):
     assert client.get("/board/", environ_base=ME).status_code == 200
 
 
-def test_api_limit_answers_429_json(staff_app):
+def test_api_limit_answers_429_json(staff_app, staff):
     staff_app.config["RATE_LIMIT_API"] = "2/minute"
     ratelimit.init_app(staff_app)  # before the first request, as create_app would
     app = staff_app
     client = app.test_client()
     for _ in range(2):
-        assert client.get("/api/v1/categories", headers=bearer(app), environ_base=ME).status_code == 200
-    refused = client.get("/api/v1/categories", headers=bearer(app), environ_base=ME)
+        assert client.get("/api/v1/categories", headers=staff.bearer(app), environ_base=ME).status_code == 200
+    refused = client.get("/api/v1/categories", headers=staff.bearer(app), environ_base=ME)
     assert refused.status_code == 429 and refused.headers["Retry-After"].isdigit()
     assert refused.get_json()["error"]["status"] == 429
     assert client.get("/feeds/all.rss", environ_base=ME).status_code == 200  # other bucket, off
 
 
-def test_forwarded_client_address_is_the_key_behind_a_trusted_proxy(tmp_path):
+def test_forwarded_client_address_is_the_key_behind_a_trusted_proxy(tmp_path, limited_app):
     app = limited_app(tmp_path, RATE_LIMIT_FEEDS="1/minute", PROXY_FIX_HOPS=1)
     client = app.test_client()
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
@@ -77,18 +78,18 @@ def test_forwarded_client_address_is_the_key_behind_a_trusted_proxy(tmp_path):
 
 
 @pytest.fixture
-def redis_url():
+def redis_url(databases):
     redis = pytest.importorskip("redis")
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except Exception as exc:  # noqa: BLE001 - any failure means no Redis here
-        if IN_CI or os.environ.get("FEEDSERVER_TEST_REDIS_URL"):
+        if databases.IN_CI or os.environ.get("FEEDSERVER_TEST_REDIS_URL"):
             raise
         pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
     return REDIS_URL
 
 
-def test_two_instances_share_one_budget_through_redis(tmp_path, redis_url):
+def test_two_instances_share_one_budget_through_redis(tmp_path, redis_url, limited_app):
     shared = {"RATE_LIMIT_FEEDS": "4/minute", "RATELIMIT_REDIS_URL": redis_url,
               "RATELIMIT_PREFIX": f"feedserver-test:{uuid.uuid4().hex}"}
     one = limited_app(tmp_path, "shared.sqlite3", **shared).test_client()
@@ -101,7 +102,7 @@ def test_two_instances_share_one_budget_through_redis(tmp_path, redis_url):
     assert one.get("/feeds/all.json", environ_base=OTHER).status_code == 200
 
 
-def test_unreachable_redis_fails_open(tmp_path):
+def test_unreachable_redis_fails_open(tmp_path, limited_app):
     app = limited_app(tmp_path, RATE_LIMIT_FEEDS="1/minute",
                       RATELIMIT_REDIS_URL="redis://127.0.0.1:1/0")
     client = app.test_client()
@@ -110,32 +111,32 @@ def test_unreachable_redis_fails_open(tmp_path):
 
 # Request size limits: MAX_CONTENT_LENGTH is MAX_ATTACHMENT_BYTES plus 1 MiB of form overhead.
 
-def test_oversize_api_body_is_413_json(staff_app):
+def test_oversize_api_body_is_413_json(staff_app, staff):
     staff_app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     body = b'{"title": "' + b"x" * (128 * 1024) + b'"}'
-    response = staff_app.test_client().post("/api/v1/releases", data=body, headers=bearer(staff_app),
+    response = staff_app.test_client().post("/api/v1/releases", data=body, headers=staff.bearer(staff_app),
                                             content_type="application/json")
     assert response.status_code == 413
     assert response.get_json()["error"]["status"] == 413
 
 
-def test_oversize_api_upload_is_413_json(staff_app):
+def test_oversize_api_upload_is_413_json(staff_app, samples, staff):
     staff_app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     client = staff_app.test_client()
-    created = client.post("/api/v1/releases", headers=bearer(staff_app),
+    created = client.post("/api/v1/releases", headers=staff.bearer(staff_app),
                           json={"title": "크기 제한", "category": "press"}).get_json()
-    response = client.post(f"/api/v1/releases/{created['id']}/attachments", headers=bearer(staff_app),
-                           data={"file": (io.BytesIO(tiny_pdf() + b"\0" * 200_000), "큰.pdf")},
+    response = client.post(f"/api/v1/releases/{created['id']}/attachments", headers=staff.bearer(staff_app),
+                           data={"file": (io.BytesIO(samples.tiny_pdf() + b"\0" * 200_000), "큰.pdf")},
                            content_type="multipart/form-data")
     assert response.status_code == 413 and response.get_json()["error"]["status"] == 413
 
 
-def test_oversize_admin_form_is_413_korean_page(staff_app):
+def test_oversize_admin_form_is_413_korean_page(staff_app, staff):
     staff_app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     client = staff_app.test_client()
-    login(client)
-    response = post_form(client, "/admin/releases/new",
-                         {"title": "큰 양식", "category": "press", "body": "x" * 200_000,
-                          "mode": "draft"}, content_type="multipart/form-data")
+    staff.login(client)
+    response = staff.post_form(client, "/admin/releases/new",
+                               {"title": "큰 양식", "category": "press", "body": "x" * 200_000,
+                                "mode": "draft"}, content_type="multipart/form-data")
     assert response.status_code == 413
     assert "요청이 너무 큽니다" in response.get_data(as_text=True)

@@ -4,10 +4,15 @@ import time
 from datetime import timedelta
 
 import pytest
-from helpers import board_rows, page, texts
 
 from feedserver.db import database, is_mysql, is_postgres
-from feedserver.models import PUBLIC_ID_ALPHABET, Category, Release, bump_feed_state, utcnow
+from feedserver.models import (
+    PUBLIC_ID_ALPHABET,
+    Category,
+    Release,
+    bump_feed_state,
+    utcnow,
+)
 from feedserver.search import index as search_index
 from feedserver.search import newest as search_newest
 
@@ -72,15 +77,21 @@ def timed_get(client, url):
     return response, time.perf_counter() - started
 
 
-def notice(tree):
-    return texts(tree, "//p[@class='search-partial']")
+@pytest.fixture
+def notice(html):
+    def notice(tree):
+        return html.texts(tree, "//p[@class='search-partial']")
+    return notice
 
 
-def titles(response):
-    return [row[1] for row in board_rows(page(response))]
+@pytest.fixture
+def titles(html):
+    def titles(response):
+        return [row[1] for row in html.board_rows(html.page(response))]
+    return titles
 
 
-def test_searches_past_their_budget_answer_in_time_and_say_so(board_app):
+def test_searches_past_their_budget_answer_in_time_and_say_so(board_app, html, notice, titles):
     client = board_app.test_client()
     assert len(titles(client.get("/board/news/"))) == 10  # templates compiled before timing
     # The letter only the oldest release holds; the word only the oldest 150 hold, which
@@ -90,23 +101,23 @@ def test_searches_past_their_budget_answer_in_time_and_say_so(board_app):
         board_app.config["SEARCH_TIME_BUDGET_MS"] = TINY_BUDGET_MS
         cut, cut_time = timed_get(client, f"/board/news/?field=all&q={q}")
         assert cut.status_code == 200
-        if not notice(page(cut)):  # SQLite may find the indexed word from the index in time
+        if not notice(html.page(cut)):  # SQLite may find the indexed word from the index in time
             assert q == OLD_WORD and board_app.config["BACKEND"] == "sqlite" and titles(cut) == expected
             continue
-        assert notice(page(cut))[0].startswith(NOTICE)
-        assert "일부만 검색" in texts(page(cut), "//p[@class='board-total']")[0]
+        assert notice(html.page(cut))[0].startswith(NOTICE)
+        assert "일부만 검색" in html.texts(html.page(cut), "//p[@class='board-total']")[0]
         # The same connection (one thread: the same SQLite connection, the one pooled
         # connection elsewhere) then runs the whole search, unhurried, to its end.
         board_app.config["SEARCH_TIME_BUDGET_MS"] = 0
         full, full_time = timed_get(client, f"/board/news/?field=all&q={q}&run=unbudgeted")
-        assert full.status_code == 200 and not notice(page(full)) and titles(full) == expected
+        assert full.status_code == 200 and not notice(html.page(full)) and titles(full) == expected
         if q == OLDEST_ONLY:  # the word's whole search reads a third as much: too close to time
             assert cut_time * 3 < full_time, (cut_time, full_time)
     # The default budget: a common letter fills its page from the newest releases at once.
     board_app.config["SEARCH_TIME_BUDGET_MS"] = 500
-    tree = page(client.get("/board/news/?field=all&q=도"))
-    assert not notice(tree) and len(board_rows(tree)) == 10
-    assert texts(tree, "//p[@class='board-total']/strong") == ["100"]
+    tree = html.page(client.get("/board/news/?field=all&q=도"))
+    assert not notice(tree) and len(html.board_rows(tree)) == 10
+    assert html.texts(tree, "//p[@class='board-total']/strong") == ["100"]
 
 
 def test_one_statement_is_stopped_inside_the_database(board_app, monkeypatch):
@@ -141,14 +152,14 @@ def assert_no_limit_left(connection):
         assert database.execute_sql("SELECT @@SESSION.max_statement_time").fetchone()[0] == 0
 
 
-def test_cut_search_feeds_and_later_pages_answer(board_app):
+def test_cut_search_feeds_and_later_pages_answer(board_app, html, notice):
     client = board_app.test_client()
     board_app.config["SEARCH_TIME_BUDGET_MS"] = TINY_BUDGET_MS
     cut = client.get(f"/feeds/search.json?field=all&q={OLDEST_ONLY}")
     assert cut.status_code == 200 and cut.get_json()["items"] == []
     # Page 3 of a search that found nothing in time: the notice, not "no such page".
     later = client.get(f"/board/?field=all&q={OLDEST_ONLY}&page=3")
-    assert later.status_code == 200 and notice(page(later))
+    assert later.status_code == 200 and notice(html.page(later))
     board_app.config["SEARCH_TIME_BUDGET_MS"] = 0
     full = client.get(f"/feeds/search.json?field=all&q={OLDEST_ONLY}&limit=10")
     assert [item["title"] for item in full.get_json()["items"]] == [_title(0)]

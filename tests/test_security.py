@@ -28,10 +28,9 @@ def test_production_refuses_default_secret(tmp_path, monkeypatch):
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
 
 
-def test_unreachable_database_gives_503_korean_page_and_json(tmp_path, monkeypatch):
-    from conftest import close_database
+def test_unreachable_database_gives_503_korean_page_and_json(tmp_path, monkeypatch, databases):
     monkeypatch.chdir(tmp_path)
-    close_database()
+    databases.close_database()
     app = create_app({"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "SECRET_KEY": "x"})
     client = app.test_client()
     response = client.get("/board/")
@@ -44,7 +43,7 @@ def test_unreachable_database_gives_503_korean_page_and_json(tmp_path, monkeypat
     assert api.status_code in (401, 503)
     if api.status_code == 503:
         assert api.get_json()["error"]["status"] == 503
-    close_database()
+    databases.close_database()
 
 
 def test_unexpected_error_is_a_plain_500_page(app):
@@ -56,26 +55,24 @@ def test_unexpected_error_is_a_plain_500_page(app):
     assert "secret detail" not in response.get_data(as_text=True)
 
 
-def test_proxy_headers_trusted_only_when_configured(tmp_path, monkeypatch):
-    from conftest import build_app
+def test_proxy_headers_trusted_only_when_configured(tmp_path, monkeypatch, databases):
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "press.example.go.kr"}
-    app = build_app(tmp_path, f"sqlite:///{tmp_path}/p.sqlite3", PROXY_FIX_HOPS=1)
+    app = databases.build_app(tmp_path, f"sqlite:///{tmp_path}/p.sqlite3", PROXY_FIX_HOPS=1)
     links = app.test_client().get("/feeds/all.rss", headers=headers).headers.getlist("Link")
     assert '<https://press.example.go.kr/feeds/all.rss>; rel="self"' in links
-    app = build_app(tmp_path, f"sqlite:///{tmp_path}/q.sqlite3")
+    app = databases.build_app(tmp_path, f"sqlite:///{tmp_path}/q.sqlite3")
     links = app.test_client().get("/feeds/all.rss", headers=headers).headers.getlist("Link")
     assert not any("press.example.go.kr" in link for link in links)
 
 
-def test_hsts_only_over_https_when_configured(tmp_path):
-    from conftest import build_app
-    app = build_app(tmp_path, f"sqlite:///{tmp_path}/h.sqlite3", HSTS_SECONDS=31536000)
+def test_hsts_only_over_https_when_configured(tmp_path, databases):
+    app = databases.build_app(tmp_path, f"sqlite:///{tmp_path}/h.sqlite3", HSTS_SECONDS=31536000)
     client = app.test_client()
     assert "Strict-Transport-Security" not in client.get("/board/").headers
     secure = client.get("/board/", base_url="https://press.example.go.kr")
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert secure.headers.get("Cache-Control") != "private, no-store"
-    off = build_app(tmp_path, f"sqlite:///{tmp_path}/h2.sqlite3")
+    off = databases.build_app(tmp_path, f"sqlite:///{tmp_path}/h2.sqlite3")
     assert "Strict-Transport-Security" not in off.test_client().get("/board/", base_url="https://x.kr").headers
 
 
@@ -123,13 +120,11 @@ def test_production_example_trusts_the_shipped_nginx_and_sets_hsts():
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in nginx and "Strict-Transport-Security" in nginx
 
 
-def test_with_base_url_no_link_follows_a_forged_host(tmp_path):
+def test_with_base_url_no_link_follows_a_forged_host(tmp_path, databases, make_release):
     """Canonical links and API urls used the Host header even with BASE_URL set."""
-    from conftest import build_app
-    from helpers import make_release
 
     from feedserver.models import Category
-    app = build_app(tmp_path, f"sqlite:///{tmp_path}/o.sqlite3", BASE_URL="https://press.example.go.kr")
+    app = databases.build_app(tmp_path, f"sqlite:///{tmp_path}/o.sqlite3", BASE_URL="https://press.example.go.kr")
     with app.app_context():
         release = make_release(Category.create(slug="press", name="보도자료"), title="정본 주소")
     client = app.test_client()
@@ -141,16 +136,14 @@ def test_with_base_url_no_link_follows_a_forged_host(tmp_path):
     assert "evil.example" not in client.get("/", headers=forged).headers["Location"]
 
 
-def test_ipv6_clients_count_per_64_in_login_throttling(staff_app):
+def test_ipv6_clients_count_per_64_in_login_throttling(staff_app, staff):
     """One host holds a whole /64: forty addresses in it are one client, not forty."""
-    from publishing_helpers import login
     statuses = []
     for n in range(1, 9):
         client = staff_app.test_client()
         client.environ_base["REMOTE_ADDR"] = f"2001:db8:77:1::{n}"
-        statuses.append(login(client, password="wrong").status_code)
+        statuses.append(staff.login(client, password="wrong").status_code)
     assert statuses.count(429) >= 3
     owner = staff_app.test_client()
     owner.environ_base["REMOTE_ADDR"] = "2001:db8:99::1"
-    from publishing_helpers import PASSWORD
-    assert login(owner, password=PASSWORD).status_code == 302
+    assert staff.login(owner, password=staff.PASSWORD).status_code == 302

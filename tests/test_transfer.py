@@ -4,9 +4,6 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import build_app, close_database
-from helpers import board_rows, page
-from publishing_helpers import CLI, tiny_pdf, tiny_png
 
 from feedserver.models import Attachment, AuditEntry, Release, utcnow
 from feedserver.publishing.transfer import export_file, import_file
@@ -24,38 +21,44 @@ def write_jsonl(path, records):
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def archive(folder):
+@pytest.fixture
+def archive(samples):
     """Write 10,000 varied releases (and two categories, three files) as JSON Lines."""
-    (folder / "files").mkdir()
-    (folder / "files" / "보도자료.pdf").write_bytes(tiny_pdf())
-    (folder / "files" / "사진.png").write_bytes(tiny_png())
-    start = datetime(2023, 1, 2, tzinfo=timezone.utc)
-    records = [{"kind": "category", "slug": "press", "name": "보도자료", "sort_order": 1},
-               {"kind": "category", "slug": "notice", "name": "공지사항", "sort_order": 2}]
-    for n in range(TOTAL):
-        status = ["published"] * 7 + ["draft", "withdrawn", "scheduled"]
-        record = {"external_id": f"office:{n:05d}", "category": "press" if n % 4 else "notice",
-                  "title": f"경기도 보도자료 {n}호", "author": ["경기지기", "대변인실"][n % 2],
-                  "body": f"{n}번째 보도자료입니다.\n<도민> 여러분께 알립니다 & 감사합니다.",
-                  "status": status[n % 10],
-                  "published_at": (start + timedelta(hours=n)).isoformat(),
-                  "view_count": n % 997}
-        if status[n % 10] == "scheduled":
-            record["published_at"] = (utcnow() + timedelta(days=1 + n % 30)).isoformat()
-        if n % 2500 == 1:
-            record["attachments"] = [{"path": "files/보도자료.pdf"},
-                                     {"path": "files/사진.png", "filename": "현장 사진.png"}]
-        records.append(record)
-    write_jsonl(folder / "releases.jsonl", records)
-    return folder / "releases.jsonl"
+    def archive(folder):
+        (folder / "files").mkdir()
+        (folder / "files" / "보도자료.pdf").write_bytes(samples.tiny_pdf())
+        (folder / "files" / "사진.png").write_bytes(samples.tiny_png())
+        start = datetime(2023, 1, 2, tzinfo=timezone.utc)
+        records = [{"kind": "category", "slug": "press", "name": "보도자료", "sort_order": 1},
+                   {"kind": "category", "slug": "notice", "name": "공지사항", "sort_order": 2}]
+        for n in range(TOTAL):
+            status = ["published"] * 7 + ["draft", "withdrawn", "scheduled"]
+            record = {"external_id": f"office:{n:05d}", "category": "press" if n % 4 else "notice",
+                      "title": f"경기도 보도자료 {n}호", "author": ["경기지기", "대변인실"][n % 2],
+                      "body": f"{n}번째 보도자료입니다.\n<도민> 여러분께 알립니다 & 감사합니다.",
+                      "status": status[n % 10],
+                      "published_at": (start + timedelta(hours=n)).isoformat(),
+                      "view_count": n % 997}
+            if status[n % 10] == "scheduled":
+                record["published_at"] = (utcnow() + timedelta(days=1 + n % 30)).isoformat()
+            if n % 2500 == 1:
+                record["attachments"] = [{"path": "files/보도자료.pdf"},
+                                         {"path": "files/사진.png", "filename": "현장 사진.png"}]
+            records.append(record)
+        write_jsonl(folder / "releases.jsonl", records)
+        return folder / "releases.jsonl"
+    return archive
 
 
-def fresh_app(folder):
-    folder.mkdir(exist_ok=True)
-    return build_app(folder, "sqlite:///" + str(folder / "db.sqlite3"))
+@pytest.fixture
+def fresh_app(databases):
+    def fresh_app(folder):
+        folder.mkdir(exist_ok=True)
+        return databases.build_app(folder, "sqlite:///" + str(folder / "db.sqlite3"))
+    return fresh_app
 
 
-def test_ten_thousand_interrupted_rerun_and_round_trip(tmp_path):
+def test_ten_thousand_interrupted_rerun_and_round_trip(tmp_path, databases, html, samples, staff, archive, fresh_app):
     source = archive(tmp_path)
     first = fresh_app(tmp_path / "first")
     seen = []
@@ -67,23 +70,23 @@ def test_ten_thousand_interrupted_rerun_and_round_trip(tmp_path):
 
     with first.app_context():
         with pytest.raises(Interrupted):
-            import_file(source, CLI, progress=progress)
+            import_file(source, staff.CLI, progress=progress)
         partial = Release.select().count()
         assert 0 < partial < TOTAL and partial % 500 == 0   # whole batches, nothing half-written
         assert AuditEntry.select().where(AuditEntry.action == "release_import").count() == partial
         seen.clear()
-        report = import_file(source, CLI, progress=lambda n: seen.append(n))
+        report = import_file(source, staff.CLI, progress=lambda n: seen.append(n))
         assert sum(seen) == TOTAL + 2 and report.ok
         assert (report.created, report.unchanged) == (TOTAL - partial, partial)
         assert Release.select().count() == TOTAL
         assert Attachment.select().count() == 8
         assert export_file(tmp_path / "first" / "export.jsonl") == TOTAL
     one = (tmp_path / "first" / "export.jsonl").read_bytes()
-    close_database()
+    databases.close_database()
 
     second = fresh_app(tmp_path / "second")
     with second.app_context():
-        report = import_file(tmp_path / "first" / "export.jsonl", CLI)
+        report = import_file(tmp_path / "first" / "export.jsonl", staff.CLI)
         assert (report.created, report.categories, report.ok) == (TOTAL, 2, True)
         export_file(tmp_path / "second" / "export.jsonl")
     two = (tmp_path / "second" / "export.jsonl").read_bytes()
@@ -93,20 +96,20 @@ def test_ten_thousand_interrupted_rerun_and_round_trip(tmp_path):
     sample = json.loads(lines[3])
     assert sample["body"] == "<p>1번째 보도자료입니다.</p>\n<p>&lt;도민&gt; 여러분께 알립니다 &amp; 감사합니다.</p>"
     assert [a["filename"] for a in sample["attachments"]] == ["보도자료.pdf", "현장 사진.png"]
-    assert (tmp_path / "second" / sample["attachments"][0]["path"]).read_bytes() == tiny_pdf()
+    assert (tmp_path / "second" / sample["attachments"][0]["path"]).read_bytes() == samples.tiny_pdf()
     statuses = {json.loads(line).get("status") for line in lines[2:]}
     assert statuses == {"published", "draft", "withdrawn", "scheduled"}
     client = second.test_client()
     public = json.loads(lines[2 + 1])  # n=1: published, with files
-    tree = page(client.get(f"/releases/{public['public_id']}"))
+    tree = html.page(client.get(f"/releases/{public['public_id']}"))
     assert tree.xpath("//section[@class='attachments']//a/text()") == ["보도자료.pdf", "현장 사진.png"]
     withdrawn = json.loads(lines[2 + 8])
     assert client.get(f"/releases/{withdrawn['public_id']}").status_code == 410
-    close_database()
+    databases.close_database()
 
 
-def test_cli_import_shows_progress_and_reports_problems(staff_app, tmp_path):
-    (tmp_path / "붙임.pdf").write_bytes(tiny_pdf())
+def test_cli_import_shows_progress_and_reports_problems(staff_app, tmp_path, samples):
+    (tmp_path / "붙임.pdf").write_bytes(samples.tiny_pdf())
     (tmp_path / "virus.exe").write_bytes(b"MZ\x90")
     (tmp_path / "fake.pdf").write_bytes(b"<html><script>")
     records = [
@@ -140,9 +143,9 @@ def test_cli_import_shows_progress_and_reports_problems(staff_app, tmp_path):
     assert "새로 만든 보도자료 0건, 이미 있던 보도자료 2건" in rerun.output
 
 
-def test_csv_import_with_attachments_by_path(staff_app, tmp_path):
+def test_csv_import_with_attachments_by_path(staff_app, tmp_path, html, samples):
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "붙임 1. 계획.pdf").write_bytes(tiny_pdf())
+    (tmp_path / "docs" / "붙임 1. 계획.pdf").write_bytes(samples.tiny_pdf())
     with open(tmp_path / "in.csv", "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["external_id", "category", "title", "author", "body", "status",
@@ -158,7 +161,7 @@ def test_csv_import_with_attachments_by_path(staff_app, tmp_path):
         assert release.published_at == datetime(2024, 5, 6, 23, 46, tzinfo=timezone.utc)
         assert [a.filename for a in release.attachments] == ["붙임 1. 계획.pdf"]
         assert Release.get(Release.external_id == "csv-2").status == "draft"
-    rows = board_rows(page(staff_app.test_client().get("/board/press/")))
+    rows = html.board_rows(html.page(staff_app.test_client().get("/board/press/")))
     assert rows[0][1:4] == ("CSV로 온 보도자료", "경기지기", "2024.05.07")
 
 
@@ -177,7 +180,7 @@ def test_cli_export_writes_what_import_reads(staff_app, tmp_path):
         assert AuditEntry.select().where(AuditEntry.action == "export").count() == 1
 
 
-def test_create_admin_and_token_commands(staff_app):
+def test_create_admin_and_token_commands(staff_app, staff):
     runner = staff_app.test_cli_runner()
     result = runner.invoke(args=["create-admin", "chief", "--password-stdin"], input="a long password\n")
     assert result.exit_code == 0 and "관리자 chief" in result.output
@@ -192,12 +195,11 @@ def test_create_admin_and_token_commands(staff_app):
                                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert runner.invoke(args=["create-token", "nobody"]).exit_code == 1
-    from publishing_helpers import login
-    assert login(staff_app.test_client(), username="chief", password="a long password").status_code == 302
+    assert staff.login(staff_app.test_client(), username="chief", password="a long password").status_code == 302
 
 
-def test_batches_interruption_and_round_trip_on_every_backend(staff_db_app, tmp_path):
-    (tmp_path / "붙임.pdf").write_bytes(tiny_pdf())
+def test_batches_interruption_and_round_trip_on_every_backend(staff_db_app, tmp_path, samples, staff):
+    (tmp_path / "붙임.pdf").write_bytes(samples.tiny_pdf())
     start = datetime(2024, 3, 1, tzinfo=timezone.utc)
     records = [{"external_id": f"x{n}", "category": ["press", "notice"][n % 2], "title": f"글 {n}",
                 "body": f"<p>{n}</p><script>x</script>", "status": ["published", "withdrawn", "draft"][n % 3],
@@ -214,31 +216,31 @@ def test_batches_interruption_and_round_trip_on_every_backend(staff_db_app, tmp_
 
     with staff_db_app.app_context():
         with pytest.raises(Interrupted):
-            import_file(tmp_path / "in.jsonl", CLI, progress=stop_at_40, batch_size=25)
+            import_file(tmp_path / "in.jsonl", staff.CLI, progress=stop_at_40, batch_size=25)
         assert Release.select().count() == 25
-        report = import_file(tmp_path / "in.jsonl", CLI, batch_size=25)
+        report = import_file(tmp_path / "in.jsonl", staff.CLI, batch_size=25)
         assert (report.created, report.unchanged, report.ok) == (35, 25, True)
         assert Release.select().count() == 60 and Attachment.select().count() == 1
         assert Release.get(Release.external_id == "x7").body_html == "<p>7</p>"
         export_file(tmp_path / "out.jsonl")
         for release in Release.select():  # wipe and import the export back
             from feedserver.publishing import releases as publishing
-            publishing.delete_release(release, CLI)
-        assert import_file(tmp_path / "out.jsonl", CLI, batch_size=25).created == 60
+            publishing.delete_release(release, staff.CLI)
+        assert import_file(tmp_path / "out.jsonl", staff.CLI, batch_size=25).created == 60
         export_file(tmp_path / "again.jsonl")
     assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "again.jsonl").read_bytes()
 
 
 # --- hostile import files ----------------------------------------------------------------------
 
-def test_attachment_paths_outside_the_import_folder_are_refused_whole(staff_db_app, tmp_path):
+def test_attachment_paths_outside_the_import_folder_are_refused_whole(staff_db_app, tmp_path, samples):
     from feedserver.publishing.demo import _tiny_pdf
     secret = _tiny_pdf("비밀 문서")
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "secret.pdf").write_bytes(secret)
     folder = tmp_path / "import"
     (folder / "files").mkdir(parents=True)
-    (folder / "files" / "ok.pdf").write_bytes(tiny_pdf())
+    (folder / "files" / "ok.pdf").write_bytes(samples.tiny_pdf())
     (folder / "link.pdf").symlink_to(tmp_path / "outside" / "secret.pdf")
     (folder / "linkdir").symlink_to(tmp_path / "outside", target_is_directory=True)
     (folder / "inner.pdf").symlink_to(folder / "files" / "ok.pdf")
@@ -261,7 +263,7 @@ def test_attachment_paths_outside_the_import_folder_are_refused_whole(staff_db_a
     assert stored and secret not in stored
 
 
-def test_hostile_record_values_are_reported_not_raised(staff_db_app, tmp_path):
+def test_hostile_record_values_are_reported_not_raised(staff_db_app, tmp_path, samples):
     lines = [
         "[" * 100_000 + "]" * 100_000,
         '{"external_id": "deep", "category": "press", "title": ' + "[" * 100_000 + "]" * 100_000 + "}",
@@ -277,7 +279,7 @@ def test_hostile_record_values_are_reported_not_raised(staff_db_app, tmp_path):
         json.dumps({"kind": "category", "slug": "big", "name": "순서", "sort_order": 10**30}),
         json.dumps({"external_id": "fine", "category": "press", "title": "정상"}),
     ]
-    (tmp_path / "x.pdf").write_bytes(tiny_pdf())
+    (tmp_path / "x.pdf").write_bytes(samples.tiny_pdf())
     (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with open(tmp_path / "in.jsonl", "ab") as fh:
         fh.write(b'{"external_id": "bytes", "category": "press", "title": "\xff\xfe"}\n')
@@ -291,7 +293,7 @@ def test_hostile_record_values_are_reported_not_raised(staff_db_app, tmp_path):
         assert [r.external_id for r in Release.select()] == ["fine"]
 
 
-def test_any_record_is_imported_whole_or_reported(staff_app, tmp_path):
+def test_any_record_is_imported_whole_or_reported(staff_app, tmp_path, staff):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
     text = st.text(st.one_of(st.characters(), st.sampled_from(["\ud800", "\x00"])), max_size=12)
@@ -311,14 +313,14 @@ def test_any_record_is_imported_whole_or_reported(staff_app, tmp_path):
         path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
         with staff_app.app_context():
             before = Release.select().count()
-            report = import_file(path, CLI)
+            report = import_file(path, staff.CLI)
             assert report.created + report.unchanged + len(report.problems) <= len(records)
             assert Release.select().count() == before + report.created
 
     check()
 
 
-def test_importing_embargoed_releases_moves_no_public_validator(staff_db_app, tmp_path):
+def test_importing_embargoed_releases_moves_no_public_validator(staff_db_app, tmp_path, staff):
     """An import of releases scheduled for later shows in no ETag; each is announced when due."""
     from feedserver.models import OutboxJob
     client = staff_db_app.test_client()
@@ -328,7 +330,7 @@ def test_importing_embargoed_releases_moves_no_public_validator(staff_db_app, tm
         {"external_id": f"e{n}", "category": "press", "title": f"엠바고 {n}", "body": "<p>비공개</p>",
          "status": "scheduled", "published_at": (later + timedelta(hours=n)).isoformat()} for n in range(3)])
     with staff_db_app.app_context():
-        assert import_file(tmp_path / "later.jsonl", CLI).created == 3
+        assert import_file(tmp_path / "later.jsonl", staff.CLI).created == 3
         due = OutboxJob.select().where(OutboxJob.kind == "due", OutboxJob.status == "pending").count()
         changed = OutboxJob.select().where(OutboxJob.kind == "changed").count()
     assert (due, changed) == (3, 0)
@@ -336,5 +338,5 @@ def test_importing_embargoed_releases_moves_no_public_validator(staff_db_app, tm
     write_jsonl(tmp_path / "now.jsonl", [{"external_id": "p1", "category": "press", "title": "공개",
                                           "body": "<p>공개</p>", "status": "published"}])
     with staff_db_app.app_context():
-        assert import_file(tmp_path / "now.jsonl", CLI).created == 1
+        assert import_file(tmp_path / "now.jsonl", staff.CLI).created == 1
     assert all(client.get(path).headers["ETag"] != etag for path, etag in before.items())

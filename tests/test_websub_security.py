@@ -8,22 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_address
 
 import pytest
-from conftest import build_app
-from helpers import make_category
 from lxml import etree
-from websub_helpers import (
-    ACTOR,
-    FAST,
-    Subscriber,
-    drained,
-    edit,
-    publish,
-    running_worker,
-    subscribe,
-    subscribed,
-    subscriber,  # noqa: F401 - a fixture
-    wait_for,
-)
 
 from feedserver.config import load_settings
 from feedserver.models import OutboxJob, Release, Subscription, utcnow
@@ -36,22 +21,25 @@ ME = {"REMOTE_ADDR": "203.0.113.7"}
 OTHER = {"REMOTE_ADDR": "203.0.113.8"}
 
 
-def fast(app, **extra):
-    app.config.update(FAST, **extra)
-    with app.app_context():
-        make_category("news", "소식")
-    return app
+@pytest.fixture
+def fast(make_category, websub):
+    def fast(app, **extra):
+        app.config.update(websub.FAST, **extra)
+        with app.app_context():
+            make_category("news", "소식")
+        return app
+    return fast
 
 
 @pytest.fixture
-def hub_app(app):
+def hub_app(app, fast):
     return fast(app)
 
 
 @pytest.fixture
-def open_app(tmp_path):
+def open_app(tmp_path, databases, fast):
     """An app whose /websub rate limit is off, for tests that send many requests."""
-    return fast(build_app(tmp_path, f"sqlite:///{tmp_path}/open.sqlite3", RATE_LIMIT_WEBSUB=""))
+    return fast(databases.build_app(tmp_path, f"sqlite:///{tmp_path}/open.sqlite3", RATE_LIMIT_WEBSUB=""))
 
 
 def _jobs(app, kind=None):
@@ -76,20 +64,20 @@ INTERNAL = [
 
 
 @pytest.mark.parametrize("callback", INTERNAL)
-def test_hub_refuses_internal_callbacks_before_queueing(app, callback):
+def test_hub_refuses_internal_callbacks_before_queueing(app, callback, make_category, websub):
     with app.app_context():
         make_category("news", "소식")
-    response = subscribe(app.test_client(), TOPIC, callback)
+    response = websub.subscribe(app.test_client(), TOPIC, callback)
     assert response.status_code == 400
     reason = response.get_data(as_text=True)
     assert "hub.callback" in reason and "not public" in reason and "공개 주소가 아니" in reason
     assert _jobs(app) == []
 
 
-def test_unresolvable_callback_is_400(app):
+def test_unresolvable_callback_is_400(app, make_category, websub):
     with app.app_context():
         make_category("news", "소식")
-    response = subscribe(app.test_client(), TOPIC, "http://no-such-host.invalid/cb")
+    response = websub.subscribe(app.test_client(), TOPIC, "http://no-such-host.invalid/cb")
     assert response.status_code == 400
     assert "does not resolve" in response.get_data(as_text=True)
     assert _jobs(app) == []
@@ -107,27 +95,27 @@ def test_address_classes(address, public):
     assert netguard.is_public(ip_address(address)) is public
 
 
-def test_allowed_networks_open_private_addresses_to_an_intranet(tmp_path):
+def test_allowed_networks_open_private_addresses_to_an_intranet(tmp_path, databases, make_category, websub):
     env = {"FEEDSERVER_WEBSUB_ALLOWED_CALLBACK_NETWORKS": "127.0.0.0/8, ::1/128"}
     networks = load_settings(env)["WEBSUB_ALLOWED_CALLBACK_NETWORKS"]
     assert networks == "127.0.0.0/8, ::1/128"  # the env form is a string, like WEBSUB_HUBS
-    app = build_app(tmp_path, f"sqlite:///{tmp_path}/intranet.sqlite3",
-                    WEBSUB_ALLOWED_CALLBACK_NETWORKS=networks)
+    app = databases.build_app(tmp_path, f"sqlite:///{tmp_path}/intranet.sqlite3",
+                              WEBSUB_ALLOWED_CALLBACK_NETWORKS=networks)
     with app.app_context():
         make_category("news", "소식")
     client = app.test_client()
-    assert subscribe(client, TOPIC, "http://127.0.0.1:9/cb").status_code == 202
-    assert subscribe(client, TOPIC, "http://[::1]:9/cb").status_code == 202
-    assert subscribe(client, TOPIC, "http://[::ffff:127.0.0.2]:9/cb").status_code == 202
-    assert subscribe(client, TOPIC, "http://10.0.0.1/cb").status_code == 400
+    assert websub.subscribe(client, TOPIC, "http://127.0.0.1:9/cb").status_code == 202
+    assert websub.subscribe(client, TOPIC, "http://[::1]:9/cb").status_code == 202
+    assert websub.subscribe(client, TOPIC, "http://[::ffff:127.0.0.2]:9/cb").status_code == 202
+    assert websub.subscribe(client, TOPIC, "http://10.0.0.1/cb").status_code == 400
     with pytest.raises(ValueError, match="WEBSUB_ALLOWED_CALLBACK_NETWORKS"):
-        build_app(tmp_path, f"sqlite:///{tmp_path}/bad.sqlite3",
-                  WEBSUB_ALLOWED_CALLBACK_NETWORKS=["10.0.0.0/33"])
+        databases.build_app(tmp_path, f"sqlite:///{tmp_path}/bad.sqlite3",
+                            WEBSUB_ALLOWED_CALLBACK_NETWORKS=["10.0.0.0/33"])
 
 
-def test_worker_connects_to_no_internal_address_even_if_a_job_names_one(app, subscriber):
+def test_worker_connects_to_no_internal_address_even_if_a_job_names_one(app, subscriber, make_category, websub):
     """Jobs queued before this check existed, or a name that moved inside since: still refused."""
-    app.config.update(FAST, WEBSUB_ALLOWED_CALLBACK_NETWORKS=[])
+    app.config.update(websub.FAST, WEBSUB_ALLOWED_CALLBACK_NETWORKS=[])
     with app.app_context():
         news = make_category("news", "소식")
         callback = subscriber.url("/inside")
@@ -138,39 +126,39 @@ def test_worker_connects_to_no_internal_address_even_if_a_job_names_one(app, sub
         Subscription.create(ident=subscription_ident(TOPIC, callback + "2"), topic=TOPIC,
                             feed_key=f"cat:{news.id}", callback=callback + "2", lease_seconds=60,
                             expires_at=utcnow() + timedelta(minutes=5))
-    with running_worker(app):
-        publish(app, news, "내부 주소 시험")
-        wait_for(lambda: _jobs(app, "deliver") and _settled(app))
+    with websub.running_worker(app):
+        websub.publish(app, news, "내부 주소 시험")
+        websub.wait_for(lambda: _jobs(app, "deliver") and _settled(app))
     assert subscriber.gets == [] and subscriber.posts == []
     for job in _jobs(app, "verify") + _jobs(app, "deliver"):
         assert (job.status, job.attempts) == ("failed", 1)
         assert "127.0.0.1" in job.last_error and "not public" in job.last_error
 
 
-def test_external_hub_on_an_internal_address_is_not_pinged(app, subscriber):
-    app.config.update(FAST, WEBSUB_ALLOWED_CALLBACK_NETWORKS=[],
+def test_external_hub_on_an_internal_address_is_not_pinged(app, subscriber, make_category, websub):
+    app.config.update(websub.FAST, WEBSUB_ALLOWED_CALLBACK_NETWORKS=[],
                       WEBSUB_HUBS=[subscriber.url("/hub")], BASE_URL="http://press.example")
     with app.app_context():
         news = make_category("news", "소식")
-    with running_worker(app):
-        publish(app, news, "허브 알림 시험")
-        wait_for(lambda: _jobs(app, "ping") and _settled(app))
+    with websub.running_worker(app):
+        websub.publish(app, news, "허브 알림 시험")
+        websub.wait_for(lambda: _jobs(app, "ping") and _settled(app))
     assert subscriber.posts == []
     assert {(j.status, j.attempts) for j in _jobs(app, "ping")} == {("failed", 1)}
 
 
-def test_redirects_are_never_followed(hub_app, subscriber):
+def test_redirects_are_never_followed(hub_app, subscriber, make_category, websub):
     client = hub_app.test_client()
     with hub_app.app_context():
         news = make_category("moved", "이동")
-    with running_worker(hub_app):
+    with websub.running_worker(hub_app):
         # A 302 to a URL that would echo the challenge: following it would verify.
-        subscribe(client, TOPIC, subscriber.url("/moved-verify"))
-        subscribe(client, TOPIC.replace("news", "moved"), subscriber.url("/postmoved"))
-        subscribed(hub_app, subscriber.url("/postmoved"))
-        publish(hub_app, news, "이동 시험")
-        wait_for(lambda: subscriber.received("/postmoved"))
-        wait_for(lambda: _settled(hub_app), timeout=8)
+        websub.subscribe(client, TOPIC, subscriber.url("/moved-verify"))
+        websub.subscribe(client, TOPIC.replace("news", "moved"), subscriber.url("/postmoved"))
+        websub.subscribed(hub_app, subscriber.url("/postmoved"))
+        websub.publish(hub_app, news, "이동 시험")
+        websub.wait_for(lambda: subscriber.received("/postmoved"))
+        websub.wait_for(lambda: _settled(hub_app), timeout=8)
     assert [path for path, _ in subscriber.gets if path in ("/echo", "/internal")] == []
     assert [p for p, *_ in subscriber.posts if p == "/internal"] == []
     with hub_app.app_context():
@@ -242,32 +230,32 @@ def test_https_checks_the_certificate_of_the_name_while_calling_the_checked_addr
 # --- Medium: slow subscribers do not starve the worker -------------------------------------
 
 @pytest.fixture
-def dripper():
+def dripper(websub):
     """A subscriber on another loopback address (another host) whose answers never end."""
-    server = Subscriber("127.0.0.2")
+    server = websub.Subscriber("127.0.0.2")
     yield server
     server.stop()
 
 
-def test_dripping_deliveries_do_not_starve_a_normal_subscriber(hub_app, subscriber, dripper):
+def test_dripping_deliveries_do_not_starve_a_normal_subscriber(hub_app, subscriber, dripper, make_category, websub):
     client = hub_app.test_client()
     with hub_app.app_context():
         news = make_category("drip", "지연")
     topic = "http://localhost/feeds/category/drip.atom"
-    with running_worker(hub_app):
+    with websub.running_worker(hub_app):
         for n in range(8):
-            subscribe(client, topic, dripper.url(f"/drip-{n}"))
-        subscribe(client, topic, subscriber.url("/ok"))
+            websub.subscribe(client, topic, dripper.url(f"/drip-{n}"))
+        websub.subscribe(client, topic, subscriber.url("/ok"))
         for n in range(8):
-            subscribed(hub_app, dripper.url(f"/drip-{n}"))
-        subscribed(hub_app, subscriber.url("/ok"))
+            websub.subscribed(hub_app, dripper.url(f"/drip-{n}"))
+        websub.subscribed(hub_app, subscriber.url("/ok"))
         started = time.monotonic()
-        publish(hub_app, news, "느린 구독자 시험")
-        _, _, arrived = wait_for(lambda: subscriber.received("/ok"), timeout=20)[0]
+        websub.publish(hub_app, news, "느린 구독자 시험")
+        _, _, arrived = websub.wait_for(lambda: subscriber.received("/ok"), timeout=20)[0]
         delivered = arrived - started
-        subscribe(client, topic, subscriber.url("/late"))
+        websub.subscribe(client, topic, subscriber.url("/late"))
         asked = time.monotonic()
-        subscribed(hub_app, subscriber.url("/late"))
+        websub.subscribed(hub_app, subscriber.url("/late"))
         verified = time.monotonic() - asked
     print(f"\ndelivery {delivered:.2f} s, verification {verified:.2f} s with 8 dripping callbacks"
           f" ({dripper.most_dripping} dripping at once)")
@@ -276,26 +264,26 @@ def test_dripping_deliveries_do_not_starve_a_normal_subscriber(hub_app, subscrib
 
 
 def test_slow_hosts_share_a_quarter_of_the_threads_after_their_first_slow_answer(
-        hub_app, subscriber):
+        hub_app, subscriber, make_category, websub):
     """Eight dripping callbacks on eight hosts: the first publish waits at most a deadline or
     two; from then on those hosts share the slow lane and a normal subscriber goes first."""
-    drippers = [Subscriber(f"127.0.0.{n}") for n in range(2, 10)]
+    drippers = [websub.Subscriber(f"127.0.0.{n}") for n in range(2, 10)]
     client = hub_app.test_client()
     with hub_app.app_context():
         news = make_category("lanes", "차선")
     topic = "http://localhost/feeds/category/lanes.atom"
     try:
-        with running_worker(hub_app) as worker:
+        with websub.running_worker(hub_app) as worker:
             for dripper in drippers:
-                subscribe(client, topic, dripper.url("/drip"))
-                subscribed(hub_app, dripper.url("/drip"))
-            subscribe(client, topic, subscriber.url("/ok"))
-            subscribed(hub_app, subscriber.url("/ok"))
+                websub.subscribe(client, topic, dripper.url("/drip"))
+                websub.subscribed(hub_app, dripper.url("/drip"))
+            websub.subscribe(client, topic, subscriber.url("/ok"))
+            websub.subscribed(hub_app, subscriber.url("/ok"))
             took = []
             for n in range(2):
                 started = time.monotonic()
-                publish(hub_app, news, f"느린 호스트 {n}")
-                _, _, arrived = wait_for(lambda: subscriber.received("/ok")[n:], timeout=20)[0]
+                websub.publish(hub_app, news, f"느린 호스트 {n}")
+                _, _, arrived = websub.wait_for(lambda: subscriber.received("/ok")[n:], timeout=20)[0]
                 took.append(arrived - started)
                 most = 0
                 for _ in range(20):  # how many requests to slow hosts run at once now
@@ -315,15 +303,15 @@ def _running_slow(worker):
                for future, (_, host) in list(worker.inflight.items()))
 
 
-def test_dripping_verifications_do_not_starve_a_new_subscriber(hub_app, subscriber, dripper):
+def test_dripping_verifications_do_not_starve_a_new_subscriber(hub_app, subscriber, dripper, websub):
     client = hub_app.test_client()
-    with running_worker(hub_app):
+    with websub.running_worker(hub_app):
         for n in range(8):
-            assert subscribe(client, TOPIC, dripper.url(f"/dripget-{n}")).status_code == 202
+            assert websub.subscribe(client, TOPIC, dripper.url(f"/dripget-{n}")).status_code == 202
         time.sleep(0.3)  # the dripping verifications are under way
         asked = time.monotonic()
-        subscribe(client, TOPIC, subscriber.url("/ok"))
-        subscribed(hub_app, subscriber.url("/ok"))
+        websub.subscribe(client, TOPIC, subscriber.url("/ok"))
+        websub.subscribed(hub_app, subscriber.url("/ok"))
         verified = time.monotonic() - asked
     print(f"\nverification {verified:.2f} s behind 8 dripping verifications")
     assert verified < 3
@@ -358,32 +346,32 @@ def test_websub_rate_limit_is_on_by_default(app):
     assert client.post("/websub", data={}, environ_base=OTHER).status_code == 400
 
 
-def test_subscriptions_per_callback_host_are_limited(open_app, subscriber):
+def test_subscriptions_per_callback_host_are_limited(open_app, subscriber, websub):
     open_app.config.update(WEBSUB_MAX_SUBSCRIPTIONS_PER_HOST=3, WEBSUB_MAX_PENDING_PER_CLIENT=0)
     client = open_app.test_client()
-    codes = [subscribe(client, TOPIC, subscriber.url(f"/h{n}"), environ_base=ME).status_code
+    codes = [websub.subscribe(client, TOPIC, subscriber.url(f"/h{n}"), environ_base=ME).status_code
              for n in range(3)]
     assert codes == [202, 202, 202]
-    with running_worker(open_app):
-        subscribed(open_app, subscriber.url("/h2"))
-        wait_for(lambda: drained(open_app))
-    refused = subscribe(client, TOPIC, subscriber.url("/h3"), environ_base=OTHER)
+    with websub.running_worker(open_app):
+        websub.subscribed(open_app, subscriber.url("/h2"))
+        websub.wait_for(lambda: websub.drained(open_app))
+    refused = websub.subscribe(client, TOPIC, subscriber.url("/h3"), environ_base=OTHER)
     assert refused.status_code == 403 and "127.0.0.1" in refused.get_data(as_text=True)
-    renewal = subscribe(client, TOPIC, subscriber.url("/h0"), environ_base=ME)
+    renewal = websub.subscribe(client, TOPIC, subscriber.url("/h0"), environ_base=ME)
     assert renewal.status_code == 202
     other_host = subscriber.url("/h4").replace("127.0.0.1", "localhost")
-    assert subscribe(client, TOPIC, other_host, environ_base=ME).status_code == 202
+    assert websub.subscribe(client, TOPIC, other_host, environ_base=ME).status_code == 202
     with open_app.app_context():
         sub = Subscription.get(Subscription.callback == subscriber.url("/h1"))
         assert (sub.callback_host, sub.client_address) == ("127.0.0.1", "203.0.113.7")
 
 
-def test_subscriptions_per_client_address_are_limited(open_app):
+def test_subscriptions_per_client_address_are_limited(open_app, websub):
     open_app.config.update(WEBSUB_MAX_SUBSCRIPTIONS_PER_CLIENT=2, WEBSUB_MAX_PENDING_PER_CLIENT=0)
     client = open_app.test_client()
 
     def ask(n, who):
-        return subscribe(client, TOPIC, f"http://127.0.0.1:9/c{n}", environ_base=who).status_code
+        return websub.subscribe(client, TOPIC, f"http://127.0.0.1:9/c{n}", environ_base=who).status_code
     assert [ask(0, ME), ask(1, ME), ask(2, ME), ask(3, OTHER)] == [202, 202, 403, 202]
     # IPv6 clients count per /64: one host holds the whole network.
     v6 = [{"REMOTE_ADDR": f"2001:db8:1:2::{n}"} for n in (1, 2, 3)]
@@ -391,12 +379,12 @@ def test_subscriptions_per_client_address_are_limited(open_app):
     assert ask(20, {"REMOTE_ADDR": "2001:db8:1:3::1"}) == 202
 
 
-def test_pending_verifications_are_limited(open_app, subscriber):
+def test_pending_verifications_are_limited(open_app, subscriber, websub):
     open_app.config.update(WEBSUB_MAX_PENDING_PER_CLIENT=2, WEBSUB_MAX_PENDING_VERIFICATIONS=3)
     client = open_app.test_client()
 
     def ask(n, who):
-        return subscribe(client, TOPIC, subscriber.url(f"/p{n}"), environ_base=who)
+        return websub.subscribe(client, TOPIC, subscriber.url(f"/p{n}"), environ_base=who)
     assert [ask(n, ME).status_code for n in range(2)] == [202, 202]
     busy = ask(2, ME)
     assert busy.status_code == 429 and busy.headers["Retry-After"] == "60"
@@ -404,8 +392,8 @@ def test_pending_verifications_are_limited(open_app, subscriber):
     full = ask(4, {"REMOTE_ADDR": "198.51.100.1"})
     assert full.status_code == 503 and full.headers["Retry-After"] == "60"
     assert "pending" in full.get_data(as_text=True)
-    with running_worker(open_app):
-        wait_for(lambda: drained(open_app))
+    with websub.running_worker(open_app):
+        websub.wait_for(lambda: websub.drained(open_app))
     assert ask(2, ME).status_code == 202
 
 
@@ -415,26 +403,26 @@ def _etags(client, *paths):
     return [client.get(path).headers["ETag"] for path in paths]
 
 
-def test_embargoed_release_changes_wake_no_subscriber_and_keep_etags(db_app, subscriber):
+def test_embargoed_release_changes_wake_no_subscriber_and_keep_etags(db_app, subscriber, make_category, websub, fast):
     app = fast(db_app)
     client = app.test_client()
     with app.app_context():
         news = make_category("embargo", "엠바고")
     search = "http://localhost/feeds/search.atom?field=all&q=%EB%B9%84%EA%B3%B5%EA%B0%9C%EC%96%B4"
     feeds = ["/feeds/all.atom", "/feeds/category/embargo.atom", search[len("http://localhost"):]]
-    with running_worker(app):
-        subscribe(client, search, subscriber.url("/search"))
-        subscribe(client, "http://localhost/feeds/category/embargo.atom", subscriber.url("/cat"))
-        subscribed(app, subscriber.url("/search"))
-        subscribed(app, subscriber.url("/cat"))
+    with websub.running_worker(app):
+        websub.subscribe(client, search, subscriber.url("/search"))
+        websub.subscribe(client, "http://localhost/feeds/category/embargo.atom", subscriber.url("/cat"))
+        websub.subscribed(app, subscriber.url("/search"))
+        websub.subscribed(app, subscriber.url("/cat"))
         before = _etags(client, *feeds)
-        release = publish(app, news, "비공개어 엠바고 보도자료", status="scheduled",
-                          published_at=utcnow() + timedelta(days=1))
-        edit(app, release, title="비공개어 엠바고 보도자료 (고침)")
+        release = websub.publish(app, news, "비공개어 엠바고 보도자료", status="scheduled",
+                                 published_at=utcnow() + timedelta(days=1))
+        websub.edit(app, release, title="비공개어 엠바고 보도자료 (고침)")
         with app.app_context():
-            publishing.withdraw_release(Release.get_by_id(release.id), ACTOR)
+            publishing.withdraw_release(Release.get_by_id(release.id), websub.ACTOR)
         time.sleep(0.5)
-        wait_for(lambda: drained(app))
+        websub.wait_for(lambda: websub.drained(app))
         assert _etags(client, *feeds) == before
     assert subscriber.received("/search") == [] and subscriber.received("/cat") == []
     with app.app_context():
@@ -442,23 +430,23 @@ def test_embargoed_release_changes_wake_no_subscriber_and_keep_etags(db_app, sub
 
 
 def test_scheduled_release_is_announced_once_at_its_final_time_and_never_when_withdrawn(
-        hub_app, subscriber):
+        hub_app, subscriber, make_category, websub):
     client = hub_app.test_client()
     with hub_app.app_context():
         kept, dropped = make_category("kept", "예약"), make_category("dropped", "철회")
-    with running_worker(hub_app):
+    with websub.running_worker(hub_app):
         for slug in ("kept", "dropped"):
             topic = f"http://localhost/feeds/category/{slug}.json"
-            subscribe(client, topic, subscriber.url(f"/{slug}"))
-            subscribed(hub_app, subscriber.url(f"/{slug}"))
+            websub.subscribe(client, topic, subscriber.url(f"/{slug}"))
+            websub.subscribed(hub_app, subscriber.url(f"/{slug}"))
         soon = utcnow() + timedelta(seconds=2)
-        moved = publish(hub_app, kept, "미뤄진 보도자료", status="scheduled", published_at=soon)
+        moved = websub.publish(hub_app, kept, "미뤄진 보도자료", status="scheduled", published_at=soon)
         later = soon + timedelta(seconds=2)
-        edit(hub_app, moved, published_at=later)  # moved two seconds later
-        gone = publish(hub_app, dropped, "철회된 보도자료", status="scheduled", published_at=soon)
+        websub.edit(hub_app, moved, published_at=later)  # moved two seconds later
+        gone = websub.publish(hub_app, dropped, "철회된 보도자료", status="scheduled", published_at=soon)
         with hub_app.app_context():
-            publishing.withdraw_release(Release.get_by_id(gone.id), ACTOR)
-        _, body, _ = wait_for(lambda: subscriber.received("/kept"), timeout=8)[0]
+            publishing.withdraw_release(Release.get_by_id(gone.id), websub.ACTOR)
+        _, body, _ = websub.wait_for(lambda: subscriber.received("/kept"), timeout=8)[0]
         arrived = utcnow()
         time.sleep(1.5)
     assert arrived >= later
@@ -470,25 +458,25 @@ def test_scheduled_release_is_announced_once_at_its_final_time_and_never_when_wi
 # --- Low ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lease", ["²", "١٢", "1_000", "+5", "5.0", "٣"])
-def test_lease_in_other_digits_is_400(hub_app, lease):
-    response = subscribe(hub_app.test_client(), TOPIC, "http://127.0.0.1:9/cb",
-                         **{"hub.lease_seconds": lease})
+def test_lease_in_other_digits_is_400(hub_app, lease, websub):
+    response = websub.subscribe(hub_app.test_client(), TOPIC, "http://127.0.0.1:9/cb",
+                                **{"hub.lease_seconds": lease})
     assert response.status_code == 400 and "hub.lease_seconds" in response.get_data(as_text=True)
     assert _jobs(hub_app) == []
 
 
-def test_raw_korean_topic_is_encoded_and_delivered(hub_app, subscriber):
+def test_raw_korean_topic_is_encoded_and_delivered(hub_app, subscriber, make_category, websub):
     client = hub_app.test_client()
     with hub_app.app_context():
         news = make_category("gg", "경기")
     raw = "http://localhost/feeds/search.atom?field=title&q=경기도"
     encoded = "http://localhost/feeds/search.atom?field=title&q=%EA%B2%BD%EA%B8%B0%EB%8F%84"
-    with running_worker(hub_app):
-        assert subscribe(client, raw, subscriber.url("/ko")).status_code == 202
-        sub = subscribed(hub_app, subscriber.url("/ko"))
+    with websub.running_worker(hub_app):
+        assert websub.subscribe(client, raw, subscriber.url("/ko")).status_code == 202
+        sub = websub.subscribed(hub_app, subscriber.url("/ko"))
         assert sub.topic == encoded and dict(subscriber.gets)["/ko"]["hub.topic"] == encoded
-        publish(hub_app, news, "경기도 소식")
-        headers, body, _ = wait_for(lambda: subscriber.received("/ko"))[0]
+        websub.publish(hub_app, news, "경기도 소식")
+        headers, body, _ = websub.wait_for(lambda: subscriber.received("/ko"))[0]
     assert headers["Link"].endswith(f'<{encoded}>; rel="self"')
     atom = "{http://www.w3.org/2005/Atom}"
     for feed in (etree.fromstring(body), etree.fromstring(client.get(encoded).data)):
@@ -496,13 +484,13 @@ def test_raw_korean_topic_is_encoded_and_delivered(hub_app, subscriber):
     assert "경기도 소식" in body.decode()
 
 
-def test_ping_names_the_topic_and_a_refusing_hub_is_not_retried(hub_app, subscriber):
+def test_ping_names_the_topic_and_a_refusing_hub_is_not_retried(hub_app, subscriber, make_category, websub):
     hub_app.config.update(WEBSUB_HUBS=[subscriber.url("/reject")], BASE_URL="http://press.example")
     with hub_app.app_context():
         news = make_category("pinged", "알림")
-    with running_worker(hub_app):
-        publish(hub_app, news, "허브 거절 시험")
-        wait_for(lambda: len(_jobs(hub_app, "ping")) == 6 and _settled(hub_app), timeout=8)
+    with websub.running_worker(hub_app):
+        websub.publish(hub_app, news, "허브 거절 시험")
+        websub.wait_for(lambda: len(_jobs(hub_app, "ping")) == 6 and _settled(hub_app), timeout=8)
         time.sleep(1.2)  # a retry would come after a second
     bodies = [body.decode() for _, body, _ in subscriber.received("/reject")]
     assert len(bodies) == 6
@@ -511,8 +499,7 @@ def test_ping_names_the_topic_and_a_refusing_hub_is_not_retried(hub_app, subscri
         assert (job.status, job.attempts) == ("failed", 1) and "400" in job.last_error
 
 
-def test_migration_0009_fills_hosts_and_turns_scheduled_jobs_into_one_due_job(db_app, tmp_path):
-    from conftest import backend_url, close_database
+def test_migration_0009_fills_hosts_and_turns_scheduled_jobs_into_one_due_job(db_app, tmp_path, databases):
     from peewee import Table
     from playhouse.migrations import Runner
 
@@ -520,8 +507,8 @@ def test_migration_0009_fills_hosts_and_turns_scheduled_jobs_into_one_due_job(db
     from feedserver.db import database
     from feedserver.migrate import MIGRATIONS_DIR
     (tmp_path / "before").mkdir()
-    close_database()  # a fresh database at 0008, with rows as the code before 0009 wrote them
-    url = backend_url(db_app.config["BACKEND"], tmp_path / "before")
+    databases.close_database()  # a fresh database at 0008, with rows as the code before 0009 wrote them
+    url = databases.backend_url(db_app.config["BACKEND"], tmp_path / "before")
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
                       "ATTACHMENT_DIR": str(tmp_path / "attachments")})
     with app.app_context():

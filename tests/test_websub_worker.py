@@ -7,17 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import make_category
-from websub_helpers import (
-    FAST,
-    drained,
-    publish,
-    running_worker,
-    subscribe,
-    subscribed,
-    subscriber,  # noqa: F401 - a fixture
-    wait_for,
-)
 
 from feedserver.models import OutboxJob, Subscription
 
@@ -27,8 +16,8 @@ FEEDSERVER = str(Path(sys.executable).parent / "feedserver")
 
 
 @pytest.fixture
-def hub_app(app):
-    app.config.update(FAST)
+def hub_app(app, make_category, websub):
+    app.config.update(websub.FAST)
     with app.app_context():
         make_category("news", "소식")
     return app
@@ -72,26 +61,26 @@ def test_wrong_shapes_never_500(hub_app, request_kwargs, status):
 
 @pytest.mark.parametrize("asked, granted", [("", 432000), ("0", 1), ("10", 10),
                                             ("999999999999", 2592000)])
-def test_lease_is_defaulted_and_clamped(hub_app, asked, granted):
+def test_lease_is_defaulted_and_clamped(hub_app, asked, granted, websub):
     hub_app.config.update(WEBSUB_LEASE_SECONDS=432000)
     extra = {"hub.lease_seconds": asked} if asked else {}
     topic = "http://localhost/feeds/search.json?field=title&q=%EA%B2%BD%EA%B8%B0"
-    assert subscribe(hub_app.test_client(), topic, CALLBACK, **extra).status_code == 202
+    assert websub.subscribe(hub_app.test_client(), topic, CALLBACK, **extra).status_code == 202
     with hub_app.app_context():
         job = OutboxJob.get()
         assert (job.kind, job.feed_key) == ("verify", "search:title:경기")
         assert f'"lease_seconds": {granted}' in job.payload
 
 
-def test_refused_challenges_store_nothing_and_the_worker_goes_on(hub_app, subscriber):
+def test_refused_challenges_store_nothing_and_the_worker_goes_on(hub_app, subscriber, websub):
     client = hub_app.test_client()
-    with running_worker(hub_app):
-        subscribe(client, TOPIC, subscriber.url("/wrong"))
-        subscribe(client, TOPIC, subscriber.url("/refuse"))
-        subscribe(client, TOPIC, "http://127.0.0.1:9/closed-port")
-        subscribe(client, TOPIC, subscriber.url("/good"))
-        subscribed(hub_app, subscriber.url("/good"))
-        wait_for(lambda: _settled(hub_app), timeout=8)  # the closed port is retried first
+    with websub.running_worker(hub_app):
+        websub.subscribe(client, TOPIC, subscriber.url("/wrong"))
+        websub.subscribe(client, TOPIC, subscriber.url("/refuse"))
+        websub.subscribe(client, TOPIC, "http://127.0.0.1:9/closed-port")
+        websub.subscribe(client, TOPIC, subscriber.url("/good"))
+        websub.subscribed(hub_app, subscriber.url("/good"))
+        websub.wait_for(lambda: _settled(hub_app), timeout=8)  # the closed port is retried first
     with hub_app.app_context():
         assert [s.callback for s in Subscription.select()] == [subscriber.url("/good")]
         statuses = sorted((j.status, j.attempts) for j in OutboxJob.select())
@@ -112,26 +101,26 @@ def _worker_process(app, tmp_path):
                             stdout=subprocess.DEVNULL, stderr=open(tmp_path / "worker.log", "ab"))
 
 
-def test_killed_worker_loses_no_delivery(db_app, subscriber, tmp_path):
-    db_app.config.update(FAST)
+def test_killed_worker_loses_no_delivery(db_app, subscriber, tmp_path, make_category, websub):
+    db_app.config.update(websub.FAST)
     client = db_app.test_client()
     with db_app.app_context():
         news = make_category("news", "소식")
-    with running_worker(db_app):  # verification only
+    with websub.running_worker(db_app):  # verification only
         for path in ("/slow-a", "/slow-b"):
-            subscribe(client, TOPIC, subscriber.url(path))
-            subscribed(db_app, subscriber.url(path))
+            websub.subscribe(client, TOPIC, subscriber.url(path))
+            websub.subscribed(db_app, subscriber.url(path))
     for n in range(4):
-        publish(db_app, news, f"보도자료 {n}")
+        websub.publish(db_app, news, f"보도자료 {n}")
     worker = _worker_process(db_app, tmp_path)
     try:
-        wait_for(lambda: subscriber.received("/slow-a") or subscriber.received("/slow-b"), timeout=20)
+        websub.wait_for(lambda: subscriber.received("/slow-a") or subscriber.received("/slow-b"), timeout=20)
         worker.send_signal(signal.SIGKILL)
         worker.wait(5)
         with db_app.app_context():
             assert OutboxJob.select().where(OutboxJob.status == "pending").exists()
         worker = _worker_process(db_app, tmp_path)
-        wait_for(lambda: drained(db_app), timeout=15)
+        websub.wait_for(lambda: websub.drained(db_app), timeout=15)
     finally:
         worker.kill()
         worker.wait(5)
@@ -143,21 +132,21 @@ def test_killed_worker_loses_no_delivery(db_app, subscriber, tmp_path):
         assert len(subscriber.received(path)) >= 4  # duplicates allowed, losses not
 
 
-def test_two_workers_share_the_work_once(db_app, subscriber):
-    db_app.config.update(FAST, WEBSUB_WORKER_THREADS=3)
+def test_two_workers_share_the_work_once(db_app, subscriber, make_category, websub):
+    db_app.config.update(websub.FAST, WEBSUB_WORKER_THREADS=3)
     client = db_app.test_client()
     with db_app.app_context():
         news = make_category("news", "소식")
     callbacks = [f"/two-{n}" for n in range(3)]
-    with running_worker(db_app, "first"), running_worker(db_app, "second"):
+    with websub.running_worker(db_app, "first"), websub.running_worker(db_app, "second"):
         for path in callbacks:
-            subscribe(client, TOPIC, subscriber.url(path))
+            websub.subscribe(client, TOPIC, subscriber.url(path))
         for path in callbacks:
-            subscribed(db_app, subscriber.url(path))
+            websub.subscribed(db_app, subscriber.url(path))
         for n in range(6):
-            publish(db_app, news, f"두 작업자 {n}")
-        wait_for(lambda: sum(len(subscriber.received(p)) for p in callbacks) >= 18, timeout=15)
-        wait_for(lambda: drained(db_app))
+            websub.publish(db_app, news, f"두 작업자 {n}")
+        websub.wait_for(lambda: sum(len(subscriber.received(p)) for p in callbacks) >= 18, timeout=15)
+        websub.wait_for(lambda: websub.drained(db_app))
         time.sleep(0.3)
     with db_app.app_context():
         jobs = list(OutboxJob.select())
@@ -166,15 +155,15 @@ def test_two_workers_share_the_work_once(db_app, subscriber):
     assert sorted(len(subscriber.received(p)) for p in callbacks) == [6, 6, 6]
 
 
-def test_status_page_needs_login_and_lists_subscriptions(hub_app, subscriber):
+def test_status_page_needs_login_and_lists_subscriptions(hub_app, subscriber, websub):
     if "accounts.login" not in hub_app.view_functions:
         pytest.skip("the admin login is not wired into create_app yet")
     from feedserver.admin.accounts import create_user
     client = hub_app.test_client()
     assert client.get("/admin/websub").status_code == 302
-    with running_worker(hub_app):
-        subscribe(client, TOPIC, subscriber.url("/shown"), **{"hub.secret": "k"})
-        subscribed(hub_app, subscriber.url("/shown"))
+    with websub.running_worker(hub_app):
+        websub.subscribe(client, TOPIC, subscriber.url("/shown"), **{"hub.secret": "k"})
+        websub.subscribed(hub_app, subscriber.url("/shown"))
     with hub_app.app_context():
         create_user("viewer", "correct horse battery staple")
     hub_app.config["WTF_CSRF_ENABLED"] = False
@@ -185,21 +174,21 @@ def test_status_page_needs_login_and_lists_subscriptions(hub_app, subscriber):
     assert subscriber.url("/shown") in text and "cat:" in text
 
 
-def test_per_client_feed_limits_never_refuse_the_worker(tmp_path, subscriber):
+def test_per_client_feed_limits_never_refuse_the_worker(tmp_path, subscriber, databases, make_category, websub):
     """With RATE_LIMIT_FEEDS on, deliveries got 429 from the app's own limiter and retried."""
-    from conftest import backend_url, build_app, close_database
-    app = build_app(tmp_path, backend_url("sqlite", tmp_path), RATE_LIMIT_FEEDS="2/minute", **FAST)
+    app = databases.build_app(tmp_path, databases.backend_url("sqlite", tmp_path), RATE_LIMIT_FEEDS="2/minute",
+                              **websub.FAST)
     try:
         with app.app_context():
             news = make_category("news", "소식")
         assert app.test_client().get("/feeds/category/news.atom").status_code == 200
-        with running_worker(app):
-            subscribe(app.test_client(), TOPIC, subscriber.url("/limited"))
-            subscribed(app, subscriber.url("/limited"))
+        with websub.running_worker(app):
+            websub.subscribe(app.test_client(), TOPIC, subscriber.url("/limited"))
+            websub.subscribed(app, subscriber.url("/limited"))
             for n in range(10):
-                publish(app, news, f"제한 속 소식 {n}")
-            wait_for(lambda: len(subscriber.received("/limited")) >= 10, timeout=20)
+                websub.publish(app, news, f"제한 속 소식 {n}")
+            websub.wait_for(lambda: len(subscriber.received("/limited")) >= 10, timeout=20)
         with app.app_context():
             assert not OutboxJob.select().where(OutboxJob.attempts > 1).exists()
     finally:
-        close_database()
+        databases.close_database()

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from helpers import make_release, page, texts
 
 import feedserver
 from feedserver.models import Category, Release, utcnow
@@ -79,13 +78,13 @@ def test_unknown_categories_are_404(demo_client, path, category):
 
 @pytest.mark.parametrize("query", [{"limit": v} for v in BAD_LIMITS] + [
     {"theme": "purple"}, {"theme": "DARK"}, {"show_summary": "maybe"}, {"new_tab": "2"}])
-def test_embed_refuses_bad_input_with_a_framable_400(demo_client, query):
+def test_embed_refuses_bad_input_with_a_framable_400(demo_client, query, html):
     response = demo_client.get("/embed/latest", query_string=query)
     assert response.status_code == 400
     assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in response.headers
-    tree = page(response)
-    assert texts(tree, "//a") == ["보도자료 게시판에서 보기"]
+    tree = html.page(response)
+    assert html.texts(tree, "//a") == ["보도자료 게시판에서 보기"]
 
 
 def test_json_headers_allow_any_origin_and_cache_without_cookies(demo_client):
@@ -103,7 +102,7 @@ def test_json_headers_allow_any_origin_and_cache_without_cookies(demo_client):
     assert response.last_modified is not None
 
 
-def test_json_answers_conditional_gets_and_changes_etag_on_writes(demo_app, demo_client):
+def test_json_answers_conditional_gets_and_changes_etag_on_writes(demo_app, demo_client, make_release):
     url = "/widget/latest.json?category=press&limit=3"
     first = demo_client.get(url)
     etag = first.headers["ETag"]
@@ -119,7 +118,7 @@ def test_json_answers_conditional_gets_and_changes_etag_on_writes(demo_app, demo
     assert changed.get_json(force=True)["items"][0]["title"] == "새 보도자료"
 
 
-def test_json_etag_changes_when_a_scheduled_release_comes_due(demo_app, demo_client):
+def test_json_etag_changes_when_a_scheduled_release_comes_due(demo_app, demo_client, make_release):
     url = "/widget/latest.json?category=notice"
     with demo_app.app_context():
         due = make_release(Category.get(slug="notice"), title="예약 공지", status="scheduled",
@@ -134,7 +133,7 @@ def test_json_etag_changes_when_a_scheduled_release_comes_due(demo_app, demo_cli
     assert after.get_json(force=True)["items"][0]["title"] == "예약 공지"
 
 
-def test_embed_is_framable_and_shows_korean_dates(demo_app, demo_client):
+def test_embed_is_framable_and_shows_korean_dates(demo_app, demo_client, html, make_release):
     now = utcnow()
     with demo_app.app_context():
         press = Category.get(slug="press")
@@ -146,12 +145,12 @@ def test_embed_is_framable_and_shows_korean_dates(demo_app, demo_client):
     assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in response.headers
     assert "Set-Cookie" not in response.headers
-    tree = page(response)
+    tree = html.page(response)
     assert tree.xpath("//html/@class") == ["theme-dark"]
     assert tree.xpath("//section/@aria-labelledby") == ["fs-title"]
-    assert texts(tree, "//h2") == ["보도자료"]
-    assert texts(tree, "//li/a") == ["오 분 전 자료", "세 시간 전 자료", older.title]
-    assert texts(tree, "//li/time") == ["5분 전", "3시간 전", older.published_at.astimezone(
+    assert html.texts(tree, "//h2") == ["보도자료"]
+    assert html.texts(tree, "//li/a") == ["오 분 전 자료", "세 시간 전 자료", older.title]
+    assert html.texts(tree, "//li/time") == ["5분 전", "3시간 전", older.published_at.astimezone(
         timezone(timedelta(hours=9))).strftime("%Y.%m.%d")]
     assert all(v.endswith("+09:00") for v in tree.xpath("//time/@datetime"))
     assert len(tree.xpath("//li/p[@class='summary']")) == 3
@@ -159,11 +158,11 @@ def test_embed_is_framable_and_shows_korean_dates(demo_app, demo_client):
     assert not tree.xpath("//script[not(@src)]") and not tree.xpath("//*[@style]")
 
 
-def test_embed_escapes_feed_text_and_opens_new_tabs_when_asked(demo_app, demo_client):
+def test_embed_escapes_feed_text_and_opens_new_tabs_when_asked(demo_app, demo_client, html, make_release):
     with demo_app.app_context():
         make_release(Category.get(slug="notice"), title="<img src=x onerror=alert(1)>")
-    tree = page(demo_client.get("/embed/latest?category=notice&new_tab=1&show_date=0"))
-    assert texts(tree, "//li/a")[0] == "<img src=x onerror=alert(1)>"
+    tree = html.page(demo_client.get("/embed/latest?category=notice&new_tab=1&show_date=0"))
+    assert html.texts(tree, "//li/a")[0] == "<img src=x onerror=alert(1)>"
     assert not tree.xpath("//img") and not tree.xpath("//time")
     assert tree.xpath("//base/@target") == ["_blank"]
     assert set(tree.xpath("//a/@rel")) == {"noopener"}
@@ -210,10 +209,10 @@ def test_widget_js_is_small_and_served_as_utf8_script(client):
     assert "document.write" not in source and "eval(" not in source
 
 
-def test_builder_renders_the_chosen_snippets(demo_client):
+def test_builder_renders_the_chosen_snippets(demo_client, html):
     response = demo_client.get("/widget?category=press&limit=3&theme=dark"
                                "&show_summary=0&show_summary=1&new_tab=0")
-    tree = page(response)
+    tree = html.page(response)
     script = tree.xpath("//textarea[@id='script-code']")[0].text
     assert script == ('<script src="http://localhost/widget.js" data-category="press" '
                       'data-limit="3" data-theme="dark" data-show-summary="true" async></script>')
@@ -231,19 +230,19 @@ def test_builder_renders_the_chosen_snippets(demo_client):
     ("theme=neon&category=nope", "5", "auto", ""),
     ("category=notice&limit=0", "1", "auto", "notice"),
 ])
-def test_builder_uses_the_nearest_valid_values(demo_client, query, limit, theme, category):
+def test_builder_uses_the_nearest_valid_values(demo_client, query, limit, theme, category, html):
     response = demo_client.get("/widget?" + query)
     assert response.status_code == 200
-    tree = page(response)
+    tree = html.page(response)
     assert tree.xpath("//input[@name='limit']/@value") == [limit]
     assert tree.xpath("//select[@name='theme']/option[@selected]/@value") == [theme]
     assert tree.xpath("//select[@name='category']/option[@selected]/@value") == (
         [category] if category else [])
 
 
-def test_builder_page_has_no_inline_script_or_style(demo_client):
-    tree = page(demo_client.get("/widget"))
-    assert texts(tree, "//h1") == ["보도자료 위젯 만들기"]
+def test_builder_page_has_no_inline_script_or_style(demo_client, html):
+    tree = html.page(demo_client.get("/widget"))
+    assert html.texts(tree, "//h1") == ["보도자료 위젯 만들기"]
     assert not tree.xpath("//script[not(@src)]")
     assert not tree.xpath("//style") and not tree.xpath("//*[@style]")
     assert not tree.xpath("//@*[starts-with(name(), 'on')]")

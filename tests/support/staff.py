@@ -1,7 +1,4 @@
-"""Helpers for the publishing tests: staff accounts, logins with CSRF, tokens, sample files."""
-import io
-import zipfile
-
+"""Staff accounts: categories and users seeded once, logins and forms with CSRF, API tokens, the audit log."""
 import lxml.html
 
 from feedserver.admin.accounts import create_user
@@ -51,6 +48,7 @@ def post_form(client, url, data, page=None, **kwargs):
 
 
 def bearer(app, who="admin"):
+    """Return the Authorization header of a seeded user's API token."""
     return {"Authorization": "Bearer " + app.config["TEST_TOKENS"][who]}
 
 
@@ -59,23 +57,3 @@ def actions(app):
     with app.app_context():
         return [(e.actor_name, e.via, e.action)
                 for e in AuditEntry.select().order_by(AuditEntry.id)]
-
-
-def tiny_pdf():
-    from feedserver.publishing.demo import _tiny_pdf
-    return _tiny_pdf("test")
-
-
-def tiny_png():
-    return (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-            b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-            b"\x00\x00\x00\x00IEND\xaeB`\x82")
-
-
-def zip_bytes(entries):
-    """Return a zip archive holding {name: bytes}, in order."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()

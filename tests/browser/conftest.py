@@ -1,7 +1,6 @@
-"""Widget browser fixtures: a host site on another origin with a strict CSP, and CSP watching.
+"""Browser fixtures: a host site on another origin with a strict CSP, and CSP watching.
 
-Not a conftest.py: a second module named conftest would shadow tests/conftest.py for the
-test modules that import helpers from it.
+Chromium itself (`browser`, `browser_page`) and `live_server` come from tests/conftest.py.
 """
 import threading
 
@@ -84,14 +83,7 @@ def host_site(live_server):
     site.stop()
 
 
-@pytest.fixture
-def watched_page(browser_page):
-    """browser_page that also records CSP violations in every frame."""
-    watch(browser_page)
-    return browser_page
-
-
-def watch(page):
+def watch_csp(page):
     """Record CSP violations in every frame; page.csp_violations() returns them."""
     page.add_init_script(WATCH_CSP)
 
@@ -100,3 +92,15 @@ def watch(page):
                 for v in frame.evaluate("window.__cspViolations || []")]
     page.csp_violations = violations
     return page
+
+
+@pytest.fixture
+def watch():
+    """watch(page): make a page record CSP violations in every frame (page.csp_violations())."""
+    return watch_csp
+
+
+@pytest.fixture
+def watched_page(browser_page):
+    """browser_page that also records CSP violations in every frame."""
+    return watch_csp(browser_page)

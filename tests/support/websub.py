@@ -5,11 +5,11 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
+from feedserver.admin.accounts import create_user
 from feedserver.models import OutboxJob, Subscription, utcnow
 from feedserver.publishing import releases as publishing
 from feedserver.publishing.audit import Actor
+from feedserver.publishing.tokens import issue_token
 from feedserver.websub.worker import Worker
 
 ACTOR = Actor(None, "cli", name="websub-test")
@@ -187,6 +187,7 @@ def publish(app, category, title, **fields):
 
 
 def edit(app, release, **fields):
+    """Update a release through the publishing service."""
     with app.app_context():
         fresh = type(release).get_by_id(release.id)
         return publishing.update_release(fresh, fields, ACTOR)
@@ -194,17 +195,7 @@ def edit(app, release, **fields):
 
 def api_headers(app):
     """Create an editor with an API token; return the Authorization header for /api/v1."""
-    from feedserver.admin.accounts import create_user
-    from feedserver.publishing.tokens import issue_token
     with app.app_context():
         user = create_user("websub-editor", "correct horse battery staple")
         _, secret = issue_token(user, "websub", ACTOR)
     return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def subscriber():
-    """A real subscriber HTTP server on 127.0.0.1, stopped after the test."""
-    server = Subscriber()
-    yield server
-    server.stop()

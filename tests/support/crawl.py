@@ -6,12 +6,11 @@ nginx) answers it. A new public route fails the guard until it has samples here.
 """
 import gzip
 
-from helpers import make_release
-
 from feedserver.admin.accounts import create_user
 from feedserver.content import storage
 from feedserver.models import Attachment, Category
 from feedserver.web.security import PRIVATE_PREFIXES, under
+from tests.support.releases import make_release
 
 # Names that appear nowhere in public pages unless a session leaked into them.
 ADMIN_NAME, EDITOR_NAME = "gwanrija7", "pyeonjip9"
