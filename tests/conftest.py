@@ -254,9 +254,3 @@ def artifacts_dir():
     path.mkdir(exist_ok=True)
     return path
 
-
-@pytest.fixture
-def crawl():
-    """Every public GET route with sample URLs, request variants, and leak detection."""
-    from tests.support import crawl as crawl_module
-    return crawl_module

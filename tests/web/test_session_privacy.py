@@ -35,7 +35,7 @@ def test_a_feed_fetched_signed_in_gives_anonymous_readers_no_cookie(staff_app, s
 
 def test_every_public_route_is_in_the_crawl(db_app, crawl):
     missing = crawl.public_endpoints(db_app) - set(crawl.sample_urls("x", 1, "y"))
-    assert not missing, f"add sample URLs for these public routes to tests/crawl_helpers.py: {missing}"
+    assert not missing, f"add sample URLs for these public routes to tests/support/crawl.py: {missing}"
 
 
 def test_signed_in_crawl_leaves_nothing_per_user_in_any_cache(staff_db_app, crawl, staff):

@@ -112,7 +112,7 @@ def test_production_example_trusts_the_shipped_nginx_and_sets_hsts():
     """Without PROXY_FIX_HOPS every client behind nginx is 127.0.0.1: one lock for all."""
     import tomllib
     from pathlib import Path
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     example = tomllib.loads((root / "config" / "production.example.toml").read_text())
     assert example["PROXY_FIX_HOPS"] == 1 and example["HSTS_SECONDS"] >= 15552000
     assert example["BASE_URL"].startswith("https://")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "feedserver"
+PACKAGE = Path(__file__).resolve().parents[2] / "feedserver"
 ALLOWED = ("publishing", "models", "migrations")
 WRITE = re.compile(
     r"\b(Release|Category|Attachment)\s*\.\s*(create|update|delete|insert|insert_many|insert_from|replace|"
