@@ -40,11 +40,11 @@ def gunicorn(app, tmp_path, name):
     port = free_port()
     env = {**os.environ, "FEEDSERVER_DATABASE_URL": app.config["DATABASE_URL"],
            "FEEDSERVER_ATTACHMENT_DIR": str(tmp_path / "attachments"), "FEEDSERVER_SECRET_KEY": "x"}
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "deploy/gunicorn.conf.py"),
-         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--access-logfile", "/dev/null", "wsgi:app"],
-        cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL,
-        stderr=open(tmp_path / f"{name}.log", "wb"))
+    with open(tmp_path / f"{name}.log", "wb") as log:  # the child keeps its own copy of the handle
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "deploy/gunicorn.conf.py"),
+             "--bind", f"127.0.0.1:{port}", "--workers", "2", "--access-logfile", "/dev/null", "wsgi:app"],
+            cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
