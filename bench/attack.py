@@ -638,7 +638,7 @@ def prepare(stack, releases):
 # ------------------------------------------------------------------------------ the checks
 
 def public_urls(stack, token):
-    """Sample every public GET route with live ids (the crawl list of tests/crawl_helpers.py)."""
+    """Sample every public GET route with live ids (the crawl list of tests/support/crawl.py)."""
     cats = json.loads(api(stack.url, token, "GET", "/api/v1/categories").body)["items"]
     rels = json.loads(api(stack.url, token, "GET",
                           "/api/v1/releases?status=published&per_page=100").body)["items"]

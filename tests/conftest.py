@@ -1,19 +1,38 @@
-"""Fixtures: apps on SQLite and, when their URLs are set, on PostgreSQL and MariaDB."""
+"""Fixtures shared by every test folder: apps on each database backend, the demo and staff boards,
+live servers, Chromium, and the helpers a test asks for by name.
+
+Helpers are fixtures too, so a test names what it uses in its signature and no test module
+imports tests.support (tests/test_layout.py):
+- `make_category`, `make_release`: factories writing rows straight to the models;
+- `html` (page, texts, board_rows), `staff` (PASSWORD, login, post_form, bearer, actions, ...),
+  `samples` (tiny_pdf, tiny_png, zip_bytes), `websub` (Subscriber, running_worker, wait_for, ...),
+  `databases` (build_app, close_database, SERVER_URLS, ...), `servers` (free_port, gunicorn):
+  the modules of tests/support, one namespace per concern.
+A folder's own conftest.py adds what only its tests use (web/: `crawl`; browser/: the host site).
+"""
 import os
 import shutil
-from urllib.parse import urlparse
+from pathlib import Path
 
 import pytest
 
-from feedserver import create_app
-from feedserver.db import database, make_database
-
-SERVER_URLS = {
-    "postgresql": os.environ.get("FEEDSERVER_TEST_POSTGRES_URL", ""),
-    "mysql": os.environ.get("FEEDSERVER_TEST_MYSQL_URL", ""),
-}
-BACKENDS = ["sqlite"] + [name for name, url in SERVER_URLS.items() if url]
-IN_CI = os.environ.get("CI", "").lower() == "true"
+from feedserver.db import make_database
+from feedserver.publishing.demo import seed_demo
+from tests.support import databases as databases_module
+from tests.support import html as html_module
+from tests.support import releases
+from tests.support import samples as samples_module
+from tests.support import servers as servers_module
+from tests.support import staff as staff_module
+from tests.support import websub as websub_module
+from tests.support.databases import (
+    BACKENDS,
+    IN_CI,
+    SERVER_URLS,
+    backend_url,
+    build_app,
+    close_database,
+)
 
 
 def pytest_sessionstart(session):
@@ -46,51 +65,72 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI (CI=true), which counts as a failure: {call.excinfo.value}"
 
 
-def reset_server_database(url):
-    """Drop every table of a PostgreSQL or MariaDB test database."""
-    db = make_database(url, pool_size=1)
-    db.connect()
-    if urlparse(url).scheme.startswith("postgres"):
-        db.execute_sql("DROP SCHEMA public CASCADE")
-        db.execute_sql("CREATE SCHEMA public")
-    else:
-        db.execute_sql("SET FOREIGN_KEY_CHECKS = 0")
-        for (table,) in db.execute_sql("SHOW TABLES").fetchall():
-            db.execute_sql(f"DROP TABLE `{table}`")
-        db.execute_sql("SET FOREIGN_KEY_CHECKS = 1")
-    db.close()
+def pytest_generate_tests(metafunc):
+    """@pytest.mark.backends("sqlite", "postgresql"): run once per listed backend that is configured."""
+    marker = metafunc.definition.get_closest_marker("backends")
+    if marker is not None:
+        metafunc.parametrize("backend", [name for name in marker.args if name in BACKENDS])
 
 
-def close_database():
-    """Close the bound database and every pooled connection."""
-    obj = database.obj
-    if obj is None:
-        return
-    if not obj.is_closed():
-        obj.close()
-    if hasattr(obj, "close_all"):
-        obj.close_all()
+# Helpers, one namespace per concern (tests/support).
+
+@pytest.fixture
+def databases():
+    """build_app, backend_url, close_database, reset_server_database, SERVER_URLS, IN_CI."""
+    return databases_module
 
 
-def build_app(tmp_path, url, **extra):
-    """Create a migrated app on `url` with files under tmp_path."""
-    from feedserver.migrate import migrate
-    close_database()
-    config = {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
-              "ATTACHMENT_DIR": str(tmp_path / "attachments"), "BASE_URL": "",
-              "WTF_CSRF_ENABLED": True, **extra}
-    app = create_app(config)
-    with app.app_context():
-        migrate()
-    return app
+@pytest.fixture
+def servers():
+    """free_port(), gunicorn(app, tmp_path, name) -> (process, url), LiveServer."""
+    return servers_module
 
 
-def backend_url(name, tmp_path):
-    if name == "sqlite":
-        return "sqlite:///" + str(tmp_path / "test.sqlite3")
-    reset_server_database(SERVER_URLS[name])
-    return SERVER_URLS[name]
+@pytest.fixture
+def html():
+    """page(response) -> lxml tree, texts(tree, xpath), board_rows(tree)."""
+    return html_module
 
+
+@pytest.fixture
+def staff():
+    """PASSWORD, FAST_HASH, CLI, seed_staff, login, form_token, post_form, bearer, actions."""
+    return staff_module
+
+
+@pytest.fixture
+def samples():
+    """tiny_pdf(), tiny_png(), zip_bytes({name: bytes})."""
+    return samples_module
+
+
+@pytest.fixture
+def websub():
+    """FAST, ACTOR, Subscriber, running_worker, wait_for, drained, subscribe, subscribed, publish, edit."""
+    return websub_module
+
+
+@pytest.fixture
+def make_category():
+    """make_category(slug="news", name="소식") inside an app context."""
+    return releases.make_category
+
+
+@pytest.fixture
+def make_release():
+    """make_release(category, title=..., body=..., status=..., published_at=...) inside an app context."""
+    return releases.make_release
+
+
+@pytest.fixture
+def subscriber():
+    """A real WebSub subscriber HTTP server on 127.0.0.1, stopped after the test."""
+    server = websub_module.Subscriber()
+    yield server
+    server.stop()
+
+
+# Apps and their databases.
 
 @pytest.fixture
 def app(tmp_path):
@@ -112,7 +152,6 @@ def db_app(request, tmp_path):
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """Seed the demo board once into a SQLite file that tests copy."""
-    from feedserver.publishing.demo import seed_demo
     folder = tmp_path_factory.mktemp("demo")
     app = build_app(folder, "sqlite:///" + str(folder / "demo.sqlite3"))
     with app.app_context():
@@ -141,28 +180,51 @@ def demo_client(demo_app):
     return demo_app.test_client()
 
 
-class LiveServer:
-    """A real HTTP server for an app, in a thread, on a free port of 127.0.0.1."""
+@pytest.fixture(scope="session")
+def staff_template(tmp_path_factory):
+    """Migrate and seed the staff database once into a SQLite file that tests copy."""
+    folder = tmp_path_factory.mktemp("staff")
+    app = staff_module.seed_staff(build_app(folder, "sqlite:///" + str(folder / "staff.sqlite3")))
+    close_database()
+    return folder / "staff.sqlite3", app.config["TEST_TOKENS"]
 
-    def __init__(self, app):
-        import threading
 
-        from werkzeug.serving import make_server
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.port = self.server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+@pytest.fixture
+def staff_app(tmp_path, staff_template):
+    """An SQLite app with categories press/notice, users admin/editor and their tokens."""
+    template, tokens = staff_template
+    shutil.copy(template, tmp_path / "test.sqlite3")
+    app = build_app(tmp_path, "sqlite:///" + str(tmp_path / "test.sqlite3"))
+    app.config.update(PASSWORD_HASH_METHOD=staff_module.FAST_HASH, TEST_TOKENS=tokens)
+    yield app
+    close_database()
 
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
+@pytest.fixture
+def staff_app_with(tmp_path, staff_template):
+    """Build staff_app with extra settings, for settings create_app reads once (rate limits)."""
+    def build(**config):
+        template, tokens = staff_template
+        shutil.copy(template, tmp_path / "test.sqlite3")
+        app = build_app(tmp_path, "sqlite:///" + str(tmp_path / "test.sqlite3"), **config)
+        app.config.update(PASSWORD_HASH_METHOD=staff_module.FAST_HASH, TEST_TOKENS=tokens)
+        return app
+    yield build
+    close_database()
+
+
+@pytest.fixture
+def staff_db_app(db_app):
+    """staff_app on every configured database backend."""
+    return staff_module.seed_staff(db_app)
+
+
+# Live servers and Chromium.
 
 @pytest.fixture
 def live_server(demo_app):
     """Serve the demo board over real HTTP; yields a LiveServer with .url."""
-    server = LiveServer(demo_app)
+    server = servers_module.LiveServer(demo_app)
     demo_app.config["BASE_URL"] = ""
     yield server
     server.stop()
@@ -201,51 +263,7 @@ def browser_page(browser):
 @pytest.fixture(scope="session")
 def artifacts_dir():
     """Folder for screenshots kept as test artefacts."""
-    from pathlib import Path
     path = Path(__file__).resolve().parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
 
-
-@pytest.fixture(scope="session")
-def staff_template(tmp_path_factory):
-    """Migrate and seed the staff database once into a SQLite file that tests copy."""
-    from publishing_helpers import seed_staff
-    folder = tmp_path_factory.mktemp("staff")
-    app = seed_staff(build_app(folder, "sqlite:///" + str(folder / "staff.sqlite3")))
-    close_database()
-    return folder / "staff.sqlite3", app.config["TEST_TOKENS"]
-
-
-@pytest.fixture
-def staff_app(tmp_path, staff_template):
-    """An SQLite app with categories press/notice, users admin/editor and their tokens."""
-    from publishing_helpers import FAST_HASH
-    template, tokens = staff_template
-    shutil.copy(template, tmp_path / "test.sqlite3")
-    app = build_app(tmp_path, "sqlite:///" + str(tmp_path / "test.sqlite3"))
-    app.config.update(PASSWORD_HASH_METHOD=FAST_HASH, TEST_TOKENS=tokens)
-    yield app
-    close_database()
-
-
-@pytest.fixture
-def staff_app_with(tmp_path, staff_template):
-    """Build staff_app with extra settings, for settings create_app reads once (rate limits)."""
-    from publishing_helpers import FAST_HASH
-
-    def build(**config):
-        template, tokens = staff_template
-        shutil.copy(template, tmp_path / "test.sqlite3")
-        app = build_app(tmp_path, "sqlite:///" + str(tmp_path / "test.sqlite3"), **config)
-        app.config.update(PASSWORD_HASH_METHOD=FAST_HASH, TEST_TOKENS=tokens)
-        return app
-    yield build
-    close_database()
-
-
-@pytest.fixture
-def staff_db_app(db_app):
-    """staff_app on every configured database backend."""
-    from publishing_helpers import seed_staff
-    return seed_staff(db_app)

@@ -17,15 +17,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 import requests
-from conftest import SERVER_URLS, build_app, close_database, reset_server_database
-from publishing_helpers import PASSWORD, bearer, seed_staff, tiny_pdf
-from websub_helpers import FAST, Subscriber, drained, running_worker, subscribe, subscribed, wait_for
 
+from bench.soak import Gunicorn
 from feedserver.models import Attachment, OutboxJob, Release
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench.soak import Gunicorn  # noqa: E402
 
 FEEDSERVER = str(Path(sys.executable).parent / "feedserver")
 IS_ROOT = os.geteuid() == 0
@@ -51,8 +45,8 @@ def _websub_worker(app, tmp_path):
 class Writers:
     """Threads publishing through the API (create, then upload) and the admin form (both at once)."""
 
-    def __init__(self, base, token):
-        self.base, self.token = base, token
+    def __init__(self, base, token, password, pdf):
+        self.base, self.token, self.password, self.pdf = base, token, password, pdf
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.created = {}   # public_id -> (title, marker) acknowledged with 201
@@ -76,7 +70,7 @@ class Writers:
                 public_id = r.json()["id"]
                 with self.lock:
                     self.created[public_id] = (title, marker)
-                content = tiny_pdf() + marker.encode()
+                content = self.pdf + marker.encode()
                 r = requests.post(f"{self.base}/api/v1/releases/{public_id}/attachments", headers=auth,
                                   files={"file": ("붙임.pdf", content, "application/pdf")}, timeout=10)
                 self._note(r.status_code)
@@ -94,11 +88,11 @@ class Writers:
                     page = session.get(f"{self.base}/admin/login", timeout=10).text
                     token = lxml.html.fromstring(page).xpath("//input[@name='csrf_token']/@value")[0]
                     session.post(f"{self.base}/admin/login", timeout=10, allow_redirects=False,
-                                 data={"csrf_token": token, "username": "admin", "password": PASSWORD})
+                                 data={"csrf_token": token, "username": "admin", "password": self.password})
                 i += 1
                 page = session.get(f"{self.base}/admin/releases/new", timeout=10).text
                 token = lxml.html.fromstring(page).xpath("//input[@name='csrf_token']/@value")[0]
-                content = tiny_pdf() + f"관리자{n}x{i}".encode()
+                content = self.pdf + f"관리자{n}x{i}".encode()
                 r = session.post(f"{self.base}/admin/releases/new", timeout=10, allow_redirects=False,
                                  data={"csrf_token": token, "title": f"관리자 작성 {n}-{i}",
                                        "category": "press", "author": "대변인", "body": "<p>본문</p>",
@@ -129,18 +123,19 @@ class Writers:
 
 
 @pytest.mark.slow
-def test_sigkilled_gunicorn_workers_and_websub_worker_lose_nothing(staff_app, tmp_path):
+def test_sigkilled_gunicorn_workers_and_websub_worker_lose_nothing(staff_app, tmp_path, databases, samples, staff,
+                                                                   websub):
     app = staff_app
-    app.config.update(FAST)
-    subscriber = Subscriber()
+    app.config.update(websub.FAST)
+    subscriber = websub.Subscriber()
     callback = subscriber.url("/slow-faults")
-    with running_worker(app):  # intent verification only
-        assert subscribe(app.test_client(), "http://localhost/feeds/all.atom", callback).status_code == 202
-        subscribed(app, callback)
-    close_database()
+    with websub.running_worker(app):  # intent verification only
+        assert websub.subscribe(app.test_client(), "http://localhost/feeds/all.atom", callback).status_code == 202
+        websub.subscribed(app, callback)
+    databases.close_database()
     server = Gunicorn(_env(app), workers=2, log_path=tmp_path / "gunicorn.log", cwd=tmp_path)
     worker = _websub_worker(app, tmp_path)
-    writers = Writers(server.url, app.config["TEST_TOKENS"]["admin"])
+    writers = Writers(server.url, app.config["TEST_TOKENS"]["admin"], staff.PASSWORD, samples.tiny_pdf())
     killed = []
     try:
         writers.start()
@@ -149,13 +144,13 @@ def test_sigkilled_gunicorn_workers_and_websub_worker_lose_nothing(staff_app, tm
             pid = server.worker_pids()[0]
             os.kill(pid, signal.SIGKILL)  # a gunicorn worker dies in the middle of writes
             killed.append(pid)
-        wait_for(lambda: subscriber.received("/slow-faults"), timeout=10)
+        websub.wait_for(lambda: subscriber.received("/slow-faults"), timeout=10)
         worker.send_signal(signal.SIGKILL)  # the WebSub worker dies mid-delivery
         worker.wait(5)
         time.sleep(1.0)
         writers.finish()
         worker = _websub_worker(app, tmp_path)  # a fresh worker picks up the leased jobs
-        wait_for(lambda: drained(app), timeout=30, step=0.2)
+        websub.wait_for(lambda: websub.drained(app), timeout=30, step=0.2)
     finally:
         writers.finish()
         worker.kill()
@@ -202,16 +197,17 @@ def _pg_ctl(action):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SERVER_URLS["postgresql"], reason="set FEEDSERVER_TEST_POSTGRES_URL")
 @pytest.mark.skipif(not os.path.isdir("/etc/postgresql") or not shutil.which("pg_ctlcluster"),
                     reason="needs a local Debian PostgreSQL cluster (pg_ctlcluster)")
-def test_postgres_restart_gives_503_then_recovers_without_restarting_the_app(tmp_path):
-    url = SERVER_URLS["postgresql"]
-    close_database()
-    reset_server_database(url)
-    app = seed_staff(build_app(tmp_path, url))
+def test_postgres_restart_gives_503_then_recovers_without_restarting_the_app(tmp_path, databases, staff, websub):
+    url = databases.SERVER_URLS["postgresql"]
+    if not url:
+        pytest.skip("set FEEDSERVER_TEST_POSTGRES_URL")
+    databases.close_database()
+    databases.reset_server_database(url)
+    app = staff.seed_staff(databases.build_app(tmp_path, url))
     token = app.config["TEST_TOKENS"]["admin"]
-    close_database()
+    databases.close_database()
     server = Gunicorn(_env(app), workers=2, log_path=tmp_path / "gunicorn.log", cwd=tmp_path)
     auth = {"Authorization": "Bearer " + token}
     seen, stop = [], threading.Event()
@@ -240,9 +236,9 @@ def test_postgres_restart_gives_503_then_recovers_without_restarting_the_app(tmp
             _pg_ctl("start")  # always bring PostgreSQL back for everyone else
         back = time.monotonic()
         # the service must recover by itself: wait for a 200 on each kind of page
-        recovered = wait_for(lambda: all(any(t > back and p == path and s == 200 for t, p, s, *_ in seen)
-                                         for path in ("/board/", "/api/v1/releases", "/feeds/all.rss"))
-                             and time.monotonic(), timeout=30, step=0.05)
+        recovered = websub.wait_for(lambda: all(any(t > back and p == path and s == 200 for t, p, s, *_ in seen)
+                                                for path in ("/board/", "/api/v1/releases", "/feeds/all.rss"))
+                                    and time.monotonic(), timeout=30, step=0.05)
         recovery = recovered - back
         print(f"\nPostgreSQL restart: service recovered {recovery:.2f} s after the database came back")
         assert recovery < 10
@@ -271,7 +267,7 @@ def test_postgres_restart_gives_503_then_recovers_without_restarting_the_app(tmp
 # --- a read-only or full disk under SQLite ----------------------------------------------------
 
 @pytest.fixture
-def tmpfs(tmp_path):
+def tmpfs(tmp_path, databases):
     """A tiny tmpfs mounted under tmp_path (root only), unmounted afterwards."""
     if not IS_ROOT:
         pytest.skip("mounting a tmpfs needs root")
@@ -279,69 +275,76 @@ def tmpfs(tmp_path):
     mount.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], check=True)
     yield mount
-    close_database()
+    databases.close_database()
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def _app_on(tmpfs, staff_app):
-    tokens = staff_app.config["TEST_TOKENS"]
-    with staff_app.app_context():
-        from feedserver.db import database
-        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    close_database()
-    shutil.copy(staff_app.config["DATABASE_URL"][len("sqlite:///"):], tmpfs / "test.sqlite3")
-    app = build_app(tmpfs, "sqlite:///" + str(tmpfs / "test.sqlite3"))
-    app.config["TEST_TOKENS"] = tokens
-    client = app.test_client()
-    first = client.post("/api/v1/releases", headers=bearer(app),
-                        json={"title": "장애 전 작성", "category": "press", "status": "published",
-                              "body": "<p>장애 전 본문</p>"})
-    assert first.status_code == 201
-    return app, client, first.get_json()["id"]
+@pytest.fixture
+def app_on(databases, staff):
+    def app_on(tmpfs, staff_app):
+        tokens = staff_app.config["TEST_TOKENS"]
+        with staff_app.app_context():
+            from feedserver.db import database
+            database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        databases.close_database()
+        shutil.copy(staff_app.config["DATABASE_URL"][len("sqlite:///"):], tmpfs / "test.sqlite3")
+        app = databases.build_app(tmpfs, "sqlite:///" + str(tmpfs / "test.sqlite3"))
+        app.config["TEST_TOKENS"] = tokens
+        client = app.test_client()
+        first = client.post("/api/v1/releases", headers=staff.bearer(app),
+                            json={"title": "장애 전 작성", "category": "press", "status": "published",
+                                  "body": "<p>장애 전 본문</p>"})
+        assert first.status_code == 201
+        return app, client, first.get_json()["id"]
+    return app_on
 
 
-def _writes_refused_reads_work(app, client, public_id):
-    with app.app_context():
-        before = (Release.select().count(), Attachment.select().count(), OutboxJob.select().count())
-    write = client.post("/api/v1/releases", headers=bearer(app),
-                        json={"title": "장애 중 작성", "category": "press", "status": "published",
-                              "body": "<p>" + "가" * 300_000 + "</p>"})
-    assert write.status_code == 503 and write.headers["Retry-After"]
-    assert write.get_json()["error"]["status"] == 503
-    upload = client.post(f"/api/v1/releases/{public_id}/attachments", headers=bearer(app),
-                         data={"file": (io.BytesIO(tiny_pdf() + b"\0" * 900_000), "붙임.pdf")},
-                         content_type="multipart/form-data")
-    assert upload.status_code in (503, 507), upload.status_code
-    assert upload.get_json()["error"]["status"] == upload.status_code
-    for path in ("/board/", f"/releases/{public_id}", "/feeds/all.rss", "/widget/latest.json"):
-        response = client.get(path)
-        assert response.status_code == 200, path
-        assert "장애 전 작성" in response.get_data(as_text=True)
-    with app.app_context():
-        after = (Release.select().count(), Attachment.select().count(), OutboxJob.select().count())
-    assert after == before  # nothing half-written
+@pytest.fixture
+def writes_refused_reads_work(samples, staff):
+    def writes_refused_reads_work(app, client, public_id):
+        with app.app_context():
+            before = (Release.select().count(), Attachment.select().count(), OutboxJob.select().count())
+        write = client.post("/api/v1/releases", headers=staff.bearer(app),
+                            json={"title": "장애 중 작성", "category": "press", "status": "published",
+                                  "body": "<p>" + "가" * 300_000 + "</p>"})
+        assert write.status_code == 503 and write.headers["Retry-After"]
+        assert write.get_json()["error"]["status"] == 503
+        upload = client.post(f"/api/v1/releases/{public_id}/attachments", headers=staff.bearer(app),
+                             data={"file": (io.BytesIO(samples.tiny_pdf() + b"\0" * 900_000), "붙임.pdf")},
+                             content_type="multipart/form-data")
+        assert upload.status_code in (503, 507), upload.status_code
+        assert upload.get_json()["error"]["status"] == upload.status_code
+        for path in ("/board/", f"/releases/{public_id}", "/feeds/all.rss", "/widget/latest.json"):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert "장애 전 작성" in response.get_data(as_text=True)
+        with app.app_context():
+            after = (Release.select().count(), Attachment.select().count(), OutboxJob.select().count())
+        assert after == before  # nothing half-written
+    return writes_refused_reads_work
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not IS_ROOT or not shutil.which("chattr"), reason="needs root and chattr")
-def test_read_only_database_refuses_writes_and_keeps_reading(staff_app, tmp_path):
+def test_read_only_database_refuses_writes_and_keeps_reading(staff_app, tmp_path, databases, app_on,
+                                                             writes_refused_reads_work):
     folder = tmp_path / "ro"
     folder.mkdir()
-    app, client, public_id = _app_on(folder, staff_app)
-    close_database()
+    app, client, public_id = app_on(folder, staff_app)
+    databases.close_database()
     db_file = folder / "test.sqlite3"
     # chmod means nothing to root: the immutable flag makes the file read-only for everyone
     subprocess.run(["chattr", "+i", str(db_file)], check=True)
     try:
-        _writes_refused_reads_work(app, client, public_id)
+        writes_refused_reads_work(app, client, public_id)
     finally:
-        close_database()
+        databases.close_database()
         subprocess.run(["chattr", "-i", str(db_file)], check=False)
 
 
 @pytest.mark.slow
-def test_full_disk_refuses_writes_and_keeps_reading(staff_app, tmpfs):
-    app, client, public_id = _app_on(tmpfs, staff_app)
+def test_full_disk_refuses_writes_and_keeps_reading(staff_app, tmpfs, app_on, writes_refused_reads_work):
+    app, client, public_id = app_on(tmpfs, staff_app)
     with open(tmpfs / "filler", "wb") as filler:
         try:
             while True:
@@ -349,4 +352,4 @@ def test_full_disk_refuses_writes_and_keeps_reading(staff_app, tmpfs):
                 filler.flush()
         except OSError:
             pass
-    _writes_refused_reads_work(app, client, public_id)
+    writes_refused_reads_work(app, client, public_id)

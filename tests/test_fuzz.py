@@ -8,7 +8,6 @@ import lxml.html
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from publishing_helpers import bearer, login
 
 FEEDS = ["/feeds/all.rss", "/feeds/all.atom", "/feeds/category/press.rss",
          "/feeds/category/press.atom"]
@@ -41,16 +40,16 @@ def _well_formed(client, public_id):
 @settings(max_examples=40, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(title=anything, author=anything, body=anything, summary=anything)
-def test_any_text_in_any_field_keeps_every_output_well_formed(fuzz_app, title, author, body, summary):
+def test_any_text_in_any_field_keeps_every_output_well_formed(fuzz_app, title, author, body, summary, staff):
     client = fuzz_app.test_client()
-    response = client.post("/api/v1/releases", headers=bearer(fuzz_app), json={
+    response = client.post("/api/v1/releases", headers=staff.bearer(fuzz_app), json={
         "title": title, "author": author, "body": body, "summary": summary,
         "category": "press", "status": "published"})
     assert response.status_code in (201, 400), response.get_data(as_text=True)
     if response.status_code == 400:  # refused with a reason (e.g. an empty title), never a 500
         assert response.get_json()["error"]["fields"]
         title = title.strip() or "제목"
-        response = client.post("/api/v1/releases", headers=bearer(fuzz_app), json={
+        response = client.post("/api/v1/releases", headers=staff.bearer(fuzz_app), json={
             "title": "x" + title[:100], "body": body, "category": "press", "status": "published"})
         assert response.status_code == 201, response.get_data(as_text=True)
     _well_formed(client, response.get_json()["id"])
@@ -58,18 +57,21 @@ def test_any_text_in_any_field_keeps_every_output_well_formed(fuzz_app, title, a
 
 # --- headers on every HTML page -----------------------------------------------------------------
 
-def _html_pages(app, client):
-    created = client.post("/api/v1/releases", headers=bearer(app), json={
-        "title": "머리글 점검", "category": "press", "status": "published"}).get_json()["id"]
-    public = ["/", "/board/", "/board/press/", f"/releases/{created}", "/board/nope/",
-              "/releases/nope", "/widget", "/admin/login"]
-    return created, public
+@pytest.fixture
+def html_pages(staff):
+    def html_pages(app, client):
+        created = client.post("/api/v1/releases", headers=staff.bearer(app), json={
+            "title": "머리글 점검", "category": "press", "status": "published"}).get_json()["id"]
+        public = ["/", "/board/", "/board/press/", f"/releases/{created}", "/board/nope/",
+                  "/releases/nope", "/widget", "/admin/login"]
+        return created, public
+    return html_pages
 
 
-def test_every_html_page_has_csp_without_inline_script_and_no_framing(staff_app):
+def test_every_html_page_has_csp_without_inline_script_and_no_framing(staff_app, staff, html_pages):
     client = staff_app.test_client()
-    created, public = _html_pages(staff_app, client)
-    login(client)
+    created, public = html_pages(staff_app, client)
+    staff.login(client)
     admin = ["/admin/", "/admin/releases/new", f"/admin/releases/{created}/edit", "/admin/websub",
              "/admin/nope"]
     for path in public + admin:
@@ -93,15 +95,14 @@ def test_every_html_page_has_csp_without_inline_script_and_no_framing(staff_app)
     assert "X-Frame-Options" not in embed.headers
 
 
-def test_session_cookie_is_secure_httponly_samesite_in_production(tmp_path, monkeypatch):
+def test_session_cookie_is_secure_httponly_samesite_in_production(tmp_path, monkeypatch, databases):
     from feedserver.config import load_settings
     monkeypatch.setenv("FEEDSERVER_CONFIG", str(__import__("pathlib").Path(__file__).resolve()
                                                  .parent.parent / "config" / "production.example.toml"))
     settings = load_settings()
     assert settings["ENV"] == "production" and settings["SESSION_COOKIE_SECURE"] is True
-    from conftest import build_app
-    app = build_app(tmp_path, f"sqlite:///{tmp_path}/c.sqlite3", SESSION_COOKIE_SECURE=True,
-                    BASE_URL="https://press.example.go.kr")
+    app = databases.build_app(tmp_path, f"sqlite:///{tmp_path}/c.sqlite3", SESSION_COOKIE_SECURE=True,
+                              BASE_URL="https://press.example.go.kr")
     response = app.test_client().get("/admin/login")
     cookie = response.headers.get("Set-Cookie", "")
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie

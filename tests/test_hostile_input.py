@@ -12,10 +12,8 @@ import feedparser
 import lxml.etree
 import lxml.html
 import pytest
-from helpers import make_release, page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from publishing_helpers import bearer, login, post_form, tiny_pdf
 
 from feedserver.content.uploads import UploadError, ZipLimits, check_upload
 from feedserver.models import Attachment, Category, Release
@@ -166,51 +164,52 @@ def test_declared_totals_and_entry_counts_are_bounded():
     corrupted(stored_hwpx(zipfile.ZIP_DEFLATED), "mimetype"),  # a broken deflate stream
     stored_hwpx(zipfile.ZIP_BZIP2),                            # inflates whole chunks, unbounded
 ], ids=["unknown-method", "encrypted", "corrupt-deflate", "bzip2"])
-def test_undecodable_entries_are_415_not_500(staff_app, data):
-    draft = _draft(staff_app)
-    response = staff_app.test_client().post(f"/api/v1/releases/{draft}/attachments", headers=bearer(staff_app),
+def test_undecodable_entries_are_415_not_500(staff_app, data, staff, make_draft):
+    draft = make_draft(staff_app)
+    response = staff_app.test_client().post(f"/api/v1/releases/{draft}/attachments", headers=staff.bearer(staff_app),
                                             data={"file": (io.BytesIO(data), "보도자료.hwpx")})
     assert _api_error(response, 415)["fields"]["file"]
     assert stored_hwpx() and check_upload("보도자료.hwpx", stored_hwpx(), MIB).content_type == "application/hwp+zip"
 
 
-def test_api_refuses_the_bomb_fast_in_bounded_memory_and_stores_nothing(staff_db_app, hwpx_bomb):
-    client, draft = staff_db_app.test_client(), _draft(staff_db_app)
+def test_api_refuses_the_bomb_fast_in_bounded_memory_and_stores_nothing(staff_db_app, hwpx_bomb, staff, make_draft):
+    client, draft = staff_db_app.test_client(), make_draft(staff_db_app)
     url = f"/api/v1/releases/{draft}/attachments"
-    client.post(url, headers=bearer(staff_db_app), data={"file": (io.BytesIO(b"x"), "warm.hwpx")})
+    client.post(url, headers=staff.bearer(staff_db_app), data={"file": (io.BytesIO(b"x"), "warm.hwpx")})
     response, seconds, peak = measured(lambda: client.post(
-        url, headers=bearer(staff_db_app), data={"file": (io.BytesIO(hwpx_bomb), "보도자료.hwpx")}))
+        url, headers=staff.bearer(staff_db_app), data={"file": (io.BytesIO(hwpx_bomb), "보도자료.hwpx")}))
     error = _api_error(response, 413)
     assert "압축 폭탄" in error["message"] and "압축 폭탄" in error["fields"]["file"]
     assert seconds < SECOND and peak < PEAK_BYTES, (seconds, peak)
     _nothing_stored(staff_db_app)
 
 
-def test_admin_form_refuses_the_bomb_fast_in_bounded_memory_and_writes_nothing(staff_app, hwpx_bomb):
+def test_admin_form_refuses_the_bomb_fast_in_bounded_memory_and_writes_nothing(staff_app, hwpx_bomb, html, staff,
+                                                                               write):
     client = staff_app.test_client()
-    login(client)
-    _write(client, files=[("warm.hwpx", b"x")])
-    response, seconds, peak = measured(lambda: _write(client, files=[("보도자료.hwpx", hwpx_bomb)]))
+    staff.login(client)
+    write(client, files=[("warm.hwpx", b"x")])
+    response, seconds, peak = measured(lambda: write(client, files=[("보도자료.hwpx", hwpx_bomb)]))
     assert response.status_code == 400
-    assert any("압축 폭탄" in t for t in page(response).xpath("//div[@id='form-errors']//li/text()"))
+    assert any("압축 폭탄" in t for t in html.page(response).xpath("//div[@id='form-errors']//li/text()"))
     assert seconds < SECOND and peak < PEAK_BYTES, (seconds, peak)
     with staff_app.app_context():
         assert not Release.select().exists()
     _nothing_stored(staff_app)
 
 
-def test_an_upload_costs_memory_by_its_size_not_by_the_limit(staff_app):
-    pdf = tiny_pdf() + b"\0" * 600_000  # spooled to a temporary file by werkzeug
-    client, url = staff_app.test_client(), f"/api/v1/releases/{_draft(staff_app)}/attachments"
-    response, _, peak = measured(lambda: client.post(url, headers=bearer(staff_app),
+def test_an_upload_costs_memory_by_its_size_not_by_the_limit(staff_app, samples, staff, make_draft):
+    pdf = samples.tiny_pdf() + b"\0" * 600_000  # spooled to a temporary file by werkzeug
+    client, url = staff_app.test_client(), f"/api/v1/releases/{make_draft(staff_app)}/attachments"
+    response, _, peak = measured(lambda: client.post(url, headers=staff.bearer(staff_app),
                                                      data={"file": (io.BytesIO(pdf), "붙임.pdf")}))
     assert response.status_code == 201 and peak < 8 * MIB, peak  # MAX_ATTACHMENT_BYTES is 20 MiB
 
 
-def test_zip_limits_are_settings(staff_app):
+def test_zip_limits_are_settings(staff_app, staff, make_draft):
     staff_app.config["ZIP_MAX_ENTRIES"] = 50
     response = staff_app.test_client().post(
-        f"/api/v1/releases/{_draft(staff_app)}/attachments", headers=bearer(staff_app),
+        f"/api/v1/releases/{make_draft(staff_app)}/attachments", headers=staff.bearer(staff_app),
         data={"file": (io.BytesIO(many_entries(51)), "묶음.zip")})
     assert "50개 이하" in _api_error(response, 413)["message"]
 
@@ -230,13 +229,13 @@ def test_import_refuses_a_bomb_attachment_and_writes_nothing(staff_db_app, tmp_p
 
 # --- 3. body size: refused on input, cut in feeds ----------------------------------------------
 
-def test_api_refuses_a_body_over_the_limit_and_writes_nothing(staff_db_app):
+def test_api_refuses_a_body_over_the_limit_and_writes_nothing(staff_db_app, staff):
     with staff_db_app.app_context():
         from feedserver.publishing.input import body_limit
         limit = body_limit()
     # The same limit on every database: MariaDB's body columns are MEDIUMTEXT (migration 0010).
     assert limit == staff_db_app.config["MAX_BODY_BYTES"]
-    client, headers = staff_db_app.test_client(), bearer(staff_db_app)
+    client, headers = staff_db_app.test_client(), staff.bearer(staff_db_app)
     fits = {"title": "긴 본문", "category": "press", "body": "<p>" + "a" * (limit - 7) + "</p>"}
     created = client.post("/api/v1/releases", headers=headers, json=fits)
     assert created.status_code == 201 and len(created.get_json()["body"]) == limit
@@ -250,24 +249,24 @@ def test_api_refuses_a_body_over_the_limit_and_writes_nothing(staff_db_app):
         assert [(r.revision, len(r.body_html)) for r in Release.select()] == [(1, limit)]
 
 
-def test_plain_text_that_grows_into_paragraphs_past_the_limit_is_refused(staff_app):
+def test_plain_text_that_grows_into_paragraphs_past_the_limit_is_refused(staff_app, staff):
     staff_app.config["MAX_BODY_BYTES"] = 1000
     text = "\n".join(["가"] * 300)  # 899 bytes typed, 3,299 bytes as <p> paragraphs
-    response = staff_app.test_client().post("/api/v1/releases", headers=bearer(staff_app),
+    response = staff_app.test_client().post("/api/v1/releases", headers=staff.bearer(staff_app),
                                             json={"title": "줄", "category": "press", "body": text})
     assert "1,000바이트" in _api_error(response, 400)["fields"]["body"]
 
 
-def test_admin_form_refuses_a_body_over_the_limit_keeping_the_text(staff_app):
+def test_admin_form_refuses_a_body_over_the_limit_keeping_the_text(staff_app, html, staff, write):
     client = staff_app.test_client()
-    login(client)
+    staff.login(client)
     body = "가" * (MIB // 3 + 1)  # just over 1 MiB
-    response = _write(client, body=body)
+    response = write(client, body=body)
     assert response.status_code == 400
-    tree = page(response)
+    tree = html.page(response)
     assert any("본문이 너무 깁니다" in t for t in tree.xpath("//div[@id='form-errors']//li/text()"))
     assert tree.xpath("//textarea[@id='body']/text()") == [body]
-    huge = _write(client, body="가" * MIB)  # 3 MiB: over MAX_FORM_MEMORY_SIZE, a 413 page
+    huge = write(client, body="가" * MIB)  # 3 MiB: over MAX_FORM_MEMORY_SIZE, a 413 page
     assert huge.status_code == 413 and "요청이 너무 큽니다" in huge.get_data(as_text=True)
     with staff_app.app_context():
         assert not Release.select().exists()
@@ -305,7 +304,7 @@ def long_body(paragraphs, rows):
                    for n in range(paragraphs)) + f"<table><tbody>{rows}</tbody></table>"
 
 
-def test_a_long_body_is_cut_at_a_safe_boundary_in_every_feed_format(db_app):
+def test_a_long_body_is_cut_at_a_safe_boundary_in_every_feed_format(db_app, make_release):
     limit = db_app.config["FEED_ITEM_BYTES"]
     with db_app.app_context():
         category = Category.create(slug="press", name="보도자료")
@@ -331,7 +330,7 @@ def test_a_long_body_is_cut_at_a_safe_boundary_in_every_feed_format(db_app):
         assert not tree.xpath("//script|//@*[starts-with(name(), 'on')]"), fmt
 
 
-def test_a_15_mb_body_renders_every_feed_fast_and_not_empty(app):
+def test_a_15_mb_body_renders_every_feed_fast_and_not_empty(app, make_release):
     app.config["FEED_CACHE_BYTES"] = 0
     with app.app_context():
         release = make_release(Category.create(slug="press", name="보도자료"), title="15MB",
@@ -367,11 +366,11 @@ def test_truncation_is_bounded_balanced_and_never_empty(body):
 
 @pytest.mark.parametrize("number", ["99999999999999999999", "9223372036854775808",
                                     "9223372036854775807", "100001", "0"])
-def test_sitemap_pages_past_any_integer_are_404(db_app, number):
+def test_sitemap_pages_past_any_integer_are_404(db_app, number, html):
     client = db_app.test_client()
     response = client.get(f"/sitemaps/{number}.xml")
     assert response.status_code == 404 and response.mimetype == "text/html"
-    assert page(response).xpath("//title/text()") and "페이지를 찾을 수 없습니다" in response.get_data(as_text=True)
+    assert html.page(response).xpath("//title/text()") and "페이지를 찾을 수 없습니다" in response.get_data(as_text=True)
     assert client.get("/sitemaps/1.xml").status_code == 200
 
 
@@ -395,12 +394,12 @@ def _raw(endpoint, field):
 
 
 @pytest.mark.parametrize("endpoint, field", [(e, f) for e, fields in FIELDS.items() for f in fields])
-def test_lone_surrogates_in_api_json_are_400(staff_db_app, endpoint, field):
-    known = _draft(staff_db_app)
+def test_lone_surrogates_in_api_json_are_400(staff_db_app, endpoint, field, staff, make_draft):
+    known = make_draft(staff_db_app)
     method, url = WRITES[endpoint]
     response = getattr(staff_db_app.test_client(), method)(
         "/api/v1" + url.format(id=known), data=_raw(endpoint, field).encode(),
-        headers={**bearer(staff_db_app), "Content-Type": "application/json"})
+        headers={**staff.bearer(staff_db_app), "Content-Type": "application/json"})
     error = _api_error(response, 400)
     assert "서로게이트" in json.dumps(error["fields"], ensure_ascii=False), error
     with staff_db_app.app_context():
@@ -409,23 +408,23 @@ def test_lone_surrogates_in_api_json_are_400(staff_db_app, endpoint, field):
 
 @pytest.mark.parametrize("endpoint", WRITES)
 @pytest.mark.parametrize("shape", ["whole", "field", "objects"])
-def test_deeply_nested_api_json_is_400(staff_db_app, endpoint, shape):
-    known = _draft(staff_db_app)
+def test_deeply_nested_api_json_is_400(staff_db_app, endpoint, shape, staff, make_draft):
+    known = make_draft(staff_db_app)
     deep = "[" * 100_000 + "]" * 100_000
     raw = {"whole": deep, "field": f'{{"title": {deep}}}',
            "objects": '{"title": ' + '{"a": ' * 50 + "1" + "}" * 50 + "}"}[shape]
     method, url = WRITES[endpoint]
     response = getattr(staff_db_app.test_client(), method)(
         "/api/v1" + url.format(id=known), data=raw,
-        headers={**bearer(staff_db_app), "Content-Type": "application/json"})
+        headers={**staff.bearer(staff_db_app), "Content-Type": "application/json"})
     assert "중첩" in json.dumps(_api_error(response, 400), ensure_ascii=False)
     with staff_db_app.app_context():
         assert Release.select().count() == 1 and Release.get().revision == 1
 
 
-def test_nul_in_a_slug_or_public_id_is_400_or_404_not_a_database_error(staff_db_app):
+def test_nul_in_a_slug_or_public_id_is_400_or_404_not_a_database_error(staff_db_app, staff):
     # PostgreSQL refuses NUL in a text parameter: such values must never reach a query.
-    client, headers = staff_db_app.test_client(), bearer(staff_db_app)
+    client, headers = staff_db_app.test_client(), staff.bearer(staff_db_app)
     response = client.post("/api/v1/releases", headers=headers, json={"title": "t", "category": "pr\x00ess"})
     assert _api_error(response, 400)["fields"]["category"] == "없는 분류입니다."
     _api_error(client.get("/api/v1/releases?category=pr%00ess", headers=headers), 400)
@@ -449,12 +448,11 @@ def test_nul_anywhere_in_a_public_url_is_400_or_404(staff_db_app, url, status):
     assert response.status_code == status, response.get_data(as_text=True)[:300]
 
 
-def test_nul_in_a_form_is_400_and_writes_nothing(staff_db_app):
-    from publishing_helpers import login, post_form
+def test_nul_in_a_form_is_400_and_writes_nothing(staff_db_app, staff):
     client = staff_db_app.test_client()
-    login(client)
-    response = post_form(client, "/admin/releases/new", {"title": "제\x00목", "category": "press",
-                                                         "mode": "publish"})
+    staff.login(client)
+    response = staff.post_form(client, "/admin/releases/new", {"title": "제\x00목", "category": "press",
+                                                               "mode": "publish"})
     assert response.status_code == 400
     hub = client.post("/websub", data={"hub.mode": "subscribe", "hub.topic": "http://localhost/feeds/all.rss\x00",
                                        "hub.callback": "https://example.com/cb"})
@@ -463,9 +461,9 @@ def test_nul_in_a_form_is_400_and_writes_nothing(staff_db_app):
         assert not Release.select().exists()
 
 
-def test_endpoints_without_a_json_body_ignore_hostile_ones(staff_app):
-    known, client = _draft(staff_app), staff_app.test_client()
-    headers = {**bearer(staff_app), "Content-Type": "application/json"}
+def test_endpoints_without_a_json_body_ignore_hostile_ones(staff_app, samples, staff, make_draft):
+    known, client = make_draft(staff_app), staff_app.test_client()
+    headers = {**staff.bearer(staff_app), "Content-Type": "application/json"}
     deep = "[" * 100_000 + "]" * 100_000
     for method, url, status in (("post", f"/releases/{known}/withdraw", 409),
                                 ("post", f"/releases/{known}/restore", 409),
@@ -476,9 +474,9 @@ def test_endpoints_without_a_json_body_ignore_hostile_ones(staff_app):
         _api_error(getattr(client, method)("/api/v1" + url, data=deep, headers=headers), status)
     for name in (b"\xff\xfe.pdf", b"\xed\xa0\x80.pdf"):  # not UTF-8; a CESU-8 surrogate
         body = (b'--b\r\nContent-Disposition: form-data; name="file"; filename="' + name
-                + b'"\r\nContent-Type: application/pdf\r\n\r\n' + tiny_pdf() + b"\r\n--b--\r\n")
+                + b'"\r\nContent-Type: application/pdf\r\n\r\n' + samples.tiny_pdf() + b"\r\n--b--\r\n")
         odd = client.post(f"/api/v1/releases/{known}/attachments", data=body,
-                          headers={**bearer(staff_app), "Content-Type": "multipart/form-data; boundary=b"})
+                          headers={**staff.bearer(staff_app), "Content-Type": "multipart/form-data; boundary=b"})
         assert "file" in _api_error(odd, 400)["fields"]  # werkzeug drops a part it cannot decode
 
 
@@ -497,16 +495,16 @@ release_keys = st.sampled_from(["title", "category", "author", "body", "summary"
 @given(endpoint=st.sampled_from(sorted(WRITES)), document=st.dictionaries(
     release_keys | hostile_text, json_values | release_keys, max_size=6),
        wrap=st.sampled_from([0, 0, 0, 30, 100_000]))
-def test_any_json_document_gets_a_json_answer_never_a_500(staff_db_app, endpoint, document, wrap):
+def test_any_json_document_gets_a_json_answer_never_a_500(staff_db_app, endpoint, document, wrap, staff, make_draft):
     app = staff_db_app
     if "FUZZ_RELEASE" not in app.config:  # one draft per app, shared by the examples
-        app.config["FUZZ_RELEASE"] = _draft(app)
+        app.config["FUZZ_RELEASE"] = make_draft(app)
     known = app.config["FUZZ_RELEASE"]
     raw = "[" * wrap + json.dumps(document) + "]" * wrap  # ensure_ascii keeps surrogates as \ud800
     method, url = WRITES[endpoint]
     response = getattr(app.test_client(), method)(
         "/api/v1" + url.format(id=known), data=raw,
-        headers={**bearer(app), "Content-Type": "application/json"})
+        headers={**staff.bearer(app), "Content-Type": "application/json"})
     assert response.status_code in (200, 201, 400, 409), response.get_data(as_text=True)
     if response.status_code >= 400:
         _api_error(response, response.status_code)
@@ -514,10 +512,13 @@ def test_any_json_document_gets_a_json_answer_never_a_500(staff_db_app, endpoint
 
 # --- helpers -----------------------------------------------------------------------------------
 
-def _draft(app):
-    response = app.test_client().post("/api/v1/releases", headers=bearer(app),
-                                      json={"title": "초안", "category": "press"})
-    return response.get_json()["id"]
+@pytest.fixture
+def make_draft(staff):
+    def make_draft(app):
+        response = app.test_client().post("/api/v1/releases", headers=staff.bearer(app),
+                                          json={"title": "초안", "category": "press"})
+        return response.get_json()["id"]
+    return make_draft
 
 
 def _api_error(response, status):
@@ -535,13 +536,16 @@ def _nothing_stored(app):
     assert not any(p.is_file() for p in __import__("pathlib").Path(folder).rglob("*"))
 
 
-def _write(client, files=(), **fields):
-    data = {"title": "경기도 보도자료", "category": "press", "author": "", "body": "본문",
-            "summary": "", "mode": "publish", "action": "save", **fields}
-    if files:
-        data["attachments"] = [(io.BytesIO(content), name) for name, content in files]
-    return post_form(client, "/admin/releases/new", data, page="/admin/releases/new",
-                     content_type="multipart/form-data")
+@pytest.fixture
+def write(staff):
+    def write(client, files=(), **fields):
+        data = {"title": "경기도 보도자료", "category": "press", "author": "", "body": "본문",
+                "summary": "", "mode": "publish", "action": "save", **fields}
+        if files:
+            data["attachments"] = [(io.BytesIO(content), name) for name, content in files]
+        return staff.post_form(client, "/admin/releases/new", data, page="/admin/releases/new",
+                               content_type="multipart/form-data")
+    return write
 
 
 def _jsonl(path, records):

@@ -8,7 +8,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_coherence import _port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +36,7 @@ def installed(tmp_path_factory):
     return python, folder
 
 
-def test_wheel_migrates_seeds_and_serves_from_any_directory(installed, tmp_path):
+def test_wheel_migrates_seeds_and_serves_from_any_directory(installed, tmp_path, servers):
     python, folder = installed
     elsewhere = tmp_path / "anywhere"
     elsewhere.mkdir()
@@ -50,7 +49,7 @@ def test_wheel_migrates_seeds_and_serves_from_any_directory(installed, tmp_path)
     run(cli + ["seed-demo"], cwd=elsewhere, env=env)
     assert (tmp_path / "instance" / "feedserver.sqlite3").exists()
     assert not (elsewhere / "instance").exists()
-    port = _port()
+    port = servers.free_port()
     server = subprocess.Popen([str(python), "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
                                "feedserver:create_app()"], cwd=elsewhere, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

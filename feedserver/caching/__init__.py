@@ -1,7 +1,7 @@
 """Everything that remembers: the LRU, the state memo, the render cache, the page cache, the fast path.
 
 The invariant: every write to releases, categories or attachments goes through publishing/,
-which bumps feed_state in the write's own transaction (tests/test_caching_invariant.py). Every
+which bumps feed_state in the write's own transaction (tests/caching/test_caching_invariant.py). Every
 cache here is keyed by a state token read from the database, so nothing an instance remembers
 outlives the write that changed it, on one process or many behind one database.
 

@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 
 import feedparser
 import pytest
-from publishing_helpers import FAST_HASH, PASSWORD, tiny_pdf
 
 from feedserver.admin.accounts import create_user
 from feedserver.dates import KST
@@ -23,29 +22,33 @@ document.addEventListener('securitypolicyviolation',
 
 
 @pytest.fixture
-def admin_site(demo_app, live_server):
-    demo_app.config["PASSWORD_HASH_METHOD"] = FAST_HASH
+def admin_site(demo_app, live_server, staff):
+    demo_app.config["PASSWORD_HASH_METHOD"] = staff.FAST_HASH
     with demo_app.app_context():
-        create_user("press-office", PASSWORD, "admin")
+        create_user("press-office", staff.PASSWORD, "admin")
     return live_server.url
 
 
-def write_release(page, title, body, mode, publish_at=None, pdf=False):
-    page.get_by_role("link", name="새 보도자료").click()
-    page.get_by_label("제목").fill(title)
-    page.get_by_label("분류").select_option(label="보도자료")
-    page.get_by_label("본문").fill(body)
-    if pdf:
-        page.get_by_label("파일 추가").set_input_files(
-            files=[{"name": FILE, "mimeType": "application/pdf", "buffer": tiny_pdf()}])
-    page.get_by_label(mode, exact=True).check()
-    if publish_at:
-        page.get_by_label("예약 시각 (한국 시간)").fill(publish_at)
-    page.get_by_role("button", name="저장").click()
-    assert page.locator(".flash").first.text_content() == "보도자료를 저장했습니다."
+@pytest.fixture
+def write_release(samples):
+    def write_release(page, title, body, mode, publish_at=None, pdf=False):
+        page.get_by_role("link", name="새 보도자료").click()
+        page.get_by_label("제목").fill(title)
+        page.get_by_label("분류").select_option(label="보도자료")
+        page.get_by_label("본문").fill(body)
+        if pdf:
+            page.get_by_label("파일 추가").set_input_files(
+                files=[{"name": FILE, "mimeType": "application/pdf", "buffer": samples.tiny_pdf()}])
+        page.get_by_label(mode, exact=True).check()
+        if publish_at:
+            page.get_by_label("예약 시각 (한국 시간)").fill(publish_at)
+        page.get_by_role("button", name="저장").click()
+        assert page.locator(".flash").first.text_content() == "보도자료를 저장했습니다."
+    return write_release
 
 
-def test_editor_publishes_schedules_and_readers_see_it(admin_site, browser_page, artifacts_dir, tmp_path):
+def test_editor_publishes_schedules_and_readers_see_it(admin_site, browser_page, artifacts_dir, tmp_path, samples,
+                                                       staff, write_release):
     page = browser_page
     page.add_init_script(WATCH_CSP)
     errors = []  # the site has no favicon yet; Chromium's request for it is not ours to judge
@@ -54,7 +57,7 @@ def test_editor_publishes_schedules_and_readers_see_it(admin_site, browser_page,
     page.goto(admin_site + "/admin/")
     assert page.url.startswith(admin_site + "/admin/login?next=")
     page.get_by_label("아이디").fill("press-office")
-    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_label("비밀번호").fill(staff.PASSWORD)
     page.get_by_role("button", name="로그인").click()
     assert page.url == admin_site + "/admin/"
 
@@ -79,7 +82,7 @@ def test_editor_publishes_schedules_and_readers_see_it(admin_site, browser_page,
     assert download.suggested_filename == FILE
     saved = tmp_path / "download.pdf"
     download.save_as(saved)
-    assert saved.read_bytes() == tiny_pdf()
+    assert saved.read_bytes() == samples.tiny_pdf()
 
     rss = feedparser.parse(page.request.get(admin_site + "/feeds/all.rss").body())
     atom = feedparser.parse(page.request.get(admin_site + "/feeds/category/press.atom").body())

@@ -1,6 +1,5 @@
 """Sessions in real Chromium: a signed-in browser's feed visit leaks nothing; password change ends others."""
 import pytest
-from publishing_helpers import FAST_HASH, PASSWORD
 
 from feedserver.admin.accounts import create_user
 
@@ -9,22 +8,25 @@ NEW_PASSWORD = "새 비밀번호 2026 봄"
 
 
 @pytest.fixture
-def site(demo_app, live_server):
-    demo_app.config["PASSWORD_HASH_METHOD"] = FAST_HASH
+def site(demo_app, live_server, staff):
+    demo_app.config["PASSWORD_HASH_METHOD"] = staff.FAST_HASH
     with demo_app.app_context():
-        create_user("press-office", PASSWORD, "admin")
+        create_user("press-office", staff.PASSWORD, "admin")
     return live_server.url
 
 
-def sign_in(page, site, password=PASSWORD):
-    page.goto(site + "/admin/login")
-    page.get_by_label("아이디").fill("press-office")
-    page.get_by_label("비밀번호").fill(password)
-    page.get_by_role("button", name="로그인").click()
-    assert page.url == site + "/admin/"
+@pytest.fixture
+def sign_in(staff):
+    def sign_in(page, site, password=staff.PASSWORD):
+        page.goto(site + "/admin/login")
+        page.get_by_label("아이디").fill("press-office")
+        page.get_by_label("비밀번호").fill(password)
+        page.get_by_role("button", name="로그인").click()
+        assert page.url == site + "/admin/"
+    return sign_in
 
 
-def test_signed_in_browser_opens_feeds_and_the_board_then_others_get_no_session(site, browser):
+def test_signed_in_browser_opens_feeds_and_the_board_then_others_get_no_session(site, browser, sign_in):
     admin = browser.new_context(locale="ko-KR")
     page = admin.new_page()
     sign_in(page, site)
@@ -43,13 +45,13 @@ def test_signed_in_browser_opens_feeds_and_the_board_then_others_get_no_session(
     stranger.close()
 
 
-def test_password_change_in_the_ui_signs_out_the_other_browser(site, browser, artifacts_dir):
+def test_password_change_in_the_ui_signs_out_the_other_browser(site, browser, artifacts_dir, staff, sign_in):
     office, home = browser.new_context(locale="ko-KR"), browser.new_context(locale="ko-KR")
     here, there = office.new_page(), home.new_page()
     sign_in(here, site)
     sign_in(there, site)
     here.get_by_role("link", name="내 계정").click()
-    here.get_by_label("현재 비밀번호").fill(PASSWORD)
+    here.get_by_label("현재 비밀번호").fill(staff.PASSWORD)
     here.get_by_label("새 비밀번호 (10자 이상)").fill(NEW_PASSWORD)
     here.get_by_label("새 비밀번호 확인").fill(NEW_PASSWORD)
     here.get_by_role("button", name="비밀번호 바꾸기").click()

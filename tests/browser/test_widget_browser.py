@@ -4,8 +4,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import make_release
-from widget_host import host_site, watch, watched_page  # noqa: F401 - fixtures
 
 import feedserver
 from feedserver.dates import KST
@@ -75,7 +73,7 @@ def assert_clean(page):
 
 
 def test_host_page_on_another_origin_shows_all_three_tiers(
-        demo_app, live_server, host_site, watched_page, artifacts_dir):
+        demo_app, live_server, host_site, watched_page, artifacts_dir, make_release):
     now, our = utcnow(), live_server.url
     with demo_app.app_context():
         governor = Category.get(slug="governor")
@@ -159,7 +157,7 @@ def test_host_css_and_widget_css_do_not_leak(live_server, host_site, watched_pag
     assert_clean(page)
 
 
-def test_feed_text_is_shown_as_text_in_every_tier(demo_app, live_server, host_site, watched_page):
+def test_feed_text_is_shown_as_text_in_every_tier(demo_app, live_server, host_site, watched_page, make_release):
     our = live_server.url
     with demo_app.app_context():
         make_release(Category.get(slug="notice"), title=XSS,
@@ -260,7 +258,7 @@ def test_widget_clamps_bad_options_and_names_unknown_boards(demo_app, live_serve
 
 
 def test_widget_follows_visitor_settings_and_host_theme(
-        demo_app, live_server, host_site, browser, artifacts_dir):
+        demo_app, live_server, host_site, browser, artifacts_dir, make_release):
     our = live_server.url
     with demo_app.app_context():  # 08:00 in Seoul is still the day before in New York
         make_release(Category.get(slug="notice"), title="아침 공지",
@@ -326,7 +324,7 @@ def test_widget_js_is_at_most_10_kb_gzipped_as_the_browser_fetches_it(
 
 
 @pytest.fixture
-def builder_page(browser):
+def builder_page(browser, watch):
     """A page allowed to use the clipboard, watching CSP and console errors."""
     context = browser.new_context(locale="ko-KR", timezone_id="Asia/Seoul",
                                   permissions=["clipboard-read", "clipboard-write"])

@@ -3,7 +3,6 @@ the feeds' browser view (XSL), the widget on a host page, and the admin list and
 import threading
 
 import pytest
-from publishing_helpers import PASSWORD, bearer
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -77,11 +76,11 @@ def host_page(body):
 
 
 @pytest.fixture
-def xss_server(staff_app):
+def xss_server(staff_app, staff):
     client = staff_app.test_client()
     ids = []
     for n, payload in enumerate(CORPUS):
-        response = client.post("/api/v1/releases", headers=bearer(staff_app), json={
+        response = client.post("/api/v1/releases", headers=staff.bearer(staff_app), json={
             "title": f"{n} {payload}"[:300], "author": payload[:100], "body": payload,
             "summary": payload, "category": "press", "status": "published"})
         assert response.status_code == 201, response.get_data(as_text=True)
@@ -103,7 +102,7 @@ def _check(page, label):
         assert found == [], (label, frame.url, found)
 
 
-def test_xss_corpus_never_runs_anywhere(xss_server, browser_page):
+def test_xss_corpus_never_runs_anywhere(xss_server, browser_page, staff):
     page, base = browser_page, xss_server.url
     pages = ["/board/", "/board/press/", "/board/press/?page=2"]
     pages += [f"/releases/{public_id}" for public_id in xss_server.ids]
@@ -125,7 +124,7 @@ def test_xss_corpus_never_runs_anywhere(xss_server, browser_page):
     # the admin: log in as the staff admin, then the list and every editor
     page.goto(base + "/admin/login")
     page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", staff.PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
     for path in ["/admin/"] + [f"/admin/releases/{public_id}/edit" for public_id in xss_server.ids]:

@@ -1,0 +1,1 @@
+"""The feedserver test suite: one folder per feedserver package, whole-system tests at the top."""

@@ -1,0 +1,1 @@
+"""Tests of feedserver.admin: the Korean admin, sign-in, accounts and sessions."""

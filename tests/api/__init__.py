@@ -1,0 +1,1 @@
+"""Tests of feedserver.api: the token API and its OpenAPI document."""

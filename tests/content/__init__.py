@@ -1,0 +1,1 @@
+"""Tests of feedserver.content: sanitising bodies, checking uploads."""

@@ -1,0 +1,1 @@
+"""Tests of feedserver.publishing: every write, import/export, backups."""

@@ -1,0 +1,1 @@
+"""Tests of feedserver.search: the time budget on every backend."""

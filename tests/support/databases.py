@@ -1,0 +1,60 @@
+"""Test databases: SQLite files under tmp_path, and PostgreSQL/MariaDB when their URLs are set."""
+import os
+from urllib.parse import urlparse
+
+from feedserver import create_app
+from feedserver.db import database, make_database
+from feedserver.migrate import migrate
+
+SERVER_URLS = {
+    "postgresql": os.environ.get("FEEDSERVER_TEST_POSTGRES_URL", ""),
+    "mysql": os.environ.get("FEEDSERVER_TEST_MYSQL_URL", ""),
+}
+BACKENDS = ["sqlite"] + [name for name, url in SERVER_URLS.items() if url]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def reset_server_database(url):
+    """Drop every table of a PostgreSQL or MariaDB test database."""
+    db = make_database(url, pool_size=1)
+    db.connect()
+    if urlparse(url).scheme.startswith("postgres"):
+        db.execute_sql("DROP SCHEMA public CASCADE")
+        db.execute_sql("CREATE SCHEMA public")
+    else:
+        db.execute_sql("SET FOREIGN_KEY_CHECKS = 0")
+        for (table,) in db.execute_sql("SHOW TABLES").fetchall():
+            db.execute_sql(f"DROP TABLE `{table}`")
+        db.execute_sql("SET FOREIGN_KEY_CHECKS = 1")
+    db.close()
+
+
+def close_database():
+    """Close the bound database and every pooled connection."""
+    obj = database.obj
+    if obj is None:
+        return
+    if not obj.is_closed():
+        obj.close()
+    if hasattr(obj, "close_all"):
+        obj.close_all()
+
+
+def build_app(tmp_path, url, **extra):
+    """Create a migrated app on `url` with files under tmp_path."""
+    close_database()
+    config = {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
+              "ATTACHMENT_DIR": str(tmp_path / "attachments"), "BASE_URL": "",
+              "WTF_CSRF_ENABLED": True, **extra}
+    app = create_app(config)
+    with app.app_context():
+        migrate()
+    return app
+
+
+def backend_url(name, tmp_path):
+    """Return a fresh database URL on one backend: a new SQLite file, or an emptied server database."""
+    if name == "sqlite":
+        return "sqlite:///" + str(tmp_path / "test.sqlite3")
+    reset_server_database(SERVER_URLS[name])
+    return SERVER_URLS[name]

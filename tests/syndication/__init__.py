@@ -1,0 +1,1 @@
+"""Tests of feedserver.syndication: the serialisers, checked by parsing their output."""

@@ -1,0 +1,92 @@
+"""Pin the number of queries per page so an N+1 cannot creep back."""
+from playhouse.test_utils import count_queries
+
+from feedserver.models import Release
+from feedserver.syndication.source import _category_ids
+
+
+def queries(app, url, headers=None):
+    client = app.test_client()
+    with count_queries() as counter:
+        response = client.get(url, headers=headers or {})
+    assert response.status_code in (200, 304), url
+    return counter.count
+
+
+def test_feed_queries(demo_app):
+    demo_app.extensions["feedserver.feeds"].clear()
+    _category_ids.clear()
+    # slug lookup, state with category and counts, the newest month's ids (its prev-archive
+    # link), releases, attachments: independent of items
+    assert queries(demo_app, "/feeds/category/governor.atom?limit=100") == 5
+    assert queries(demo_app, "/feeds/category/governor.atom?limit=100") == 1  # warm: cached body
+    # state; the plan: month ids, older month and its shape, newer month, signature; the body:
+    # releases, attachments. Planned once per state: a warm or 304 request costs the state query.
+    assert queries(demo_app, "/feeds/archive/category/governor/2024-05.atom") == 8
+    assert queries(demo_app, "/feeds/archive/category/governor/2024-05.atom") == 1
+    etag = demo_app.test_client().get("/feeds/all.rss").headers["ETag"]
+    assert queries(demo_app, "/feeds/all.rss", {"If-None-Match": etag}) == 1  # a 304 needs one
+
+
+def only_data_version(app, url):
+    """Tell whether answering url ran SQLite's change counter and nothing else."""
+    client = app.test_client()
+    with count_queries() as counter:
+        assert client.get(url).status_code == 200
+    return [record.msg[0] for record in counter.get_queries()] == ["PRAGMA data_version"]
+
+
+def count_a_view(app):
+    """Commit a view count through another connection, as another worker would."""
+    import sqlite3
+    path = app.config["DATABASE_URL"][len("sqlite:///"):]
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE release SET view_count = view_count + 1 WHERE id = 1")
+    connection.close()
+
+
+def test_board_queries(demo_app):
+    demo_app.extensions["feedserver.pages"].clear()
+    # data_version, state token, category, stored count, rows with their category, category
+    # tabs, view counts
+    assert queries(demo_app, "/board/governor/?page=3") == 7
+    # another page, nothing committed since: the state token is remembered
+    assert queries(demo_app, "/board/governor/?page=94") == 6
+    # kept page, nothing committed since: data_version alone
+    assert only_data_version(demo_app, "/board/governor/?page=3")
+    # after a commit elsewhere (a view): data_version, state token, view counts
+    count_a_view(demo_app)
+    assert queries(demo_app, "/board/governor/?page=3") == 3
+    # data_version, category, the newest 404 releases' ids and FTS5's matches among them,
+    # the same for the newest 4,040 (still fewer than the block needs), the index asked for
+    # 101 matches anywhere (fewer: a rare word), which of those are visible, the page's rows,
+    # category tabs, view counts
+    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 11
+    # a common word: data_version, category, the newest 404 ids and FTS5's matches among
+    # them, which of those are visible, the page's rows, category tabs, view counts
+    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 8
+    assert only_data_version(demo_app, "/board/governor/?field=title&q=청년")  # kept until a write
+
+
+def test_release_page_queries(demo_app):
+    with demo_app.app_context():
+        with_files = next(r for r in Release.visible() if r.attachments.count() == 2)
+        plain = next(r for r in Release.visible() if r.attachments.count() == 0)
+    demo_app.extensions["feedserver.pages"].clear()
+    # data_version, state token, release+category, newer, older, attachments, and the
+    # view, which says the new count (UPDATE ... RETURNING)
+    assert queries(demo_app, f"/releases/{with_files.public_id}") == 7
+    assert queries(demo_app, f"/releases/{plain.public_id}") == 7
+    # kept page: data_version, state token, the view with its count
+    assert queries(demo_app, f"/releases/{plain.public_id}") == 3
+
+
+def test_a_cold_feed_request_reads_the_feed_state_once(db_app, make_category, make_release):
+    """The fast path hands the state it read to the view (PostgreSQL and MariaDB read it twice)."""
+    with db_app.app_context():
+        make_release(make_category("news", "소식"), title="한 번만 읽는 상태")
+    for url in ("/feeds/all.atom", "/feeds/category/news.rss"):
+        with count_queries() as counter:
+            assert db_app.test_client().get(url).status_code == 200
+        state_reads = [q for q in counter.get_queries() if "feed_state" in str(q.msg[0])]
+        assert len(state_reads) == 1, (url, [str(q.msg[0])[:80] for q in state_reads])

@@ -1,0 +1,1 @@
+"""Tests of feedserver.websub: the hub, the outbox worker, and hub abuse."""
