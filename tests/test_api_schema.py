@@ -63,9 +63,12 @@ def test_every_check_and_phase_pass_with_an_editor_token(staff_app, server, tmp_
 
 def test_stateful_links_reach_delete_and_restore(staff_app, server, tmp_path):
     """The links lead from a new release to its withdrawal, restore, attachments and deletion."""
+    lifecycle = ["createRelease", "withdrawRelease", "restoreRelease", "deleteRelease",
+                 "addAttachment", "deleteAttachment"]
     _, seen = schemathesis(server, staff_app.config["TEST_TOKENS"]["admin"], tmp_path,
-                           "--phases", "stateful", "--max-examples", "100", "--max-time", "20")
+                           "--phases", "stateful", "--max-examples", "100", "--max-time", "20",
+                           *(f"--include-operation-id={name}" for name in lifecycle))
     # Random ids only ever get 404: any other answer came from an id a link carried there.
-    assert seen[("POST", "/releases/{}/restore")] - {401, 404}
-    assert 204 in seen[("DELETE", "/releases/{}")]
-    assert seen[("DELETE", "/releases/{}/attachments/{}")] - {401, 404}
+    assert seen.get(("POST", "/releases/{}/restore"), set()) - {401, 404}
+    assert 204 in seen.get(("DELETE", "/releases/{}"), set())
+    assert seen.get(("DELETE", "/releases/{}/attachments/{}"), set()) - {401, 404}
