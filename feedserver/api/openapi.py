@@ -1,8 +1,17 @@
 """The OpenAPI 3 description of /api/v1/, served at /api/v1/openapi.json."""
+from feedserver.publishing.input import EARLIEST_YEAR, LATEST_YEAR, VISIBLE
 
 STRING_OR_NULL = {"type": "string", "nullable": True}
 DATE_TIME = {"type": "string", "format": "date-time"}
 STATUS = {"type": "string", "enum": ["draft", "scheduled", "published", "withdrawn"]}
+# The years publishing stores (1970–9000), as a pattern on the date-time's own year digits.
+YEAR_RANGE = r"^(19[7-9][0-9]|[2-8][0-9]{3}|9000)-"
+assert (EARLIEST_YEAR, LATEST_YEAR) == (1970, 9000), "keep YEAR_RANGE in step"
+INPUT_TIME = {**DATE_TIME, "pattern": YEAR_RANGE,
+              "description": f"시간대가 있는 RFC 3339 시각, {EARLIEST_YEAR}–{LATEST_YEAR}년 "
+                             "(초 미만은 버림, 윤초 23:59:60은 23:59:59로 저장)"}
+# No request may carry NUL in a query or form (web.security.refuse_nul): PostgreSQL text cannot.
+NO_NUL = "^[^\\u0000]*$"
 INPUT_STATUS = {"type": "string", "enum": ["draft", "published", "scheduled"],
                 "description": "draft: 임시저장, published: 게시(미래 시각이면 예약), scheduled: 예약"}
 
@@ -15,16 +24,28 @@ def _json(schema, description):
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+ERROR_TEXT = {
+    400: "문서와 맞지 않는 요청 (형식 오류, 필수 항목 누락, 없는 분류 등)", 401: "토큰이 없거나 폐기됨",
+    403: "권한 없음 (관리자 전용)", 404: "없는 보도자료", 405: "허용되지 않는 메서드",
+    409: "보도자료의 지금 상태와 충돌 (철회됨, 게시 전 등) 또는 external_id 중복",
+    413: "파일이 너무 큼",
+    415: "본문 형식(Content-Type)이 다르거나 올릴 수 없는 파일 형식 (허용: hwp, hwpx, pdf, docx, xlsx, pptx, jpg, "
+         "png, zip; 내용이 확장자와 맞아야 함)",
+    422: "형식은 맞지만 규칙상 받을 수 없음: 예약(scheduled)인데 시각이 없거나, 예약 시각이 이미 지남"}
+# Request lines longer than gunicorn's limit_request_line (and nginx's buffers) never reach the
+# app: the server in front answers with its own HTML page.
+URI_TOO_LONG = {"description": "요청 줄(URL)이 8190바이트를 넘음: 앱 앞의 서버(gunicorn, nginx)가 HTML로 답함",
+                "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
 def _errors(*codes):
-    text = {400: "잘못된 요청 (형식 오류, 필수 항목 누락, 없는 분류 등)", 401: "토큰이 없거나 폐기됨",
-            403: "권한 없음 (관리자 전용)", 404: "없는 보도자료", 405: "허용되지 않는 메서드",
-            409: "상태 충돌 또는 external_id 중복", 413: "파일이 너무 큼", 415: "지원하지 않는 형식"}
-    return {str(code): _json(_ref("Error"), text[code]) for code in (401, 405) + codes}
+    errors = {str(code): _json(_ref("Error"), ERROR_TEXT[code]) for code in (401, 405) + codes}
+    return {**errors, "414": URI_TOO_LONG}
 
 
-def _operation(summary, responses, *errors, body=None, params=()):
-    op = {"summary": summary, "responses": {**responses, **_errors(*errors)},
-          "security": [{"bearerAuth": []}]}
+def _operation(operation_id, summary, responses, *errors, body=None, params=()):
+    op = {"operationId": operation_id, "summary": summary,
+          "responses": {**responses, **_errors(*errors)}, "security": [{"bearerAuth": []}]}
     if body:
         op["requestBody"] = body
     if params:
@@ -46,14 +67,14 @@ JSON_BODY = {"required": True, "content": {"application/json": {"schema": _ref("
 
 def _schemas(slugs):
     release_fields = {
-        "title": {"type": "string", "maxLength": 300, "pattern": r"\S",
+        "title": {"type": "string", "maxLength": 300, "pattern": VISIBLE,
                   "description": "비어 있지 않은 제목"},
         "category": {"type": "string", "enum": slugs, "description": "분류의 slug"},
         "author": {"type": "string", "maxLength": 100, "description": "비우면 기본 작성자"},
         "body": {"type": "string", "description": "HTML 또는 줄바꿈이 있는 글; 저장할 때 정리됨"},
         "summary": {"type": "string", "maxLength": 1000},
         "status": INPUT_STATUS,
-        "published_at": {**DATE_TIME, "nullable": True, "description": "시간대가 있는 RFC 3339"},
+        "published_at": {**INPUT_TIME, "nullable": True},
     }
     return {
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
@@ -90,60 +111,88 @@ def _schemas(slugs):
         "ReleaseInput": {"type": "object", "additionalProperties": False,
                          "required": ["title", "category"], "properties": {**release_fields, "external_id": {
                              "type": "string", "maxLength": 200, "nullable": True,
-                             "pattern": "^[^\\u0000-\\u001f]*\\S[^\\u0000-\\u001f]*$",
+                             "pattern": f"^[^\\u0000-\\u001f]*{VISIBLE}[^\\u0000-\\u001f]*$",
                              "description": "보내는 시스템의 고유 번호: 같은 값으로 다시 보내도 하나만 생김"}}},
         "ReleasePatch": {"type": "object", "additionalProperties": False,
                          "properties": release_fields},
         "Schedule": {"type": "object", "additionalProperties": False,
-                     "required": ["published_at"], "properties": {"published_at": DATE_TIME}},
+                     "required": ["published_at"], "properties": {"published_at": INPUT_TIME}},
     }
 
 
-def _paths(slugs):
-    release = _json(_ref("Release"), "보도자료")
+def _links(*operation_ids, id_from="$response.body#/id"):
+    """Link a response to the operations that take the release it names (for stateful clients)."""
+    return {op[0].upper() + op[1:]: {"operationId": op, "parameters": {"public_id": id_from}}
+            for op in operation_ids}
+
+
+def _release(description, *operation_ids, id_from="$response.body#/id"):
+    return {**_json(_ref("Release"), description), "links": _links(*operation_ids, id_from=id_from)}
+
+
+EVERY_RELEASE_OPERATION = ("getRelease", "updateRelease", "deleteRelease", "scheduleRelease",
+                           "withdrawRelease", "restoreRelease", "addAttachment")
+UPLOAD = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "additionalProperties": False,
+    "properties": {"file": {"type": "string", "format": "binary", "minLength": 1,
+                            "description": "파일 이름(확장자 포함)이 있는 비어 있지 않은 파일"}}}}}}
+
+
+def _paths(slugs, max_query_length):
+    created = _release("새로 만듦", *EVERY_RELEASE_OPERATION)
+    replayed = _release("같은 external_id, 같은 내용: 이미 있는 보도자료", *EVERY_RELEASE_OPERATION)
+
+    def same(*operation_ids):  # the release the request named, linked to what may follow
+        return _release("보도자료", *operation_ids, id_from="$request.path.public_id")
     one = {"parameters": [RELEASE_ID]}
+    attachment = {**_json(_ref("Attachment"), "올린 파일"), "links": {"DeleteAttachment": {
+        "operationId": "deleteAttachment",
+        "parameters": {"public_id": "$request.path.public_id", "attachment_id": "$response.body#/id"}}}}
     return {
-        "/categories": {"get": _operation("분류 목록", {"200": _json(
+        "/categories": {"get": _operation("listCategories", "분류 목록", {"200": _json(
             {"type": "object", "required": ["items"],
              "properties": {"items": {"type": "array", "items": _ref("Category")}}}, "분류들")})},
         "/releases": {
-            "get": _operation("보도자료 목록 (최근 작성 순)", {"200": _json(_ref("ReleaseList"), "목록")}, 400,
+            "get": _operation("listReleases", "보도자료 목록 (최근 작성 순)",
+                              {"200": _json(_ref("ReleaseList"), "목록")}, 400,
                               params=[_query("status", STATUS, "상태로 거르기"),
                                       _query("category", {"type": "string", "enum": slugs},
                                              "분류 slug"),
-                                      _query("q", {"type": "string"}, "제목·본문·작성자 검색"),
+                                      _query("q", {"type": "string", "maxLength": max_query_length,
+                                                   "pattern": NO_NUL}, "제목·본문·작성자 검색"),
                                       _query("page", {"type": "integer", "minimum": 1, "maximum": 10**6}, "쪽"),
                                       _query("per_page", {"type": "integer", "minimum": 1,
                                                           "maximum": 100}, "쪽당 개수")]),
-            "post": _operation("보도자료 작성 (external_id가 같으면 같은 보도자료)",
-                               {"200": _json(_ref("Release"), "같은 external_id, 같은 내용: 이미 있는 보도자료"),
-                                "201": _json(_ref("Release"), "새로 만듦")},
-                               400, 409, 415, body=JSON_BODY)},
+            "post": _operation("createRelease", "보도자료 작성 (external_id가 같으면 같은 보도자료)",
+                               {"200": replayed, "201": created}, 400, 409, 415, 422, body=JSON_BODY)},
         "/releases/{public_id}": {**one,
-            "get": _operation("보도자료 읽기", {"200": release}, 404),
-            "patch": _operation("보도자료 고치기 (보낸 항목만)", {"200": release}, 400, 404, 409, 415,
-                                body={"required": True, "content": {"application/json": {
-                                    "schema": _ref("ReleasePatch")}}}),
-            "delete": _operation("보도자료 삭제 (관리자)", {"204": {"description": "삭제함"}}, 403, 404)},
+            "get": _operation("getRelease", "보도자료 읽기", {"200": same("updateRelease")}, 404),
+            "patch": _operation("updateRelease", "보도자료 고치기 (보낸 항목만)",
+                                {"200": same("getRelease", "scheduleRelease", "withdrawRelease")},
+                                400, 404, 409, 415, 422, body={"required": True, "content": {
+                                    "application/json": {"schema": _ref("ReleasePatch")}}}),
+            "delete": _operation("deleteRelease", "보도자료 삭제 (관리자)",
+                                 {"204": {"description": "삭제함"}}, 403, 404)},
         "/releases/{public_id}/schedule": {**one, "post": _operation(
-            "예약 게시", {"200": release}, 400, 404, 409, 415, body={"required": True, "content": {
-                "application/json": {"schema": _ref("Schedule")}}})},
+            "scheduleRelease", "예약 게시", {"200": same("getRelease", "withdrawRelease")}, 400, 404, 409, 415, 422,
+            body={"required": True, "content": {"application/json": {"schema": _ref("Schedule")}}})},
         "/releases/{public_id}/withdraw": {**one, "post": _operation(
-            "게시 철회 (게시 화면은 410, 피드에서 빠짐)", {"200": release}, 404, 409)},
+            "withdrawRelease", "게시 철회 (게시 화면은 410, 피드에서 빠짐)",
+            {"200": same("restoreRelease", "getRelease")}, 404, 409)},
         "/releases/{public_id}/restore": {**one, "post": _operation(
-            "철회한 보도자료 다시 게시", {"200": release}, 404, 409)},
+            "restoreRelease", "철회한 보도자료 다시 게시",
+            {"200": same("getRelease", "withdrawRelease", "deleteRelease")}, 404, 409)},
         "/releases/{public_id}/attachments": {**one, "post": _operation(
-            "첨부파일 올리기", {"201": _json(_ref("Attachment"), "올린 파일")}, 400, 404, 409, 413, 415,
-            body={"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "required": ["file"],
-                "properties": {"file": {"type": "string", "format": "binary"}}}}}})},
+            "addAttachment", "첨부파일 올리기", {"201": attachment}, 400, 404, 409, 413, 415,
+            body=UPLOAD)},
         "/releases/{public_id}/attachments/{attachment_id}": {
             "parameters": [RELEASE_ID, ATTACHMENT_ID],
-            "delete": _operation("첨부파일 삭제", {"204": {"description": "삭제함"}}, 404, 409)},
+            "delete": _operation("deleteAttachment", "첨부파일 삭제",
+                                 {"204": {"description": "삭제함"}}, 404, 409)},
     }
 
 
-def document(slugs):
+def document(slugs, max_query_length):
     """Return the OpenAPI document as a dict; category slugs are listed as they are now."""
     slugs = list(slugs) or [""]
     return {
@@ -151,10 +200,12 @@ def document(slugs):
         "info": {"title": "feedserver 보도자료 API", "version": "1.0.0",
                  "description": "보도자료를 읽고 쓰는 API. 관리자 화면에서 발급한 토큰을 "
                                 "Authorization: Bearer 머리글로 보냅니다. 오류는 "
-                                "{\"error\": {\"status\", \"message\", \"fields\"}} 형식입니다."},
+                                "{\"error\": {\"status\", \"message\", \"fields\"}} 형식입니다. "
+                                "400은 요청이 이 문서와 맞지 않을 때, 422는 형식은 맞지만 규칙(예약 시각 등)에 "
+                                "맞지 않을 때, 409는 보도자료의 지금 상태와 충돌할 때입니다."},
         "servers": [{"url": "/api/v1"}],
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
                        "schemas": _schemas(slugs)},
         "security": [{"bearerAuth": []}],
-        "paths": _paths(slugs),
+        "paths": _paths(slugs, max_query_length),
     }

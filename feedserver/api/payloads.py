@@ -9,6 +9,7 @@ from werkzeug.exceptions import (
     Forbidden,
     NotFound,
     RequestEntityTooLarge,
+    UnprocessableEntity,
     UnsupportedMediaType,
 )
 
@@ -19,7 +20,7 @@ from feedserver.web.urls import absolute
 
 LIST_KEYS = {"status", "category", "q", "page", "per_page"}
 ERRORS = {400: BadRequest, 403: Forbidden, 404: NotFound, 409: Conflict,
-          413: RequestEntityTooLarge, 415: UnsupportedMediaType}
+          413: RequestEntityTooLarge, 415: UnsupportedMediaType, 422: UnprocessableEntity}
 
 
 def http_error(status, message, fields=None):
@@ -51,14 +52,19 @@ def json_body():
     return data
 
 
+# Keys whose empty string the document refuses: a time is RFC 3339 or null, an id has a letter.
+NOT_EMPTY = {"published_at": "게시 시각은 RFC 3339 시각이거나 null이어야 합니다.",
+             "external_id": "external_id는 비어 있지 않은 문자열이거나 null이어야 합니다."}
+
+
 def require_keys(data, allowed):
     """Refuse keys the endpoint does not know, so typos are not silently ignored."""
     unknown = sorted(set(data) - allowed)
     if unknown:
         api_error(400, "알 수 없는 항목이 있습니다.", {k: "알 수 없는 항목입니다." for k in unknown})
-    if data.get("published_at") == "":  # the document says an RFC 3339 time or null, not ""
-        api_error(400, "입력값을 확인해 주세요.",
-                  {"published_at": "게시 시각은 RFC 3339 시각이거나 null이어야 합니다."})
+    empty = {key: message for key, message in NOT_EMPTY.items() if key in allowed and data.get(key) == ""}
+    if empty:  # imports read "" as "none"; the API's document does not
+        api_error(400, "입력값을 확인해 주세요.", empty)
 
 
 @dataclass(frozen=True)
@@ -91,8 +97,9 @@ def list_args(args, default_size):
             fields["category"] = "없는 분류입니다."
         else:
             query, filters["category"] = query.where(Release.category == category.id), slug
-    q = " ".join((args.get("q") or "").split())
-    if len(q) > current_app.config["MAX_QUERY_LENGTH"]:
+    raw_q = args.get("q") or ""
+    q = " ".join(raw_q.split())
+    if len(raw_q) > current_app.config["MAX_QUERY_LENGTH"]:  # the document's maxLength, as sent
         fields["q"] = "검색어가 너무 깁니다."
     elif q:
         query, filters["q"] = apply_search(query, "all", q), q

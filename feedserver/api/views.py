@@ -28,7 +28,7 @@ RELEASE_KEYS = {"title", "category", "author", "body", "summary", "status", "pub
 
 @bp.errorhandler(FieldErrors)
 def _field_errors(error):
-    return render_error(http_error(400, error.message, error.fields))
+    return render_error(http_error(error.status, error.message, error.fields))
 
 
 @bp.errorhandler(PublishingError)
@@ -43,7 +43,7 @@ def _bad_upload(error):
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(document(c.slug for c in Category.ordered()))
+    return jsonify(document((c.slug for c in Category.ordered()), current_app.config["MAX_QUERY_LENGTH"]))
 
 
 @bp.get("/categories")
@@ -162,6 +162,9 @@ def add_attachment(public_id):
     release = _find(public_id)
     if request.mimetype != "multipart/form-data":
         api_error(415, "첨부파일은 multipart/form-data의 file 항목으로 보내 주세요.")
+    unknown = sorted((set(request.form) | set(request.files)) - {"file"})
+    if unknown:  # the document lists one part, as the JSON bodies list their keys
+        api_error(400, "알 수 없는 항목이 있습니다.", {k: "알 수 없는 항목입니다." for k in unknown})
     file = request.files.get("file")
     if file is None or not file.filename:
         api_error(400, "file 항목에 파일이 없습니다.", {"file": "파일을 보내 주세요."})

@@ -4,6 +4,7 @@ import unicodedata
 import weakref
 from datetime import datetime, timezone
 
+import ciso8601
 from flask import current_app
 
 from feedserver.content.sanitize import clean_body
@@ -17,6 +18,14 @@ DEFAULT_AUTHOR = "경기지기"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 LIMITS = {"title": 300, "author": 100, "summary": 1000, "external_id": 200}
 MAX_BODY_BYTES = 1024 * 1024
+# Blank: whitespace as Python's re or as ECMAScript (the OpenAPI document's patterns) reads \s,
+# and control characters, which one_line drops. The same class means the same in both dialects.
+BLANK = (r"\s\u0000-\u001f\u007f-\u009f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+         r"\u3000\ufeff")
+VISIBLE = f"[^{BLANK}]"
+_VISIBLE = re.compile(VISIBLE)
+# Publication years every supported database stores; the OpenAPI document states the same range.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
 # Release input is one flat object; anything nested deeper is not a release.
 MAX_JSON_DEPTH = 20
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -25,12 +34,17 @@ _column_bytes = weakref.WeakKeyDictionary()  # database -> bytes its body column
 
 
 class FieldErrors(Exception):
-    """Input that cannot be saved; `fields` maps a field name to a Korean message."""
+    """Input that cannot be saved; `fields` maps a field name to a Korean message.
 
-    def __init__(self, fields, message="입력한 내용을 확인해 주세요."):
+    `status` tells the API why: 400 malformed input, 409 the release's state refuses it,
+    422 well-formed input that a rule refuses (a schedule time already past).
+    """
+
+    def __init__(self, fields, message="입력한 내용을 확인해 주세요.", status=400):
         super().__init__(message)
         self.fields = fields
         self.message = message
+        self.status = status
 
 
 def rfc3339(instant):
@@ -41,18 +55,32 @@ def rfc3339(instant):
 
 
 def parse_instant(value):
-    """Parse an RFC 3339 string (with an offset) into aware UTC, whole seconds."""
+    """Parse an RFC 3339 date-time (or an aware datetime) into aware UTC, whole seconds."""
     if isinstance(value, datetime):
         parsed = value
-    elif isinstance(value, str) and value.strip():
-        parsed = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    elif isinstance(value, str):
+        parsed = parse_rfc3339(value)
     else:
         raise ValueError("not a date-time")
     if parsed.tzinfo is None:
         raise ValueError("an offset is required")
-    if not 1970 <= parsed.year <= 9000:
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
         raise ValueError("out of range")  # every supported database stores these
     return parsed.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def parse_rfc3339(text):
+    """Parse exactly RFC 3339's date-time (what JSON Schema's format: date-time accepts)."""
+    # ciso8601 also takes RFC 3339's optional space separator, which the format does not.
+    if text[10:11] not in ("T", "t"):
+        raise ValueError("not an RFC 3339 date-time")
+    if text[17:19] != "60":
+        return ciso8601.parse_rfc3339(text)
+    # A leap second (23:59:60 UTC) has no datetime; keep it as the second before it.
+    parsed = ciso8601.parse_rfc3339(text[:17] + "59" + text[19:])
+    if parsed.astimezone(timezone.utc).strftime("%H:%M:%S") != "23:59:59":
+        raise ValueError("a leap second ends a UTC day")
+    return parsed
 
 
 def one_line(value):
@@ -91,9 +119,11 @@ def check_fields(data, current=None, now=None, future_only=True):
                                   else "없는 분류입니다.")
     if "body" in data or current is None:
         _check_body(data.get("body", ""), fields, errors)
-    _check_schedule(data, current, fields, errors, now, future_only)
+    status = _check_schedule(data, current, fields, errors, now, future_only)
     if errors:
-        raise FieldErrors(errors)
+        # A refusal by state or rule is told as such only when nothing else is malformed.
+        only_schedule = set(errors) <= {"status", "published_at"}
+        raise FieldErrors(errors, status=status if only_schedule else 400)
     return fields
 
 
@@ -176,7 +206,7 @@ def _check_texts(data, current, fields, errors):
             continue
         if name == "author" and not value:
             value = default_author()
-        if name == "title" and not value:
+        if name == "title" and not _VISIBLE.search(raw):
             errors[name] = "제목을 입력해 주세요."
         # The limit holds for what was sent (as the OpenAPI document says), not only what is kept.
         elif max(len(value), len(raw or "")) > LIMITS[name]:
@@ -185,28 +215,32 @@ def _check_texts(data, current, fields, errors):
 
 
 def _check_schedule(data, current, fields, errors, now, future_only):
+    """Check status and published_at; return the HTTP status that fits an error found (400/409/422)."""
     if current is not None and "status" not in data and "published_at" not in data:
-        return  # publication is not being changed
+        return None  # publication is not being changed
     status = data["status"] if "status" in data else (current.status if current else "draft")
     if status == "withdrawn" and current is not None and current.is_withdrawn:
         errors["status"] = "철회된 보도자료는 먼저 복원해 주세요."
-        return
+        return 409 if "status" not in data else 400
     if status not in INPUT_STATUSES:
         errors["status"] = "상태는 draft, published, scheduled 중 하나여야 합니다."
-        return
-    try:
-        when = parse_instant(data["published_at"]) if data.get("published_at") else None
-    except (ValueError, TypeError):
-        errors["published_at"] = "게시 시각 형식이 올바르지 않습니다 (예: 2025-01-31T09:00:00+09:00)."
-        return
+        return 400
+    raw = data.get("published_at")
+    try:  # "" is no time (an empty CSV cell); 0 or false is not a time either, but malformed
+        when = None if raw is None or raw == "" else parse_instant(raw)
+    except (ValueError, TypeError, OverflowError):
+        errors["published_at"] = (f"게시 시각은 {EARLIEST_YEAR}–{LATEST_YEAR}년의 RFC 3339 시각이어야 합니다 "
+                                  "(예: 2025-01-31T09:00:00+09:00).")
+        return 400
     if status == "scheduled" and when is None:
         errors["published_at"] = "예약 게시 시각을 입력해 주세요."
-        return
+        return 422
     if status == "scheduled" and future_only and when <= now and not (
             current is not None and current.published_at == when):
         errors["published_at"] = "예약 게시 시각은 지금 이후여야 합니다."
-        return
+        return 422
     fields["status"], fields["published_at"] = _schedule(status, when, current, now)
+    return None
 
 
 def _schedule(status, when, current, now):
@@ -225,7 +259,8 @@ def check_external_id(value):
     """Return a clean external id (or None) or raise FieldErrors."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not value.strip() or len(value.strip()) > LIMITS["external_id"]:
+    # The limit holds for what was sent (as the OpenAPI document says), not only what is kept.
+    if not isinstance(value, str) or not _VISIBLE.search(value) or len(value) > LIMITS["external_id"]:
         raise FieldErrors({"external_id": "external_id는 200자 이하의 문자열이어야 합니다."})
     if any(ord(ch) < 32 for ch in value):
         raise FieldErrors({"external_id": "external_id에 쓸 수 없는 문자가 있습니다."})

@@ -79,7 +79,7 @@ def test_schedule_then_visible_only_by_time(staff_db_app, api):
     assert not scheduled.get_json()["visible"]
     assert app.test_client().get(f"/releases/{draft['id']}").status_code == 404
     past = api(app, "post", f"/releases/{draft['id']}/schedule", json={"published_at": "2020-01-01T00:00:00Z"})
-    assert past.status_code == 400 and "published_at" in past.get_json()["error"]["fields"]
+    assert past.status_code == 422 and "published_at" in past.get_json()["error"]["fields"]
 
 
 def test_list_and_categories(staff_app, api):
@@ -263,3 +263,151 @@ def test_an_empty_publication_time_is_refused_as_the_document_says(staff_app, me
     data = {"title": "빈 시각", "category": "press", "status": "draft", "published_at": ""}
     response = getattr(client, method)(url, headers=headers, json=data)
     assert response.status_code == 400 and "published_at" in response.get_json()["error"]["fields"]
+
+
+def test_an_empty_external_id_is_refused_as_the_document_says(staff_app):
+    """schemathesis: `external_id: ""` breaks the document's pattern, yet made a release."""
+    response = api(staff_app, "post", "/releases", json={"title": "빈 번호", "category": "press",
+                                                         "external_id": ""})
+    assert response.status_code == 400 and "external_id" in response.get_json()["error"]["fields"]
+    assert count(staff_app) == 0
+
+
+@pytest.mark.parametrize("published_at, stored", [
+    ("1969-07-20T20:17:40Z", None),  # a valid RFC 3339 time outside the documented 1970–9000
+    ("9001-01-01T00:00:00Z", None),
+    ("2030-01-01 09:00:00+09:00", None),  # RFC 3339's date-time has a T
+    ("20300101T090000+0900", None),  # ISO 8601 basic format, not RFC 3339
+    ("2030-01-01T09:00:00+0900", None),
+    ("2030-01-01T09:00+09:00", None),
+    ("2030-01-01T09:00:00+09:00", "2030-01-01T00:00:00Z"),
+    ("2030-01-01t09:00:00.123456z", "2030-01-01T09:00:00Z"),  # RFC 3339 allows lower case
+    ("2016-12-31T23:59:60Z", "2016-12-31T23:59:59Z"),  # a leap second, kept as the second before
+    ("2017-01-01T08:59:60+09:00", "2016-12-31T23:59:59Z"),
+    ("2030-01-01T12:00:60Z", None),  # leap seconds end a UTC day
+    ("1970-01-01T00:00:00+09:00", "1969-12-31T15:00:00Z"),
+    ("9000-12-31T23:59:59-09:00", "9001-01-01T08:59:59Z"),
+])
+def test_publication_times_are_rfc3339_in_the_documented_years(staff_app, published_at, stored):
+    """schemathesis: valid RFC 3339 times were refused and other ISO 8601 forms accepted."""
+    response = api(staff_app, "post", "/releases", json={
+        "title": "시각", "category": "press", "status": "published", "published_at": published_at})
+    if stored is None:
+        error = error_of(response, 400)
+        assert "published_at" in error["fields"]
+    else:
+        assert response.status_code == 201, response.get_json()
+        assert response.get_json()["published_at"] == stored
+
+
+def test_documented_year_pattern_and_parser_agree(staff_app):
+    """The document's year pattern is the parser's range, and both read RFC 3339 the same."""
+    import jsonschema_rs
+
+    from feedserver.publishing.input import parse_instant
+    doc = staff_app.test_client().get("/api/v1/openapi.json").get_json()
+    schema = doc["components"]["schemas"]["Schedule"]["properties"]["published_at"]
+    validator = jsonschema_rs.validator_for(schema, validate_formats=True)
+    for year in (1, 999, 1969, 1970, 1999, 2000, 8999, 9000, 9001, 9999):
+        for rest in ("-06-30T23:59:60Z", "-01-01T00:00:00+09:00", "-12-31t23:59:59.5z"):
+            text = f"{year:04d}{rest}"
+            try:
+                parse_instant(text)
+                parsed = True
+            except ValueError:
+                parsed = False
+            assert parsed == validator.is_valid(text), text
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"status": "scheduled"}, "published_at"),  # a schedule needs a time
+    ({"status": "scheduled", "published_at": "2020-01-01T00:00:00Z"}, "published_at"),  # in the past
+])
+def test_schema_valid_input_a_rule_refuses_is_422(staff_app, data, field):
+    """schemathesis: business rules answered 400, which the document keeps for malformed input."""
+    created = api(staff_app, "post", "/releases", json={"title": "규칙", "category": "press", **data})
+    assert field in error_of(created, 422)["fields"]
+    draft = api(staff_app, "post", "/releases", json={"title": "규칙", "category": "press"}).get_json()
+    patched = api(staff_app, "patch", f"/releases/{draft['id']}", json=data)
+    assert field in error_of(patched, 422)["fields"]
+    if "published_at" in data:
+        scheduled = api(staff_app, "post", f"/releases/{draft['id']}/schedule",
+                        json={"published_at": data["published_at"]})
+        assert field in error_of(scheduled, 422)["fields"]
+    doc = staff_app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
+    for path, method in (("/releases", "post"), ("/releases/{public_id}", "patch"),
+                         ("/releases/{public_id}/schedule", "post")):
+        assert "422" in doc[path][method]["responses"]
+
+
+def test_changing_the_time_of_a_withdrawn_release_is_a_conflict(staff_app):
+    release = api(staff_app, "post", "/releases", json={**NEW, "external_id": None}).get_json()
+    api(staff_app, "post", f"/releases/{release['id']}/withdraw")
+    response = api(staff_app, "patch", f"/releases/{release['id']}",
+                   json={"published_at": "2024-01-01T00:00:00Z"})
+    assert "status" in error_of(response, 409)["fields"]
+
+
+@pytest.mark.parametrize("title", ["\x9d", "\x00", "\ufeff", "\x85", " \u3000\t"])
+def test_a_title_of_no_visible_character_is_refused_by_document_and_code(staff_app, title):
+    """schemathesis: a title of one C1 control matched the document's \\S but was stored empty."""
+    import jsonschema_rs
+    doc = staff_app.test_client().get("/api/v1/openapi.json").get_json()
+    pattern = doc["components"]["schemas"]["ReleaseInput"]["properties"]["title"]["pattern"]
+    assert not jsonschema_rs.validator_for({"type": "string", "pattern": pattern}).is_valid(title)
+    response = api(staff_app, "post", "/releases", json={"title": title, "category": "press"})
+    assert "title" in error_of(response, 400)["fields"]
+
+
+def test_an_external_id_longer_than_documented_is_refused_even_with_spaces(staff_app):
+    response = api(staff_app, "post", "/releases", json={"title": "번호", "category": "press",
+                                                         "external_id": " " + "a" * 200})
+    assert "external_id" in error_of(response, 400)["fields"]
+
+
+def test_search_length_is_documented_and_counted_as_sent(staff_app):
+    """A q longer than MAX_QUERY_LENGTH (the documented maxLength) is 400, spaces and all."""
+    doc = staff_app.test_client().get("/api/v1/openapi.json").get_json()
+    q = next(p for p in doc["paths"]["/releases"]["get"]["parameters"] if p["name"] == "q")
+    assert q["schema"]["maxLength"] == staff_app.config["MAX_QUERY_LENGTH"] == 100
+    assert "q" in error_of(api(staff_app, "get", "/releases?q=" + "a" + " " * 100 + "b"), 400)["fields"]
+    assert api(staff_app, "get", "/releases?q=" + "a" * 100).status_code == 200
+
+
+def test_upload_parts_other_than_file_are_refused(staff_app, samples):
+    draft = api(staff_app, "post", "/releases", json={"title": "첨부", "category": "press"}).get_json()
+    response = api(staff_app, "post", f"/releases/{draft['id']}/attachments",
+                   data={"file": (io.BytesIO(samples.tiny_pdf()), "a.pdf"), "note": "x"})
+    assert error_of(response, 400)["fields"] == {"note": "알 수 없는 항목입니다."}
+    with staff_app.app_context():
+        assert not Attachment.select().exists()
+
+
+def test_every_operation_documents_the_fronts_html_414():
+    """gunicorn (and nginx) answer a request line over 8190 bytes with HTML, before the app."""
+    import runpy
+    from pathlib import Path
+
+    from feedserver.api.openapi import document
+    conf = runpy.run_path(str(Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"))
+    assert str(conf["limit_request_line"]) in document(["press"], 100)["paths"]["/releases"]["get"][
+        "responses"]["414"]["description"]
+    for item in document(["press"], 100)["paths"].values():
+        for method, operation in item.items():
+            if method != "parameters":
+                assert "text/html" in operation["responses"]["414"]["content"]
+
+
+def test_links_lead_from_a_new_release_to_delete_and_restore():
+    from feedserver.api.openapi import document
+    paths = document(["press"], 100)["paths"]
+    created = paths["/releases"]["post"]["responses"]["201"]["links"]
+    targets = {link["operationId"] for link in created.values()}
+    assert {"deleteRelease", "withdrawRelease", "restoreRelease", "addAttachment"} <= targets
+    withdrawn = paths["/releases/{public_id}/withdraw"]["post"]["responses"]["200"]["links"]
+    assert withdrawn["RestoreRelease"]["parameters"] == {"public_id": "$request.path.public_id"}
+    uploaded = paths["/releases/{public_id}/attachments"]["post"]["responses"]["201"]["links"]
+    assert uploaded["DeleteAttachment"]["operationId"] == "deleteAttachment"
+    operation_ids = {op["operationId"] for item in paths.values() for m, op in item.items() if m != "parameters"}
+    assert all(link["operationId"] in operation_ids for item in paths.values() for m, op in item.items()
+               if m != "parameters" for r in op["responses"].values() for link in r.get("links", {}).values())

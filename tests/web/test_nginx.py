@@ -176,7 +176,7 @@ READER = {"Accept": "application/atom+xml,application/rss+xml,application/xml;q=
 OLD_BROWSER = {key: NAVIGATE[key] for key in ("Accept", "Accept-Encoding")}
 
 
-def test_nginx_keeps_the_feed_page_and_the_feed_apart(app, behind_nginx):
+def test_nginx_keeps_the_feed_page_and_the_feed_apart(app, behind_nginx, make_category, make_release):
     """A navigation then a reader fetch, and the reverse: each gets its own variant, twice.
 
     An older browser sends the navigation's Accept without Sec-Fetch-*: it must get the XML
