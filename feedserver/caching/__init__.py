@@ -9,8 +9,9 @@ What each may hold (docs/security.md): public content only, per state, never per
 - lru: the byte-bounded LRU the others are built on (cachetools underneath).
 - validators: conditional GET, the one place that decides a 304 (it holds nothing).
 - statememo: per-thread state tokens and filled pages on SQLite while no commit happened.
-- render: feed bodies (and their gzip) per feed, format and state, and the HTML page a browser
-  navigating to a feed gets, under its own key; no headers.
+- render: feed bodies (and their gzip) per feed, format and state, the HTML page a browser
+  navigating to a feed gets, under its own key, and the widget JSON per board, size, origin and
+  state; no headers.
 - pages: board and release page HTML per URL and state; view counts filled in per response.
 - fastpath: whole feed responses per URL, host, scheme, gzip, Accept and navigation or not
   (render.is_navigation), only when public and setting no cookie (fastpath.shareable).

@@ -108,6 +108,8 @@ def _absolute_srcset(srcset: str, base: str) -> str:
 
 def absolutize_html(html: str, base: str) -> str:
     """Make every href/src absolute against base and drop active content."""
+    if not html:
+        return ""
     root = lxml.html.fragment_fromstring(clean_text(html), create_parent="div")
     # Defence in depth: the board sanitises on save, but feeds outlive policies.
     for node in root.xpath("//script|//style|//comment()|//processing-instruction()"):

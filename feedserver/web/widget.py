@@ -112,8 +112,17 @@ def latest_json():
     response.set_etag(hashlib.sha256(tag.encode()).hexdigest()[:32])
     response.last_modified = state.last_modified
     if not still_fresh(request.environ, response.get_etag()[0], state.last_modified):
-        response.set_data(to_json(widget_feed(args, latest(args.category, args.limit))))
+        response.set_data(_rendered(("widget", args.slug, tag), args).body)
     return _public(response, JSON_CACHE)
+
+
+def _rendered(key, args):
+    """Return the widget document for this state, rendered once per state (feeds' render cache)."""
+    cache = current_app.extensions["feedserver.feeds"]
+    entry = cache.get(key)
+    if entry is None:
+        entry = cache.put(key, to_json(widget_feed(args, latest(args.category, args.limit))))
+    return entry
 
 
 @bp.get("/embed/latest")

@@ -256,3 +256,15 @@ def test_widget_json_is_written_by_the_feeds_json_feed_writer(demo_client):
         # the same item, without the body and its attachments (a widget shows summaries)
         expected = {k: v for k, v in full.items() if k not in ("content_html", "attachments")}
         assert small == {**expected, "content_text": full["summary"]}
+
+
+def test_widget_json_is_rendered_once_per_state(demo_app, demo_client, make_release):
+    from playhouse.test_utils import count_queries
+    first = demo_client.get("/widget/latest.json?limit=7")
+    with demo_app.app_context(), count_queries() as counter:
+        again = demo_client.get("/widget/latest.json?limit=7")
+    assert again.data == first.data and counter.count <= 1  # the state query only
+    with demo_app.app_context():
+        make_release(Category.get(Category.slug == "notice"), title="새 위젯 소식")
+    fresh = json.loads(demo_client.get("/widget/latest.json?limit=7").data)
+    assert fresh["items"][0]["title"] == "새 위젯 소식"
