@@ -11,6 +11,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -20,7 +21,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from feedserver.admin import login_throttle
+from feedserver.admin import keep, login_throttle
 from feedserver.db import database
 from feedserver.models import User, utcnow
 from feedserver.publishing import audit
@@ -153,8 +154,10 @@ def login_required(view):
     def wrapper(*args, **kwargs):
         g.user = load_session_user()
         if g.user is None:
+            # A refused editor save comes back as its writer's draft after signing in again.
+            rescued = keep.rescue_post()
             next_url = request.full_path.rstrip("?") if request.method == "GET" else request.path
-            return redirect(url_for("accounts.login", next=next_url))
+            return redirect(url_for("accounts.login", next=rescued or next_url))
         return view(*args, **kwargs)
     return wrapper
 
@@ -171,6 +174,11 @@ def admin_required(view):
 
 def _csrf_refused(error):
     error.description = "보안 토큰이 없거나 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요."
+    rescued = keep.rescue_post()  # an editor save: its text is kept, the writer goes back to it
+    if rescued:
+        return redirect(rescued)
+    if request.is_json:
+        return jsonify(error={"status": 400, "message": error.description}), 400
     return render_error(error)
 
 

@@ -34,6 +34,10 @@ class EditorForm:
     revision: int | None = None
     previewing: bool = False
     errors: dict = field(default_factory=dict)
+    # Staged files and the form token they belong to; an autosave offered on opening (admin/keep.py).
+    form_token: str = ""
+    staged: list = field(default_factory=list)
+    autosave_offer: object = None
 
     @classmethod
     def blank(cls):

@@ -1,6 +1,7 @@
 """The Korean admin for editors: release list, editor, preview, withdraw, restore, delete."""
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
+from feedserver.admin import keep
 from feedserver.admin.accounts import actor, admin_required, login_required
 from feedserver.admin.forms import EditorForm, status_label
 from feedserver.models import Category, Release
@@ -50,6 +51,7 @@ def index():
 @login_required
 def new():
     form = EditorForm.from_request(None) if request.method == "POST" else EditorForm.blank()
+    _open(form, None)
     if request.method == "POST" and not form.previewing:
         release = _save(form, None)
         if release is not None:
@@ -62,18 +64,29 @@ def new():
 def edit(public_id):
     release = get_release(public_id)
     form = EditorForm.from_request(release) if request.method == "POST" else EditorForm.of(release)
+    _open(form, release)
     if request.method == "POST" and not form.previewing:
         if _save(form, release) is not None:
             return redirect(url_for("admin.edit", public_id=release.public_id))
     return _editor(form, release)
 
 
+def _open(form, release):
+    """Carry staged files through a post; offer or restore an autosave on opening."""
+    if request.method == "POST":
+        keep.receive(form)
+    else:
+        keep.prepare(form, release)
+
+
 def _editor(form, release):
+    keep.keep(form)  # whatever was chosen in this post stays chosen
     status = 400 if form.errors else 200
     preview = form.preview() if form.previewing and not form.errors else None
     return render_template("admin/editor.html", form=form, release=release, preview=preview,
                            categories=list(Category.ordered()),
-                           attachments=list(release.attachments) if release else []), status
+                           attachments=list(release.attachments) if release else [],
+                           draft_owner=keep.owner_token(g.user), form_key=keep.form_key(release)), status
 
 
 def _save(form, release):
@@ -82,14 +95,16 @@ def _save(form, release):
         return None
     try:
         fields = check_fields(form.input, current=release)
+        uploads, key = form.uploads + keep.staged_uploads(form), keep.form_key(release)
         if release is None:
-            release = publishing.create_release(fields, actor(), uploads=form.uploads)
+            release = publishing.create_release(fields, actor(), uploads=uploads)
             flash("보도자료를 저장했습니다.")
-        elif publishing.update_release(release, fields, actor(), uploads=form.uploads,
+        elif publishing.update_release(release, fields, actor(), uploads=uploads,
                                        remove_ids=form.remove_ids, expected=form.revision):
             flash("보도자료를 고쳤습니다.")
         else:
             flash("바뀐 내용이 없습니다.")
+        keep.saved(form, key)
         return release
     except FieldErrors as error:
         form.errors.update({"publish_at" if k == "published_at" else k: v
