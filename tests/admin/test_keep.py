@@ -13,7 +13,12 @@ from feedserver.models import Attachment, Autosave, Release, StagedFile, User, u
 
 HWP = bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 504
 TEXT = "첫 문단입니다.\n둘째 문단: 자동 저장 시험."
-pytestmark = pytest.mark.usefixtures("staff_app")
+
+
+@pytest.fixture
+def keep_app(staff_db_app):
+    """The staff board on every configured database (SQLite, PostgreSQL, MariaDB)."""
+    return staff_db_app
 
 
 def signed_in(app, staff, who="editor"):
@@ -23,13 +28,13 @@ def signed_in(app, staff, who="editor"):
 
 
 @pytest.fixture
-def editor(staff_app, staff):
-    return signed_in(staff_app, staff)
+def editor(keep_app, staff):
+    return signed_in(keep_app, staff)
 
 
 @pytest.fixture
-def admin(staff_app, staff):
-    return signed_in(staff_app, staff, "admin")
+def admin(keep_app, staff):
+    return signed_in(keep_app, staff, "admin")
 
 
 def form_fields(tree):
@@ -70,7 +75,7 @@ def attachment_names(app, release):
         return sorted(a.filename for a in Attachment.select().where(Attachment.release == release.id))
 
 
-def test_preview_keeps_the_pdf_and_hwp_and_saving_publishes_them(staff_app, editor, html, samples):
+def test_preview_keeps_the_pdf_and_hwp_and_saving_publishes_them(keep_app, editor, html, samples):
     hidden = open_new(editor, html)
     response = post_new(editor, {**writing(action="preview"), **hidden, "attachments": files(samples)})
     assert response.status_code == 200
@@ -82,17 +87,17 @@ def test_preview_keeps_the_pdf_and_hwp_and_saving_publishes_them(staff_app, edit
     assert len(carried["staged"]) == 2 and carried["form_token"] == hidden["form_token"]
     saved = post_new(editor, {**writing(), **carried})  # no files chosen again
     assert saved.status_code == 302
-    release = newest(staff_app)
-    assert attachment_names(staff_app, release) == ["붙임1. 계획.pdf", "붙임2. 서식.hwp"]
+    release = newest(keep_app)
+    assert attachment_names(keep_app, release) == ["붙임1. 계획.pdf", "붙임2. 서식.hwp"]
     page = html.page(editor.get(f"/releases/{release.public_id}"))
     links = page.xpath("//section[@class='attachments']//a/@href")
     assert [editor.get(href).data for href in links] == [samples.tiny_pdf(), HWP]
-    with staff_app.app_context():
+    with keep_app.app_context():
         assert StagedFile.select().count() == 0
         assert list(staging.staging_dir().iterdir()) == []
 
 
-def test_a_validation_error_keeps_every_field_and_the_files(staff_app, editor, html, samples):
+def test_a_validation_error_keeps_every_field_and_the_files(keep_app, editor, html, samples):
     hidden = open_new(editor, html)
     response = post_new(editor, {**writing(title="  "), **hidden, "attachments": files(samples)})
     assert response.status_code == 400
@@ -105,10 +110,10 @@ def test_a_validation_error_keeps_every_field_and_the_files(staff_app, editor, h
     hwp = tree.xpath("//input[@name='unstage']/@value")[1]
     saved = post_new(editor, {**writing(), **carried, "unstage": hwp})
     assert saved.status_code == 302
-    assert attachment_names(staff_app, newest(staff_app)) == ["붙임1. 계획.pdf"]
+    assert attachment_names(keep_app, newest(keep_app)) == ["붙임1. 계획.pdf"]
 
 
-def test_staged_files_cannot_be_carried_by_another_user_or_another_form(staff_app, editor, admin, html,
+def test_staged_files_cannot_be_carried_by_another_user_or_another_form(keep_app, editor, admin, html,
                                                                        samples):
     hidden = open_new(editor, html)
     tree = html.page(post_new(editor, {**writing(action="preview"), **hidden,
@@ -116,13 +121,13 @@ def test_staged_files_cannot_be_carried_by_another_user_or_another_form(staff_ap
     stolen = form_fields(tree)["staged"]
     theirs = open_new(admin, html)
     assert post_new(admin, {**writing(), **theirs, "staged": stolen}).status_code == 302
-    assert attachment_names(staff_app, newest(staff_app)) == []
+    assert attachment_names(keep_app, newest(keep_app)) == []
     other_form = open_new(editor, html)
     assert post_new(editor, {**writing(), **other_form, "staged": stolen}).status_code == 302
-    assert attachment_names(staff_app, newest(staff_app)) == []
+    assert attachment_names(keep_app, newest(keep_app)) == []
 
 
-def test_staged_files_are_never_public_and_expire(staff_app, staff, editor, admin, html, samples):
+def test_staged_files_are_never_public_and_expire(keep_app, staff, editor, admin, html, samples):
     hidden = open_new(editor, html)
     tree = html.page(post_new(editor, {**writing(action="preview"), **hidden,
                                       "attachments": files(samples)}))
@@ -130,19 +135,19 @@ def test_staged_files_are_never_public_and_expire(staff_app, staff, editor, admi
     own = editor.get(url)
     assert own.status_code == 200 and own.data == samples.tiny_pdf()
     assert own.headers["Cache-Control"] == "private, no-store"
-    stranger = staff_app.test_client()
+    stranger = keep_app.test_client()
     signed_out = stranger.get(url)
     assert signed_out.status_code == 302 and "/admin/login" in signed_out.headers["Location"]
     assert admin.get(url).status_code == 404
-    with staff_app.app_context():
+    with keep_app.app_context():
         names = [f.stored_name for f in StagedFile.select()]
         folder = staging.staging_dir()
         assert folder.name == "staging" and not folder.is_relative_to(storage.attachment_dir())
         StagedFile.update(created_at=utcnow() - timedelta(hours=25)).execute()
     assert editor.get(url).status_code == 404
     saved = post_new(editor, {**writing(), **form_fields(tree)})
-    assert saved.status_code == 302 and attachment_names(staff_app, newest(staff_app)) == []
-    with staff_app.app_context():
+    assert saved.status_code == 302 and attachment_names(keep_app, newest(keep_app)) == []
+    with keep_app.app_context():
         assert StagedFile.select().count() == 0  # purged when the next form was kept
         assert not any((folder / name).exists() for name in names)
 
@@ -159,7 +164,7 @@ def autosave(staff):
     return post
 
 
-def test_autosave_stores_and_offers_to_restore_for_its_author_only(staff_app, editor, admin, html,
+def test_autosave_stores_and_offers_to_restore_for_its_author_only(keep_app, editor, admin, html,
                                                                   autosave):
     response = autosave(editor)
     assert response.status_code == 200 and len(response.json["saved_at"]) == 8
@@ -174,7 +179,7 @@ def test_autosave_stores_and_offers_to_restore_for_its_author_only(staff_app, ed
         theirs = admin.get(url).get_data(as_text=True)
         assert "자동 저장" not in theirs.replace("autosave", "") and "자동 저장 제목" not in theirs
     assert autosave(admin, title="관리자 초안").status_code == 200
-    with staff_app.app_context():
+    with keep_app.app_context():
         rows = {(a.user.username, json.loads(a.fields)["fields"]["title"]) for a in Autosave.select()}
     assert rows == {("editor", "자동 저장 제목"), ("admin", "관리자 초안")}
     # Discarding forgets it; the public board and feeds never show it.
@@ -185,9 +190,9 @@ def test_autosave_stores_and_offers_to_restore_for_its_author_only(staff_app, ed
         assert "관리자 초안" not in editor.get(path).get_data(as_text=True)
 
 
-def test_autosave_of_a_release_is_offered_when_it_differs(staff_app, editor, html, autosave):
+def test_autosave_of_a_release_is_offered_when_it_differs(keep_app, editor, html, autosave):
     assert post_new(editor, {**writing(), **open_new(editor, html)}).status_code == 302
-    release = newest(staff_app)
+    release = newest(keep_app)
     url = f"/admin/releases/{release.public_id}/edit"
     assert "자동 저장된 내용이 있습니다" not in editor.get(url).get_data(as_text=True)
     assert autosave(editor, form=release.public_id, title=release.title,
@@ -198,7 +203,7 @@ def test_autosave_of_a_release_is_offered_when_it_differs(staff_app, editor, htm
     assert autosave(editor, form="nosuchrelease").status_code == 404
 
 
-def test_autosave_is_csrf_protected_size_limited_and_checked(staff_app, staff, editor, autosave):
+def test_autosave_is_csrf_protected_size_limited_and_checked(keep_app, staff, editor, autosave):
     assert autosave(editor, csrf="forged").status_code == 400
     assert autosave(editor, csrf="").status_code == 400
     assert autosave(editor, body="가" * (1024 * 1024)).status_code == 413
@@ -208,9 +213,9 @@ def test_autosave_is_csrf_protected_size_limited_and_checked(staff_app, staff, e
         response = editor.post("/admin/autosave", data=body, content_type="application/json",
                                headers={"X-CSRFToken": token})
         assert response.status_code == 400 and "error" in response.json, body
-    signed_out = staff_app.test_client()
+    signed_out = keep_app.test_client()
     assert autosave(signed_out, csrf="x").status_code == 400
-    with staff_app.app_context():
+    with keep_app.app_context():
         assert Autosave.select().count() == 0
 
 
@@ -227,31 +232,31 @@ def follow_login(client, staff, response, who="editor"):
     return client.get(signed.headers["Location"])
 
 
-def test_save_after_sign_out_everywhere_keeps_the_text_for_its_writer(staff_app, staff, editor, html,
+def test_save_after_sign_out_everywhere_keeps_the_text_for_its_writer(keep_app, staff, editor, html,
                                                                      samples):
     hidden = open_new(editor, html)
-    with staff_app.app_context():
+    with keep_app.app_context():
         end_sessions(User.get(User.username == "editor"))
     response = post_new(editor, {**writing(), **hidden, "attachments": files(samples)})
     assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
-    assert newest(staff_app) is None
+    assert newest(keep_app) is None
     page = follow_login(editor, staff, response)
     tree = html.page(page)
     assert tree.xpath("//textarea[@name='body']/text()") == [TEXT]
     assert "저장하지 못했던 내용을 되살렸습니다" in page.get_data(as_text=True)
     assert html.texts(tree, "//div[@class='staged-files']//li/a") == ["붙임1. 계획.pdf", "붙임2. 서식.hwp"]
     assert post_new(editor, {**writing(), **form_fields(tree)}).status_code == 302
-    assert attachment_names(staff_app, newest(staff_app)) == ["붙임1. 계획.pdf", "붙임2. 서식.hwp"]
+    assert attachment_names(keep_app, newest(keep_app)) == ["붙임1. 계획.pdf", "붙임2. 서식.hwp"]
 
 
-def test_save_with_the_cookie_gone_keeps_the_text_and_only_its_writer_gets_it(staff_app, staff, editor,
+def test_save_with_the_cookie_gone_keeps_the_text_and_only_its_writer_gets_it(keep_app, staff, editor,
                                                                              html):
     hidden = open_new(editor, html)
-    lost = staff_app.test_client()  # the session cookie is gone: CSRF fails first
+    lost = keep_app.test_client()  # the session cookie is gone: CSRF fails first
     response = post_new(lost, {**writing(), **hidden})
     assert response.status_code == 302
     # Someone else signs in with the same link: nothing of the editor's text.
-    intruder = staff_app.test_client()
+    intruder = keep_app.test_client()
     page = follow_login(intruder, staff, response, who="admin").get_data(as_text=True)
     assert "둘째 문단" not in page and "되살렸습니다" not in page
     assert "둘째 문단" not in intruder.get("/admin/releases/new?restore=1").get_data(as_text=True)
@@ -260,11 +265,11 @@ def test_save_with_the_cookie_gone_keeps_the_text_and_only_its_writer_gets_it(st
     assert html.page(back).xpath("//textarea[@name='body']/text()") == [TEXT]
 
 
-def test_a_forged_or_missing_owner_stores_nothing(staff_app, editor, html):
+def test_a_forged_or_missing_owner_stores_nothing(keep_app, editor, html):
     hidden = open_new(editor, html)
-    lost = staff_app.test_client()
+    lost = keep_app.test_client()
     for owner in ("", hidden["draft_owner"][:-2] + "xx", "eyJ1IjoxfQ.forged.sig"):
         response = post_new(lost, {**writing(), **hidden, "draft_owner": owner})
         assert response.status_code == 400
-    with staff_app.app_context():
+    with keep_app.app_context():
         assert Autosave.select().count() == 0

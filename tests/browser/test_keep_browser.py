@@ -1,0 +1,119 @@
+"""Nothing lost in real Chromium: preview keeps chosen files, autosave restores typed text, and a
+save after the session ended comes back after signing in again."""
+import pytest
+
+from feedserver.admin.accounts import create_user, end_sessions
+from feedserver.models import Attachment, Release, User
+
+pytestmark = pytest.mark.browser
+HWP = bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 504
+TITLE = "경기도, 장마철 대비 하천 점검"
+BODY = "첫 문단: 도내 하천 120곳을 점검합니다.\n둘째 문단: 결과는 7월에 알립니다."
+
+
+@pytest.fixture
+def site(demo_app, live_server, staff):
+    demo_app.config["PASSWORD_HASH_METHOD"] = staff.FAST_HASH
+    with demo_app.app_context():
+        create_user("press-office", staff.PASSWORD, "editor")
+    return live_server.url
+
+
+@pytest.fixture
+def sign_in(staff):
+    def sign_in(page):
+        page.get_by_label("아이디").fill("press-office")
+        page.get_by_label("비밀번호").fill(staff.PASSWORD)
+        page.get_by_role("button", name="로그인").click()
+    return sign_in
+
+
+def type_release(page):
+    page.get_by_label("제목").fill(TITLE)
+    page.get_by_label("분류").select_option(label="보도자료")
+    page.get_by_label("본문").fill(BODY)
+    page.get_by_label("지금 게시", exact=True).check()
+
+
+def saved_release(app):
+    with app.app_context():
+        release = Release.get_or_none(Release.title == TITLE)
+        names = sorted(a.filename for a in release.attachments) if release else None
+        return release, names
+
+
+def test_preview_keeps_the_pdf_and_hwp_and_saving_publishes_them(site, demo_app, browser_page, samples,
+                                                                 sign_in):
+    page = browser_page
+    page.goto(site + "/admin/releases/new")
+    sign_in(page)
+    type_release(page)
+    page.get_by_label("파일 추가").set_input_files(files=[
+        {"name": "붙임1. 점검 계획.pdf", "mimeType": "application/pdf", "buffer": samples.tiny_pdf()},
+        {"name": "붙임2. 점검표.hwp", "mimeType": "application/x-hwp", "buffer": HWP}])
+    page.get_by_role("button", name="미리보기").click()
+    preview = page.locator("section.preview .attachments li")
+    assert [t.split(" (")[0] for t in preview.all_inner_texts()] == ["붙임1. 점검 계획.pdf", "붙임2. 점검표.hwp"]
+    assert page.locator(".staged-files li").count() == 2
+    page.get_by_role("button", name="저장", exact=True).click()
+    assert page.locator(".flash").first.text_content() == "보도자료를 저장했습니다."
+    release, names = saved_release(demo_app)
+    assert release.status == "published" and names == ["붙임1. 점검 계획.pdf", "붙임2. 점검표.hwp"]
+    assert page.console_errors == []
+
+
+def test_autosave_brings_typed_text_back_after_leaving_the_form(site, browser_page, sign_in):
+    page = browser_page
+    page.goto(site + "/admin/releases/new")
+    sign_in(page)
+    type_release(page)
+    status = page.locator(".autosave-status")
+    status.filter(has_text="자동 저장됨").wait_for(timeout=15000)
+    assert status.text_content().startswith("자동 저장됨 ") and len(status.text_content()) == 15
+    page.goto(site + "/admin/")
+    page.go_back()
+    page.goto(site + "/admin/releases/new")
+    assert "자동 저장된 내용이 있습니다" in page.locator(".autosave-offer").text_content()
+    page.get_by_role("link", name="불러오기").click()
+    assert page.get_by_label("제목").input_value() == TITLE
+    assert page.get_by_label("본문").input_value() == BODY
+    assert page.console_errors == []
+
+
+def test_saving_after_the_session_ended_keeps_the_text(site, demo_app, browser_page, sign_in, samples):
+    page = browser_page
+    page.goto(site + "/admin/releases/new")
+    sign_in(page)
+    type_release(page)
+    page.get_by_label("파일 추가").set_input_files(files=[
+        {"name": "붙임1. 점검 계획.pdf", "mimeType": "application/pdf", "buffer": samples.tiny_pdf()}])
+    with demo_app.app_context():  # "sign out everywhere" from another place, while writing
+        end_sessions(User.get(User.username == "press-office"))
+    page.get_by_role("button", name="저장", exact=True).click()
+    assert "/admin/login" in page.url
+    assert "입력한 내용은 서버에 보관했으니" in page.content()
+    assert saved_release(demo_app)[0] is None
+    sign_in(page)
+    assert "/admin/releases/new" in page.url
+    assert "저장하지 못했던 내용을 되살렸습니다" in page.content()
+    assert page.get_by_label("제목").input_value() == TITLE
+    assert page.get_by_label("본문").input_value() == BODY
+    assert page.locator(".staged-files li").count() == 1
+    page.get_by_role("button", name="저장", exact=True).click()
+    assert page.locator(".flash").first.text_content() == "보도자료를 저장했습니다."
+    release, names = saved_release(demo_app)
+    assert release.body_text.startswith("첫 문단") and names == ["붙임1. 점검 계획.pdf"]
+
+
+def test_saving_with_the_cookie_cleared_keeps_the_text(site, demo_app, browser_page, sign_in):
+    page = browser_page
+    page.goto(site + "/admin/releases/new")
+    sign_in(page)
+    type_release(page)
+    page.context.clear_cookies()
+    page.get_by_role("button", name="저장", exact=True).click()
+    assert "/admin/login" in page.url
+    sign_in(page)
+    assert page.get_by_label("본문").input_value() == BODY
+    with demo_app.app_context():
+        assert Attachment.select().join(Release).where(Release.title == TITLE).count() == 0
