@@ -95,7 +95,7 @@ def plan(scope, key, now, size):
 
 def releases(scope, plan, now):
     """Return the query for the releases of one planned document, newest first."""
-    return _in_doc(scope.releases(now), plan.key.month, plan.ids)
+    return _in_doc(_visible(scope, now, plan.key.month), plan.key.month, plan.ids)
 
 
 def all_keys(scope, now, size):
@@ -104,6 +104,16 @@ def all_keys(scope, now, size):
     for published_at, release_id in scope.releases(now).select(Release.published_at, Release.id).tuples():
         months.setdefault(month_of(published_at), []).append(release_id)
     return [DocKey(m, block) for m in sorted(months) for block, _ in _parts(months[m], size)]
+
+
+def _visible(scope, now, month):
+    """Return the scope's visible releases, asked so that an index walks one month only.
+
+    Visibility is published_at <= now; with the month's bounds beside it, SQLite takes now as
+    the upper end of its index range and walks every later release (0.2 s for a 1999 month of a
+    1,000,000-release board). "Visible by the month's end" is the same set within the month.
+    """
+    return scope.releases(min(now, month_bounds(month)[1]))
 
 
 def _in_doc(query, month, ids):
@@ -119,7 +129,7 @@ def _in_doc(query, month, ids):
 
 def _month_ids(scope, now, month):
     start, end = month_bounds(month)
-    query = scope.releases(now).select(Release.id).order_by()
+    query = _visible(scope, now, month).select(Release.id).order_by()
     return [row[0] for row in query.where(Release.published_at >= start,
                                           Release.published_at < end).tuples()]
 
@@ -140,7 +150,8 @@ def _parts(ids, size):
 def _last_part(scope, now, month, size):
     """Return a month's newest document from its count and highest id (one query, no id list)."""
     start, end = month_bounds(month)
-    count, highest = (scope.releases(now).select(fn.COUNT(Release.id), fn.MAX(Release.id)).order_by()
+    count, highest = (_visible(scope, now, month).select(fn.COUNT(Release.id), fn.MAX(Release.id))
+                      .order_by()
                       .where(Release.published_at >= start, Release.published_at < end).tuples().first())
     return DocKey(month, highest // size if count > size else None)
 
@@ -156,21 +167,24 @@ def _neighbour(scope, now, month, size, older):
 
 def _edge_time(scope, now, month, older):
     """Return the latest publication time before `month` (or the earliest after it)."""
-    query = scope.releases(now).order_by()
+    start, end = month_bounds(month)
+    # The first row along the publication-time index, not MAX/MIN: with status IN (...) SQLite
+    # cannot use its min/max shortcut and counts through every older release instead.
     if older:
-        query = query.select(fn.MAX(Release.published_at)).where(
-            Release.published_at < month_bounds(month)[0])
+        query = (scope.releases(min(now, start)).where(Release.published_at < start)
+                 .order_by(Release.published_at.desc()))
     else:
-        query = query.select(fn.MIN(Release.published_at)).where(
-            Release.published_at >= month_bounds(month)[1])
-    return _as_utc(query.scalar())
+        query = (scope.releases(now).where(Release.published_at >= end)
+                 .order_by(Release.published_at.asc()))
+    found = query.select(Release.published_at).limit(1).tuples().first()
+    return None if found is None else _as_utc(found[0])
 
 
 def _signature(scope, month, ids, now):
     """Return what a document's items are made of, and its newest publication or edit time."""
     columns = (Release.id, Release.revision, Release.updated_at, Release.published_at,
                Category.slug, Category.name)
-    query = _in_doc(scope.releases(now).select(*columns).join(Category), month, ids)
+    query = _in_doc(_visible(scope, now, month).select(*columns).join(Category), month, ids)
     rows, latest = [], None
     for rid, revision, updated, published, slug, name in query.order_by(Release.id).tuples():
         updated, published = _as_utc(updated), _as_utc(published)
