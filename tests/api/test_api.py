@@ -265,7 +265,7 @@ def test_an_empty_publication_time_is_refused_as_the_document_says(staff_app, me
     assert response.status_code == 400 and "published_at" in response.get_json()["error"]["fields"]
 
 
-def test_an_empty_external_id_is_refused_as_the_document_says(staff_app):
+def test_an_empty_external_id_is_refused_as_the_document_says(staff_app, api):
     """schemathesis: `external_id: ""` breaks the document's pattern, yet made a release."""
     response = api(staff_app, "post", "/releases", json={"title": "빈 번호", "category": "press",
                                                          "external_id": ""})
@@ -288,7 +288,7 @@ def test_an_empty_external_id_is_refused_as_the_document_says(staff_app):
     ("1970-01-01T00:00:00+09:00", "1969-12-31T15:00:00Z"),
     ("9000-12-31T23:59:59-09:00", "9001-01-01T08:59:59Z"),
 ])
-def test_publication_times_are_rfc3339_in_the_documented_years(staff_app, published_at, stored):
+def test_publication_times_are_rfc3339_in_the_documented_years(staff_app, published_at, stored, api):
     """schemathesis: valid RFC 3339 times were refused and other ISO 8601 forms accepted."""
     response = api(staff_app, "post", "/releases", json={
         "title": "시각", "category": "press", "status": "published", "published_at": published_at})
@@ -323,7 +323,7 @@ def test_documented_year_pattern_and_parser_agree(staff_app):
     ({"status": "scheduled"}, "published_at"),  # a schedule needs a time
     ({"status": "scheduled", "published_at": "2020-01-01T00:00:00Z"}, "published_at"),  # in the past
 ])
-def test_schema_valid_input_a_rule_refuses_is_422(staff_app, data, field):
+def test_schema_valid_input_a_rule_refuses_is_422(staff_app, data, field, api):
     """schemathesis: business rules answered 400, which the document keeps for malformed input."""
     created = api(staff_app, "post", "/releases", json={"title": "규칙", "category": "press", **data})
     assert field in error_of(created, 422)["fields"]
@@ -340,7 +340,7 @@ def test_schema_valid_input_a_rule_refuses_is_422(staff_app, data, field):
         assert "422" in doc[path][method]["responses"]
 
 
-def test_changing_the_time_of_a_withdrawn_release_is_a_conflict(staff_app):
+def test_changing_the_time_of_a_withdrawn_release_is_a_conflict(staff_app, api):
     release = api(staff_app, "post", "/releases", json={**NEW, "external_id": None}).get_json()
     api(staff_app, "post", f"/releases/{release['id']}/withdraw")
     response = api(staff_app, "patch", f"/releases/{release['id']}",
@@ -349,7 +349,7 @@ def test_changing_the_time_of_a_withdrawn_release_is_a_conflict(staff_app):
 
 
 @pytest.mark.parametrize("title", ["\x9d", "\x00", "\ufeff", "\x85", " \u3000\t"])
-def test_a_title_of_no_visible_character_is_refused_by_document_and_code(staff_app, title):
+def test_a_title_of_no_visible_character_is_refused_by_document_and_code(staff_app, title, api):
     """schemathesis: a title of one C1 control matched the document's \\S but was stored empty."""
     import jsonschema_rs
     doc = staff_app.test_client().get("/api/v1/openapi.json").get_json()
@@ -359,13 +359,13 @@ def test_a_title_of_no_visible_character_is_refused_by_document_and_code(staff_a
     assert "title" in error_of(response, 400)["fields"]
 
 
-def test_an_external_id_longer_than_documented_is_refused_even_with_spaces(staff_app):
+def test_an_external_id_longer_than_documented_is_refused_even_with_spaces(staff_app, api):
     response = api(staff_app, "post", "/releases", json={"title": "번호", "category": "press",
                                                          "external_id": " " + "a" * 200})
     assert "external_id" in error_of(response, 400)["fields"]
 
 
-def test_search_length_is_documented_and_counted_as_sent(staff_app):
+def test_search_length_is_documented_and_counted_as_sent(staff_app, api):
     """A q longer than MAX_QUERY_LENGTH (the documented maxLength) is 400, spaces and all."""
     doc = staff_app.test_client().get("/api/v1/openapi.json").get_json()
     q = next(p for p in doc["paths"]["/releases"]["get"]["parameters"] if p["name"] == "q")
@@ -374,7 +374,7 @@ def test_search_length_is_documented_and_counted_as_sent(staff_app):
     assert api(staff_app, "get", "/releases?q=" + "a" * 100).status_code == 200
 
 
-def test_upload_parts_other_than_file_are_refused(staff_app, samples):
+def test_upload_parts_other_than_file_are_refused(staff_app, samples, api):
     draft = api(staff_app, "post", "/releases", json={"title": "첨부", "category": "press"}).get_json()
     response = api(staff_app, "post", f"/releases/{draft['id']}/attachments",
                    data={"file": (io.BytesIO(samples.tiny_pdf()), "a.pdf"), "note": "x"})
@@ -389,7 +389,7 @@ def test_every_operation_documents_the_fronts_html_414():
     from pathlib import Path
 
     from feedserver.api.openapi import document
-    conf = runpy.run_path(str(Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"))
+    conf = runpy.run_path(str(Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"))
     assert str(conf["limit_request_line"]) in document(["press"], 100)["paths"]["/releases"]["get"][
         "responses"]["414"]["description"]
     for item in document(["press"], 100)["paths"].values():
