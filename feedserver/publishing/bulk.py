@@ -20,6 +20,11 @@ from feedserver.search import index as search_index
 from feedserver.websub.outbox import release_changed
 
 
+# Every row names the same columns (one executemany), whatever fields an item was given.
+PRESS_DEFAULTS = {"department": "", "contact_person": "", "contact_phone": "", "contact_email": "",
+                  "embargo_text": "", "kogl_type": None, "correction": "", "corrected_at": None}
+
+
 @dataclass
 class NewRelease:
     """One release for the bulk path: checked fields plus the columns an import keeps."""
@@ -35,7 +40,7 @@ def import_releases(items, actor):
     stored = [[upload_files.store_upload(u) for u in item.uploads] for item in items]
     now = utcnow()
     rows = [{"public_id": public_id, "external_id": item.external_id, "created_at": now,
-             "updated_at": now, "revision": 1, "view_count": 0,
+             "updated_at": now, "revision": 1, "view_count": 0, **PRESS_DEFAULTS,
              **derive_columns(item.fields, None), **item.preserved}
             for item, public_id in zip(items, _public_ids(len(items)))]
     try:
