@@ -42,7 +42,7 @@ def _first_year(text):
 def _instant(part, year, whole):
     """Return the instant of the first date in part (with its time or the edition's hour)."""
     date = _DATE.search(part)
-    if date is None or year is None:
+    if date is None or year is None or not 1970 <= year <= 9000:  # the years databases store
         return None
     rest = part[date.end():]
     hour, minute = _time(rest)

@@ -95,6 +95,11 @@ class Release(BaseModel):
         changed = self.content_changed_at
         return changed if changed and self.published_at and changed > self.published_at else None
 
+    def went_live(self, now=None):
+        """Tell whether readers have seen this release (it may be withdrawn since)."""
+        return (self.status in (*VISIBLE_STATUSES, "withdrawn") and self.published_at is not None
+                and self.published_at <= (now or utcnow()))
+
     @property
     def is_withdrawn(self):
         return self.status == "withdrawn"

@@ -22,7 +22,8 @@ from feedserver.websub.outbox import release_changed
 
 # Every row names the same columns (one executemany), whatever fields an item was given.
 PRESS_DEFAULTS = {"department": "", "contact_person": "", "contact_phone": "", "contact_email": "",
-                  "embargo_text": "", "kogl_type": None, "correction": "", "corrected_at": None}
+                  "embargo_text": "", "kogl_type": None, "correction": "", "corrected_at": None,
+                  "content_changed_at": None}
 
 
 @dataclass

@@ -79,10 +79,8 @@ def _seen_content_change(release, changed, files_changed):
     The release must have gone live (published, or scheduled and come due, or withdrawn after
     that); edits to drafts and embargoed releases, and state changes alone, do not count.
     """
-    went_live = (release.published_at is not None and release.published_at <= utcnow()
-                 and release.status in (*VISIBLE_STATUSES, "withdrawn"))
     public_change = files_changed or any(n in revisions.PUBLIC_CONTENT for n in changed)
-    return bool(went_live and public_change)
+    return bool(public_change and release.went_live())
 
 
 def withdraw_release(release, actor):
