@@ -33,7 +33,8 @@ PRESS_INPUT = {
     "embargo_text": _text(LIMITS["embargo_text"], "보도시점 (예: \"2024. 5. 7.(화) 조간\", \"즉시 보도\"). "
                           "아직 오지 않은 날짜(와 시각)가 있으면 게시가 그때로 예약됨: 시각이 없으면 "
                           "조간 06:00, 석간 12:00 (한국 시간), \"(온라인 5. 6.(월) 12:00)\"이 있으면 그 시각"),
-    "kogl_type": {"type": "integer", "enum": list(TYPES), "nullable": True,
+    # OpenAPI 3.0: `nullable` does not reach into `enum`, so null is listed too.
+    "kogl_type": {"type": "integer", "enum": [*TYPES, None], "nullable": True,
                   "description": f"공공누리 유형 1–4, null이면 게시판 기본값 ({LICENSE_URL})"},
     "correction": _text(LIMITS["correction"], "정정 내용 (공개): 바꾸면 정정 시각이 지금으로 기록됨"),
 }
