@@ -10,7 +10,7 @@ A date without a year takes the year of the text's first full date, else `year`.
 Times are Asia/Seoul; the result is aware UTC.
 """
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from feedserver.dates import KST
 
@@ -52,7 +52,7 @@ def _instant(part, year, whole):
         local = datetime(year, int(date.group(2)), int(date.group(3)), hour, minute, tzinfo=KST)
     except ValueError:
         return None
-    return local.astimezone(timezone.utc)
+    return local.astimezone(UTC)
 
 
 def _time(text):

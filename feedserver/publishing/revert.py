@@ -6,7 +6,9 @@ from feedserver.publishing.releases import update_release
 
 # What a restore brings back: the content. The publication state (status, time) stays as it
 # is now, and attachments stay: a removed file is gone, and the history lists its name only.
-RESTORED_TEXT = ("author", "summary", *PRESS_FIELDS)
+# The public 정정 note stays too: readers were told of a correction, and a restore is one more
+# change (the editor writes a new note if it needs one).
+RESTORED_TEXT = ("author", "summary", *(name for name in PRESS_FIELDS if name != "correction"))
 
 
 def restore_revision(release, revision, actor):

@@ -51,3 +51,49 @@ def test_release_page_on_a_phone(live_server, demo_app, phone, artifacts_dir):
     assert badge.is_visible() and badge.bounding_box()["width"] > 100
     assert phone.locator("a[rel=license]").get_attribute("href") == "https://www.kogl.or.kr/info/license.do"
     assert phone.evaluate("window.__csp") == []
+
+
+def test_press_fields_correction_history_and_restore_in_chromium(live_server, demo_app, browser_page,
+                                                                 staff, artifacts_dir):
+    from feedserver.admin.accounts import create_user
+    demo_app.config["PASSWORD_HASH_METHOD"] = staff.FAST_HASH
+    with demo_app.app_context():
+        create_user("press-office", staff.PASSWORD, "admin")
+    page, site = browser_page, live_server.url
+    page.add_init_script(WATCH_CSP)
+    page.goto(site + "/admin/login")
+    page.get_by_label("아이디").fill("press-office")
+    page.get_by_label("비밀번호").fill(staff.PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.get_by_role("link", name="새 보도자료").click()
+    page.get_by_label("제목").fill("경기도, 청년 기본소득 확대")
+    page.get_by_label("분류").select_option(label="보도자료")
+    page.get_by_label("본문").fill("올해 예산은 100억 원입니다.\n신청은 다음 달부터 받습니다.")
+    page.get_by_label("담당부서").fill("청년정책과")
+    page.get_by_label("담당자").fill("홍길동")
+    page.get_by_label("연락처(전화)").fill("031-8008-2114")
+    page.get_by_label("연락처(전자우편)").fill("youth@gg.go.kr")
+    page.get_by_label("보도시점").fill("즉시 보도")
+    page.get_by_label("공공누리 유형").select_option("2")
+    page.get_by_label("지금 게시", exact=True).check()
+    page.get_by_role("button", name="저장").click()
+    page.get_by_label("본문").fill("올해 예산은 120억 원입니다.\n신청은 다음 달부터 받습니다.")
+    page.get_by_label("정정 내용 (공개)").fill("예산을 120억 원으로 바로잡습니다.")
+    page.get_by_role("button", name="저장").click()
+    assert page.locator(".flash").first.text_content() == "보도자료를 고쳤습니다."
+    page.get_by_role("link", name="수정 이력").click()
+    assert page.locator("tr[data-revision]").count() == 2
+    page.get_by_role("button", name="두 판 비교").click()
+    assert page.locator("section[aria-labelledby=diff-body] del").all_text_contents() == ["100억"]
+    assert page.locator("section[aria-labelledby=diff-body] ins").all_text_contents() == ["120억"]
+    page.screenshot(path=str(artifacts_dir / "admin-revision-diff.png"), full_page=True)
+    page.get_by_role("link", name="수정 이력으로 돌아가기").click()
+    page.get_by_role("button", name="1판으로 되돌리기").click()
+    assert "1판의 내용으로 되돌렸습니다" in page.locator(".flash").first.text_content()
+    assert page.locator("tr[data-revision]").count() == 3
+    page.get_by_role("link", name="고치기로 돌아가기").click()
+    page.get_by_role("link", name="게시 화면 보기").click()
+    assert "100억 원" in page.locator(".release-body").text_content()
+    assert page.locator("p.correction").text_content().startswith("정정: 예산을 120억 원으로 바로잡습니다.")
+    assert page.get_by_role("img", name="공공누리 제2유형: 출처표시+상업적 이용금지").is_visible()
+    assert page.evaluate("window.__csp") == []

@@ -1,5 +1,5 @@
 """보도시점 text into an embargo instant, 공공누리 names, and the revision diff of two texts."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -9,7 +9,7 @@ from feedserver.content.textdiff import diff_lines, diff_words
 
 
 def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("text, instant", [

@@ -342,14 +342,14 @@ def test_importing_embargoed_releases_moves_no_public_validator(staff_db_app, tm
     assert all(client.get(path).headers["ETag"] != etag for path, etag in before.items())
 
 
-def test_export_and_import_carry_the_press_fields_and_correction(staff_app, tmp_path, fresh_app, staff):
+def test_export_and_import_carry_the_press_fields_and_correction(staff_db_app, tmp_path, fresh_app, staff):
     from feedserver.models import User
     from feedserver.publishing import releases as publishing
     from feedserver.publishing.audit import Actor
     from feedserver.publishing.input import check_fields
     press = {"department": "경제정책과", "contact_person": "홍길동", "contact_phone": "031-8008-2114",
              "contact_email": "press@gg.go.kr", "embargo_text": "2024. 5. 7.(화) 조간", "kogl_type": 4}
-    with staff_app.app_context():
+    with staff_db_app.app_context():
         actor = Actor(User.get(User.username == "admin"), "cli")
         release = publishing.create_release(check_fields(
             {"title": "내보낼 보도자료", "category": "press", "status": "published",

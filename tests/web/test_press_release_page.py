@@ -44,9 +44,9 @@ def info(html, tree):
                     html.texts(tree, "//dl[@class='release-meta']//dd"), strict=True))
 
 
-def test_the_page_shows_the_info_table_and_the_kogl_mark(staff_app, html):
-    public_id = publish(staff_app, kogl_type=4)
-    tree = html.page(staff_app.test_client().get(f"/releases/{public_id}"))
+def test_the_page_shows_the_info_table_and_the_kogl_mark(staff_db_app, html):
+    public_id = publish(staff_db_app, kogl_type=4)
+    tree = html.page(staff_db_app.test_client().get(f"/releases/{public_id}"))
     table = info(html, tree)
     assert list(table) == ["담당부서", "담당자", "연락처", "보도시점", "작성자", "작성일", "조회"]
     assert table["담당부서"] == "경제정책과" and table["담당자"] == "홍길동"
@@ -59,11 +59,11 @@ def test_the_page_shows_the_info_table_and_the_kogl_mark(staff_app, html):
     assert html.texts(mark, ".//span[@class='kogl-label']") == [KOGL4]
 
 
-def test_the_board_default_kogl_type_applies_until_a_release_names_its_own(staff_app, html):
-    public_id = publish(staff_app)
-    client = staff_app.test_client()
+def test_the_board_default_kogl_type_applies_until_a_release_names_its_own(staff_db_app, html):
+    public_id = publish(staff_db_app)
+    client = staff_db_app.test_client()
     assert html.texts(html.page(client.get(f"/releases/{public_id}")), "//span[@class='kogl-label']") == [KOGL1]
-    with staff_app.app_context():
+    with staff_db_app.app_context():
         press = Category.get(Category.slug == "press")
         publishing.save_category(press, {"slug": "press", "name": press.name, "kogl_type": 2},
                                  Actor(None, "cli", name="test"))
@@ -71,13 +71,13 @@ def test_the_board_default_kogl_type_applies_until_a_release_names_its_own(staff
         "공공누리 제2유형: 출처표시+상업적 이용금지"]
 
 
-def test_a_correction_and_modified_date_show_on_the_page(staff_app, html):
-    public_id = publish(staff_app)
-    client = staff_app.test_client()
+def test_a_correction_and_modified_date_show_on_the_page(staff_db_app, html):
+    public_id = publish(staff_db_app)
+    client = staff_db_app.test_client()
     assert "수정일" not in info(html, html.page(client.get(f"/releases/{public_id}")))
     client.get(f"/releases/{public_id}")  # views are no change
     assert "수정일" not in info(html, html.page(client.get(f"/releases/{public_id}")))
-    correct(staff_app, public_id, body="첫 문단\n고친 둘째 문단", correction="둘째 문단의 수치를 바로잡습니다.")
+    correct(staff_db_app, public_id, body="첫 문단\n고친 둘째 문단", correction="둘째 문단의 수치를 바로잡습니다.")
     tree = html.page(client.get(f"/releases/{public_id}"))
     assert "수정일" in info(html, tree)
     note = html.texts(tree, "//p[@class='correction']")[0]
@@ -89,10 +89,10 @@ def rss_item(body, title):
     return root, next(i for i in root.iter("item") if i.findtext("title") == title)
 
 
-def test_kogl_rights_in_rss_atom_and_json_feed(staff_app):
-    publish(staff_app, title="4유형 보도자료", kogl_type=4)
-    publish(staff_app, title="기본값 보도자료")
-    client = staff_app.test_client()
+def test_kogl_rights_in_rss_atom_and_json_feed(staff_db_app):
+    publish(staff_db_app, title="4유형 보도자료", kogl_type=4)
+    publish(staff_db_app, title="기본값 보도자료")
+    client = staff_db_app.test_client()
     for url in ("/feeds/all.rss", "/feeds/category/press.rss"):
         body = client.get(url).data
         root, item = rss_item(body, "4유형 보도자료")
@@ -114,9 +114,9 @@ def test_kogl_rights_in_rss_atom_and_json_feed(staff_app):
     assert items["기본값 보도자료"]["_kogl"]["type"] == 1
 
 
-def test_feeds_carry_the_correction_and_move_updated_only_on_content_change(staff_app):
-    public_id = publish(staff_app)
-    client = staff_app.test_client()
+def test_feeds_carry_the_correction_and_move_updated_only_on_content_change(staff_db_app):
+    public_id = publish(staff_db_app)
+    client = staff_db_app.test_client()
 
     def entry():
         parsed = feedparser.parse(client.get("/feeds/all.atom").data)
@@ -125,13 +125,13 @@ def test_feeds_carry_the_correction_and_move_updated_only_on_content_change(staf
     first = entry()
     assert first.updated == first.published
     client.get(f"/releases/{public_id}")
-    correct(staff_app, public_id, status="published")  # nothing changed
-    with staff_app.app_context():
+    correct(staff_db_app, public_id, status="published")  # nothing changed
+    with staff_db_app.app_context():
         release = Release.by_public_id(public_id)
         publishing.withdraw_release(release, admin())
         publishing.restore_release(Release.by_public_id(public_id), admin())
     assert entry().updated == first.updated
-    correct(staff_app, public_id, correction="담당자 연락처를 바로잡습니다.")
+    correct(staff_db_app, public_id, correction="담당자 연락처를 바로잡습니다.")
     after = entry()
     assert after.updated_parsed > first.updated_parsed and after.published == first.published
     assert "<strong>정정</strong>: 담당자 연락처를 바로잡습니다." in after.content[0].value
