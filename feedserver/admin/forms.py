@@ -5,6 +5,7 @@ from html import unescape
 
 from flask import current_app, request
 
+from feedserver.content.embargo import embargo_instant
 from feedserver.content.sanitize import clean_body
 from feedserver.content.uploads import UploadError, check_upload, read_limited
 from feedserver.dates import INPUT_DATETIME, parse_kst_input, to_kst
@@ -98,8 +99,8 @@ class EditorForm:
         return data
 
     def _schedule_time(self):
-        if not self.publish_at:
-            return None
+        if not self.publish_at:  # 예약 게시 without a time: the 보도시점's, when it names one
+            return embargo_instant(self.values.get("embargo_text", ""), to_kst(utcnow()).year)
         try:
             return parse_kst_input(self.publish_at)
         except (ValueError, OverflowError):

@@ -1,7 +1,7 @@
 """The revision history: a copy of the release after every save, kept in the save's transaction."""
 import json
 
-from feedserver.models import Attachment, Category, ReleaseRevision
+from feedserver.models import Attachment, Category, ReleaseRevision, utcnow
 from feedserver.publishing.input import rfc3339
 from feedserver.publishing.press_fields import NAMES as PRESS_FIELDS
 
@@ -15,13 +15,33 @@ PUBLIC_CONTENT = ("title", "body_html", "author", "summary",
 
 def snapshot(release):
     """Return the fields a revision keeps (JSON-ready), besides title and body."""
-    data = {name: getattr(release, name) for name in ("author", "summary", *PRESS_FIELDS)}
     category = Category.get_or_none(Category.id == release.category_id)
+    files = [f.filename for f in release.attachments.order_by(Attachment.id)]
+    return kept_data({name: getattr(release, name) for name in COLUMNS}, category, files)
+
+
+COLUMNS = ("author", "summary", *PRESS_FIELDS, "status", "published_at")
+
+
+def kept_data(columns, category, filenames):
+    """Return a revision's `data` from a release's column values, its category and file names."""
+    data = {name: columns.get(name) for name in COLUMNS}
     data |= {"category": category.slug if category else "",
              "category_name": category.name if category else "",
-             "status": release.status, "published_at": rfc3339(release.published_at),
-             "attachments": [f.filename for f in release.attachments.order_by(Attachment.id)]}
+             "published_at": rfc3339(columns.get("published_at")), "attachments": list(filenames)}
     return data
+
+
+def imported_rows(rows, ids, filenames, actor):
+    """Return release_revision rows for releases an import created (the bulk path's first revision)."""
+    categories = {c.id: c for c in Category.select()}
+    now = utcnow()
+    return [{"release": ids[row["public_id"]], "number": row["revision"], "created_at": now,
+             "actor_name": actor.label[:64], "via": actor.via, "action": "release_import",
+             "title": row["title"], "body_html": row["body_html"],
+             "data": json.dumps(kept_data(row, categories.get(row["category"]), files),
+                                ensure_ascii=False)}
+            for row, files in zip(rows, filenames, strict=True)]
 
 
 def record(release, actor, action):

@@ -135,3 +135,14 @@ def test_revision_pages_need_a_login(staff_app, write, staff):
     for url in (f"/admin/releases/{public_id}/revisions/", f"/admin/releases/{public_id}/revisions/diff?a=1&b=2"):
         assert anonymous.get(url).status_code == 302
     assert anonymous.get("/admin/releases/nosuch/revisions/").status_code == 302
+
+
+def test_scheduling_without_a_time_takes_the_embargo_time(staff_app, client, write):
+    day = utcnow() + timedelta(days=2)
+    response = write(client, mode="schedule", publish_at="",
+                     embargo_text=f"{day.year}. {day.month}. {day.day}.(목) 14:30 이후")
+    assert response.status_code == 302
+    release = newest(staff_app)
+    assert release.status == "scheduled" and (release.published_at.hour, release.published_at.minute) == (5, 30)
+    without = write(client, mode="schedule", publish_at="", embargo_text="즉시 보도")
+    assert without.status_code == 400 and "예약 게시 시각을 입력해 주세요." in without.get_data(as_text=True)

@@ -13,17 +13,19 @@ WATCH_CSP = """window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective));"""
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="ko-KR",
+@pytest.fixture(params=["phone", "desktop"])
+def phone(browser, request):
+    size = PHONE if request.param == "phone" else {"width": 1280, "height": 900}
+    context = browser.new_context(viewport=size, is_mobile=request.param == "phone", locale="ko-KR",
                                   timezone_id="Asia/Seoul")
+    context.kind = request.param
     page = context.new_page()
     page.add_init_script(WATCH_CSP)
     yield page
     context.close()
 
 
-def test_release_page_on_a_phone(live_server, demo_app, phone, artifacts_dir):
+def test_release_page_on_a_phone_and_a_desktop(live_server, demo_app, phone, artifacts_dir):
     with demo_app.app_context():
         actor = Actor(None, "cli", name="test")
         release = publishing.create_release(check_fields({
@@ -38,14 +40,15 @@ def test_release_page_on_a_phone(live_server, demo_app, phone, artifacts_dir):
             current=Release.get_by_id(release.id)), actor)
     phone.goto(f"{live_server.url}/releases/{release.public_id}")
     artifacts_dir.mkdir(exist_ok=True)
-    phone.screenshot(path=str(artifacts_dir / "release-page-390.png"), full_page=True)
+    narrow = phone.context.kind == "phone"
+    phone.screenshot(path=str(artifacts_dir / f"release-page-{390 if narrow else 1280}.png"), full_page=True)
     width = phone.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width[0] <= width[1], f"horizontal overflow: {width}"
     labels = phone.locator(".release-meta dt").all_text_contents()
     assert labels == ["담당부서", "담당자", "연락처", "보도시점", "작성자", "작성일", "수정일", "조회"]
-    # One label-value pair a row on a phone: every dt starts at the same left edge.
+    # One label-value pair a row on a phone (every dt at one left edge), two on a desktop.
     lefts = {round(box["x"]) for box in (dt.bounding_box() for dt in phone.locator(".release-meta dt").all())}
-    assert len(lefts) == 1
+    assert len(lefts) == (1 if narrow else 2)
     assert phone.locator("p.correction").text_content().startswith("정정: 둘째 문단의 목표 연도를")
     badge = phone.get_by_role("img", name="공공누리 제4유형: 출처표시+상업적 이용금지+변경금지")
     assert badge.is_visible() and badge.bounding_box()["width"] > 100

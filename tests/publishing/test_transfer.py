@@ -370,6 +370,10 @@ def test_export_and_import_carry_the_press_fields_and_correction(staff_db_app, t
         assert {k: getattr(copy, k) for k in press} == press
         assert (copy.correction, copy.corrected_at, copy.content_changed_at) == (
             "연락처 정정", kept.corrected_at, kept.content_changed_at)
+        from feedserver.publishing import revisions
+        first = list(revisions.history(copy))
+        assert [(r.number, r.action, r.title) for r in first] == [(2, "release_import", "내보낼 보도자료")]
+        assert revisions.data_of(first[0])["contact_phone"] == "031-8008-2114"
         again = import_file(tmp_path / "out" / "releases.jsonl", staff.CLI)
         assert again.created == 0 and again.unchanged == 1 and again.ok
 
