@@ -42,6 +42,12 @@ def up(migrator, db):
                             IntegerField(default=1, constraints=[SQL("DEFAULT 1")])),
     )
 
+    if isinstance(db, MySQLDatabase):  # peewee's NOT NULL step (MODIFY) drops the default there
+        for name in ("department", "contact_person", "contact_phone", "contact_email",
+                     "embargo_text", "correction"):
+            db.execute_sql(f"ALTER TABLE `release` ALTER COLUMN `{name}` SET DEFAULT ''")
+        db.execute_sql("ALTER TABLE `category` ALTER COLUMN `kogl_type` SET DEFAULT 1")
+
     # Frozen copies: later model changes must not change what 0012 creates.
     class Base(Model):
         class Meta:

@@ -143,3 +143,25 @@ def test_revision_data_is_json_and_lists_attachments(staff_app, samples):
         data = json.loads(revisions.history(release)[0].data)
         assert data["attachments"] == ["붙임.pdf"]
         assert Release.get_by_id(release.id).content_changed_at is not None  # files are content
+
+
+def test_rows_inserted_without_the_new_columns_get_their_defaults(staff_db_app):
+    """The demo seeder and other slices' migrations insert releases naming only older columns."""
+    from feedserver.db import database
+    from feedserver.models import Category
+    with staff_db_app.app_context():
+        q = database.quote
+        names = ("public_id", "category_id", "title", "author", "body_html", "body_text", "summary",
+                 "status", "created_at", "updated_at", "revision", "view_count")
+        columns = ", ".join(q[0] + n + q[1] for n in names)
+        marks = ", ".join([database.param] * len(names))
+        press = Category.get(Category.slug == "press").id
+        database.execute_sql(f"INSERT INTO {q[0]}release{q[1]} ({columns}) VALUES ({marks})",
+                             ["rawrow2345678", press, "t", "a", "", "", "", "draft",
+                              "2024-05-07 00:00:00", "2024-05-07 00:00:00", 1, 0])
+        database.execute_sql(f"INSERT INTO {q[0]}category{q[1]} ({q[0]}slug{q[1]}, {q[0]}name{q[1]}, "
+                             f"{q[0]}description{q[1]}, {q[0]}sort_order{q[1]}) VALUES "
+                             f"({database.param}, {database.param}, '', 0)", ["raw", "raw"])
+        row = Release.get(Release.public_id == "rawrow2345678")
+        assert (row.department, row.contact_email, row.correction, row.kogl_type) == ("", "", "", None)
+        assert Category.get(Category.slug == "raw").kogl_type == 1
