@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedserver import dates, db
 from feedserver.config import load_settings
+from feedserver.content import kogl
 
 
 def create_app(test_config=None):
@@ -87,6 +88,7 @@ def _register_blueprints(app):
     # The app factory is the composition root: the one place that imports every outer package.
     from feedserver.admin import account_pages, accounts, drafts, websub_status  # composition root
     from feedserver.admin import releases as admin  # composition root
+    from feedserver.admin import revisions as admin_revisions  # composition root
     from feedserver.admin import site as admin_site  # composition root
     from feedserver.api import views as api  # composition root
     from feedserver.web import board, discovery, feeds, widget  # composition root
@@ -94,7 +96,8 @@ def _register_blueprints(app):
     for blueprint in (board.bp, feeds.bp, discovery.bp, widget.bp, websub.bp):
         app.register_blueprint(blueprint)
     accounts.init_app(app)  # CSRF on every form, login pages
-    for blueprint in (account_pages.bp, admin.bp, admin_site.bp, websub_status.bp, drafts.bp, api.bp):
+    for blueprint in (account_pages.bp, admin.bp, admin_revisions.bp, admin_site.bp,
+                      websub_status.bp, drafts.bp, api.bp):
         app.register_blueprint(blueprint)
     accounts.csrf.exempt(api.bp)  # token-authenticated, no cookies
     accounts.csrf.exempt(websub.bp)  # subscribers are other servers, not our forms
@@ -107,7 +110,9 @@ def _register_filters(app):
         long_datetime=dates.long_datetime,
         iso_kst=dates.iso_kst,
         filesize=_filesize,
+        kogl=kogl.license_of,
     )
+    app.jinja_env.globals.update(kogl_choices=kogl.choices)
 
 
 def _filesize(size):

@@ -5,11 +5,13 @@ from html import unescape
 
 from flask import current_app, request
 
+from feedserver.content.embargo import embargo_instant
 from feedserver.content.sanitize import clean_body
 from feedserver.content.uploads import UploadError, check_upload, read_limited
 from feedserver.dates import INPUT_DATETIME, parse_kst_input, to_kst
 from feedserver.models import summarize, utcnow
 from feedserver.publishing.input import default_author
+from feedserver.publishing.press_fields import NAMES as PRESS_FIELDS
 
 MODES = {"draft": "임시저장", "publish": "지금 게시", "schedule": "예약 게시"}
 MODE_STATUS = {"draft": "draft", "publish": "published", "schedule": "scheduled"}
@@ -42,7 +44,7 @@ class EditorForm:
     @classmethod
     def blank(cls):
         return cls({"title": "", "category": "", "author": default_author(), "body": "",
-                    "summary": ""})
+                    "summary": "", **{name: "" for name in PRESS_FIELDS}})
 
     @classmethod
     def of(cls, release):
@@ -51,6 +53,7 @@ class EditorForm:
         values = {"title": release.title, "category": release.category.slug,
                   "author": release.author, "body": editable_body(release.body_html),
                   "summary": "" if derived else release.summary}
+        values |= {name: getattr(release, name) or "" for name in PRESS_FIELDS}
         return cls(values, mode=_mode_of(release), publish_at=_input_value(release),
                    revision=release.revision)
 
@@ -60,6 +63,8 @@ class EditorForm:
         form = request.form
         values = {name: form.get(name, "") for name in ("title", "category", "author", "body",
                                                         "summary")}
+        # Press fields the page did not show (정정 before publication) keep their values.
+        values |= {name: form[name] for name in PRESS_FIELDS if name in form}
         mode = form.get("mode") if release is None or not release.is_withdrawn else None
         revision = form.get("revision", "")
         self = cls(values, mode=mode, publish_at=form.get("publish_at", "").strip(),
@@ -84,6 +89,9 @@ class EditorForm:
     def _build_input(self):
         """Return raw release input for release_input.check_fields."""
         data = dict(self.values)
+        if "kogl_type" in data:  # "": the board's default; a number: that type
+            raw = data["kogl_type"]
+            data["kogl_type"] = int(raw) if raw.isdigit() and len(raw) < 3 else (raw or None)
         if self.mode is None:
             return data
         if self.mode not in MODES:
@@ -95,8 +103,8 @@ class EditorForm:
         return data
 
     def _schedule_time(self):
-        if not self.publish_at:
-            return None
+        if not self.publish_at:  # 예약 게시 without a time: the 보도시점's, when it names one
+            return embargo_instant(self.values.get("embargo_text", ""), to_kst(utcnow()).year)
         try:
             return parse_kst_input(self.publish_at)
         except (ValueError, OverflowError):

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from feedserver.admin import keep
 from feedserver.admin.accounts import actor, admin_required, login_required
 from feedserver.admin.forms import EditorForm, status_label
+from feedserver.dates import detail_datetime
 from feedserver.models import Category, Release
 from feedserver.publishing import releases as publishing
 from feedserver.publishing.input import FieldErrors, check_fields
@@ -105,6 +106,9 @@ def _save(form, release):
         else:
             flash("바뀐 내용이 없습니다.")
         keep.saved(form, key)
+        if fields.get("status") == "scheduled" and form.mode == "publish":  # held by 보도시점
+            flash(f"보도시점({release.embargo_text})에 맞춰 "
+                  f"{detail_datetime(release.published_at)}에 게시되도록 예약했습니다.")
         return release
     except FieldErrors as error:
         form.errors.update({"publish_at" if k == "published_at" else k: v

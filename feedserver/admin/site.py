@@ -48,7 +48,7 @@ def create_category():
 def edit_category(category_id):
     category = Category.get_or_none(Category.id == category_id) or abort(404)
     if request.method == "GET":
-        values = {"slug": category.slug, "name": category.name,
+        values = {"slug": category.slug, "name": category.name, "kogl_type": category.kogl_type,
                   "description": category.description, "sort_order": category.sort_order}
         return render_template("admin/category.html", category=category, values=values, errors={})
     return _save_category(category)
@@ -85,6 +85,11 @@ def _category_values(form, category):
         errors["sort_order"] = "순서는 정수로 입력해 주세요."
     else:
         values["sort_order"] = int(order)
+    kogl = form.get("kogl_type", "1")
+    if kogl in ("1", "2", "3", "4"):
+        values["kogl_type"] = int(kogl)
+    else:
+        errors["kogl_type"] = "공공누리 유형을 고르세요."
     return values, errors
 
 

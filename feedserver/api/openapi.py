@@ -1,5 +1,7 @@
 """The OpenAPI 3 description of /api/v1/, served at /api/v1/openapi.json."""
+from feedserver.content.kogl import LICENSE_URL, TYPES
 from feedserver.publishing.input import EARLIEST_YEAR, LATEST_YEAR, VISIBLE
+from feedserver.publishing.press_fields import EMAIL_PATTERN, LIMITS, PHONE_PATTERN
 
 STRING_OR_NULL = {"type": "string", "nullable": True}
 DATE_TIME = {"type": "string", "format": "date-time"}
@@ -14,6 +16,38 @@ INPUT_TIME = {**DATE_TIME, "pattern": YEAR_RANGE,
 NO_NUL = "^[^\\u0000]*$"
 INPUT_STATUS = {"type": "string", "enum": ["draft", "published", "scheduled"],
                 "description": "draft: 임시저장, published: 게시(미래 시각이면 예약), scheduled: 예약"}
+
+
+def _text(limit, description, **extra):
+    return {"type": "string", "maxLength": limit, "description": description, **extra}
+
+
+# Korean press-release fields: what the API accepts (publishing.press_fields checks the same).
+PRESS_INPUT = {
+    "department": _text(LIMITS["department"], "담당부서"),
+    "contact_person": _text(LIMITS["contact_person"], "담당자"),
+    "contact_phone": _text(LIMITS["contact_phone"], "연락처(전화): 02-123-4567, 031-8008-2114, "
+                           "010-1234-5678, 1588-1234 형식 또는 빈 문자열", pattern=PHONE_PATTERN),
+    "contact_email": _text(LIMITS["contact_email"], "연락처(전자우편) 또는 빈 문자열",
+                           pattern=EMAIL_PATTERN),
+    "embargo_text": _text(LIMITS["embargo_text"], "보도시점 (예: \"2024. 5. 7.(화) 조간\", \"즉시 보도\"). "
+                          "아직 오지 않은 날짜(와 시각)가 있으면 게시가 그때로 예약됨: 시각이 없으면 "
+                          "조간 06:00, 석간 12:00 (한국 시간), \"(온라인 5. 6.(월) 12:00)\"이 있으면 그 시각"),
+    # OpenAPI 3.0: `nullable` does not reach into `enum`, so null is listed too.
+    "kogl_type": {"type": "integer", "enum": [*TYPES, None], "nullable": True,
+                  "description": f"공공누리 유형 1–4, null이면 게시판 기본값 ({LICENSE_URL})"},
+    "correction": _text(LIMITS["correction"], "정정 내용 (공개): 바꾸면 정정 시각이 지금으로 기록됨"),
+}
+LICENSE = {"type": "object", "nullable": True, "required": ["type", "label", "url"], "properties": {
+    "type": {"type": "integer"}, "label": {"type": "string"}, "url": {"type": "string", "format": "uri"}}}
+PRESS_OUTPUT = {
+    **{name: {"type": "string"} for name in ("department", "contact_person", "contact_phone",
+                                              "contact_email", "embargo_text", "correction")},
+    "kogl_type": {"type": "integer", "nullable": True}, "license": LICENSE,
+    "corrected_at": {**DATE_TIME, "nullable": True},
+    "modified_at": {**DATE_TIME, "nullable": True,
+                    "description": "게시 뒤 내용이 마지막으로 바뀐 시각 (수정일), 없으면 null"},
+}
 
 
 def _ref(name):
@@ -75,6 +109,7 @@ def _schemas(slugs):
         "summary": {"type": "string", "maxLength": 1000},
         "status": INPUT_STATUS,
         "published_at": {**INPUT_TIME, "nullable": True},
+        **PRESS_INPUT,
     }
     return {
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
@@ -92,14 +127,15 @@ def _schemas(slugs):
                                       "url": {"type": "string", "format": "uri"}}},
         "Release": {"type": "object", "required": [
             "id", "external_id", "category", "title", "author", "body", "summary", "status",
-            "visible", "published_at", "created_at", "updated_at", "revision", "url",
-            "attachments"], "properties": {
+            "visible", "published_at", "created_at", "updated_at", "revision", *PRESS_OUTPUT,
+            "url", "attachments"], "properties": {
             "id": {"type": "string"}, "external_id": STRING_OR_NULL,
             "category": {"type": "string"}, "title": {"type": "string"},
             "author": {"type": "string"}, "body": {"type": "string"},
             "summary": {"type": "string"}, "status": STATUS, "visible": {"type": "boolean"},
             "published_at": {**DATE_TIME, "nullable": True}, "created_at": DATE_TIME,
             "updated_at": DATE_TIME, "revision": {"type": "integer"},
+            **PRESS_OUTPUT,
             "url": {"type": "string", "format": "uri"},
             "attachments": {"type": "array", "items": _ref("Attachment")}}},
         "ReleaseList": {"type": "object", "required": ["items", "page", "per_page", "total", "next"],

@@ -13,6 +13,7 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
+from feedserver.content.kogl import license_of
 from feedserver.models import STATUSES, Category, Release
 from feedserver.publishing.input import find_category, json_problems, rfc3339
 from feedserver.search.query import apply_search
@@ -144,7 +145,19 @@ def release_json(release):
         "created_at": rfc3339(release.created_at),
         "updated_at": rfc3339(release.updated_at),
         "revision": release.revision,
+        **press_json(release),
         "url": absolute("board.release", public_id=release.public_id),
         "attachments": [attachment_json(release, f) for f in
                         sorted(release.attachments, key=lambda f: f.id)],
     }
+
+
+def press_json(release):
+    """Return the Korean press-release fields, the 공공누리 licence shown and the 정정 note."""
+    lic = license_of(release.effective_kogl_type)
+    return {"department": release.department, "contact_person": release.contact_person,
+            "contact_phone": release.contact_phone, "contact_email": release.contact_email,
+            "embargo_text": release.embargo_text, "kogl_type": release.kogl_type,
+            "license": lic.as_json() if lic else None,
+            "correction": release.correction, "corrected_at": rfc3339(release.corrected_at),
+            "modified_at": rfc3339(release.modified_at)}

@@ -18,12 +18,14 @@ from feedserver.content.uploads import UploadError, check_upload, read_limited
 from feedserver.models import Attachment, Category, Release
 from feedserver.publishing import releases as publishing
 from feedserver.publishing.input import FieldErrors, check_external_id, check_fields
+from feedserver.publishing.press_fields import NAMES as PRESS_FIELDS
 from feedserver.publishing.releases import PublishingError
 from feedserver.web.errors import render_error
 from feedserver.web.urls import absolute
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-RELEASE_KEYS = {"title", "category", "author", "body", "summary", "status", "published_at"}
+RELEASE_KEYS = {"title", "category", "author", "body", "summary", "status", "published_at",
+                *PRESS_FIELDS}
 
 
 @bp.errorhandler(FieldErrors)
@@ -90,6 +92,7 @@ def _replay(release, data):
     """Answer a repeated create: the same release if the content matches, else 409."""
     fields = check_fields(data, future_only=False)
     columns = publishing.derive_columns(fields, None)
+    columns.pop("corrected_at", None)  # stamped at each save: not part of what was sent
     if not data.get("published_at"):
         columns.pop("published_at", None)  # "publish now" said again is not a new time
     if any(publishing.stored_value(release, name) != value for name, value in columns.items()):

@@ -36,6 +36,7 @@ class Category(BaseModel):
     name = CharField(max_length=100)
     description = TextField(default="")
     sort_order = IntegerField(default=0)
+    kogl_type = IntegerField(default=1)  # the board's 공공누리 type for releases that name none
 
     @classmethod
     def ordered(cls):
@@ -58,6 +59,17 @@ class Release(BaseModel):
     updated_at = UTCDateTimeField(default=utcnow)
     revision = IntegerField(default=1)
     view_count = BigIntegerField(default=0)
+    # Korean press-release fields (migration 0012).
+    department = SafeCharField(max_length=100, default="")
+    contact_person = SafeCharField(max_length=50, default="")
+    contact_phone = SafeCharField(max_length=30, default="")
+    contact_email = SafeCharField(max_length=254, default="")
+    embargo_text = SafeCharField(max_length=100, default="")
+    kogl_type = IntegerField(null=True)  # None: the category's default
+    correction = SafeTextField(default="")
+    corrected_at = UTCDateTimeField(null=True)
+    # The last change readers could see after publication: 수정일 and the feeds' `updated`.
+    content_changed_at = UTCDateTimeField(null=True)
 
     class Meta:
         indexes = (
@@ -71,6 +83,22 @@ class Release(BaseModel):
     def feed_id(self):
         """Return the feed id that never changes for this release."""
         return "urn:uuid:" + str(uuid.uuid5(RELEASE_NAMESPACE, self.public_id))
+
+    @property
+    def effective_kogl_type(self):
+        """Return the 공공누리 type shown: the release's own, else its board's."""
+        return self.kogl_type or self.category.kogl_type
+
+    @property
+    def modified_at(self):
+        """Return when readers last saw the content change after publication, or None."""
+        changed = self.content_changed_at
+        return changed if changed and self.published_at and changed > self.published_at else None
+
+    def went_live(self, now=None):
+        """Tell whether readers have seen this release (it may be withdrawn since)."""
+        return (self.status in (*VISIBLE_STATUSES, "withdrawn") and self.published_at is not None
+                and self.published_at <= (now or utcnow()))
 
     @property
     def is_withdrawn(self):
@@ -126,6 +154,23 @@ class Attachment(BaseModel):
     created_at = UTCDateTimeField(default=utcnow)
 
 
+class ReleaseRevision(BaseModel):
+    """What one save left: the text, the fields (JSON in `data`), who and when."""
+
+    release = ForeignKeyField(Release, backref="revisions", on_delete="CASCADE")
+    number = IntegerField()  # the release's `revision` after the save
+    created_at = UTCDateTimeField(default=utcnow)
+    actor_name = CharField(max_length=64)
+    via = CharField(max_length=8)
+    action = CharField(max_length=40)
+    title = SafeCharField(max_length=300)
+    body_html = SafeTextField()
+    data = SafeTextField()
+
+    class Meta:
+        indexes = ((("release", "id"), False),)
+
+
 class FeedState(BaseModel):
     """A version per feed scope ("all", "cat:<id>") bumped by every write."""
 
@@ -137,7 +182,7 @@ class FeedState(BaseModel):
     published_count = BigIntegerField(default=0)
 
 
-RELEASE_MODELS = [Category, Release, Attachment, FeedState]
+RELEASE_MODELS = [Category, Release, Attachment, ReleaseRevision, FeedState]
 
 
 def html_to_text(html):

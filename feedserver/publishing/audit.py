@@ -8,7 +8,7 @@ ACTIONS = {
     "release_create": "보도자료 작성", "release_update": "보도자료 수정",
     "release_publish": "게시", "release_schedule": "예약 게시",
     "release_unpublish": "게시 취소(임시저장)", "release_withdraw": "게시 철회",
-    "release_restore": "게시 복원", "release_delete": "보도자료 삭제",
+    "release_restore": "게시 복원", "release_revert": "이전 판으로 되돌림", "release_delete": "보도자료 삭제",
     "release_import": "보도자료 가져오기",
     "attachment_add": "첨부파일 추가", "attachment_remove": "첨부파일 삭제",
     "category_create": "분류 추가", "category_update": "분류 수정", "category_delete": "분류 삭제",

@@ -12,12 +12,19 @@ from feedserver.models import (
     VISIBLE_STATUSES,
     AuditEntry,
     Release,
+    ReleaseRevision,
     bump_feed_state,
     utcnow,
 )
+from feedserver.publishing import revisions
 from feedserver.publishing.releases import attach_files, derive_columns
 from feedserver.search import index as search_index
 from feedserver.websub.outbox import release_changed
+
+# Every row names the same columns (one executemany), whatever fields an item was given.
+PRESS_DEFAULTS = {"department": "", "contact_person": "", "contact_phone": "", "contact_email": "",
+                  "embargo_text": "", "kogl_type": None, "correction": "", "corrected_at": None,
+                  "content_changed_at": None}
 
 
 @dataclass
@@ -35,7 +42,7 @@ def import_releases(items, actor):
     stored = [[upload_files.store_upload(u) for u in item.uploads] for item in items]
     now = utcnow()
     rows = [{"public_id": public_id, "external_id": item.external_id, "created_at": now,
-             "updated_at": now, "revision": 1, "view_count": 0,
+             "updated_at": now, "revision": 1, "view_count": 0, **PRESS_DEFAULTS,
              **derive_columns(item.fields, None), **item.preserved}
             for item, public_id in zip(items, _public_ids(len(items)))]
     try:
@@ -50,6 +57,7 @@ def import_releases(items, actor):
                     plain.append(row)
             _insert_rows(Release, plain)
             _after_import(rows, actor)
+            _first_revisions(rows, [[u.filename for u in item.uploads] for item in items], actor)
     except BaseException:
         upload_files.remove_stored(s["stored_name"] for files in stored for s in files)
         raise
@@ -75,6 +83,13 @@ def _insert_rows(model, rows):
     params = [tuple(row[n] if c is None else c(row[n]) for c, n in zip(convert, names))
               for row in rows]
     database.cursor().executemany(sql, params)
+
+
+def _first_revisions(rows, filenames, actor):
+    """Keep each imported release's first revision, as every other save does."""
+    ids = dict(Release.select(Release.public_id, Release.id)
+               .where(Release.public_id.in_([row["public_id"] for row in rows])).tuples())
+    _insert_rows(ReleaseRevision, revisions.imported_rows(rows, ids, filenames, actor))
 
 
 def _after_import(rows, actor):

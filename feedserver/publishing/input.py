@@ -11,6 +11,7 @@ from feedserver.content.sanitize import clean_body
 from feedserver.content.uploads import size_label
 from feedserver.db import database, is_mysql
 from feedserver.models import Category, utcnow
+from feedserver.publishing.press_fields import apply_embargo, check_press_fields
 
 INPUT_STATUSES = ("draft", "published", "scheduled")
 DEFAULT_AUTHOR = "경기지기"
@@ -120,10 +121,12 @@ def check_fields(data, current=None, now=None, future_only=True):
     if "body" in data or current is None:
         _check_body(data.get("body", ""), fields, errors)
     status = _check_schedule(data, current, fields, errors, now, future_only)
+    check_press_fields(data, current, fields, errors, one_line)
     if errors:
         # A refusal by state or rule is told as such only when nothing else is malformed.
         only_schedule = set(errors) <= {"status", "published_at"}
         raise FieldErrors(errors, status=status if only_schedule else 400)
+    apply_embargo(fields, current, now)
     return fields
 
 

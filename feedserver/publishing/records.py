@@ -6,9 +6,11 @@ from pathlib import Path
 
 from feedserver.content.uploads import check_upload, read_limited
 from feedserver.publishing.input import FieldErrors, json_problems, parse_instant
+from feedserver.publishing.press_fields import NAMES as PRESS_FIELDS
 from feedserver.publishing.releases import derive_columns, stored_value
 
-COMPARED = ("category", "title", "author", "body_html", "summary", "status", "published_at")
+COMPARED = ("category", "title", "author", "body_html", "summary", "status", "published_at",
+            *PRESS_FIELDS)
 
 
 def read_records(path):
@@ -53,9 +55,12 @@ def _csv_record(row):
     record = {k.strip(): (v or "") for k, v in row.items() if k and k.strip()}
     paths = [p.strip() for p in record.pop("attachments", "").split("|") if p.strip()]
     record["attachments"] = [{"path": p} for p in paths]
-    for key in ("external_id", "public_id", "published_at", "created_at", "updated_at"):
+    for key in ("external_id", "public_id", "published_at", "created_at", "updated_at",
+                "corrected_at", "content_changed_at", "kogl_type"):
         if record.get(key) == "":
             record.pop(key)
+    if record.get("kogl_type", "").isdigit():  # a CSV cell is text; JSON Lines gives a number
+        record["kogl_type"] = int(record["kogl_type"])
     return record
 
 
@@ -76,7 +81,7 @@ def preserved_columns(record, withdrawn):
             if not isinstance(public_id, str) or not (public_id.isascii() and public_id.isalnum()) or len(public_id) > 16:
                 raise FieldErrors({"public_id": "public_id는 16자 이하의 영문·숫자여야 합니다."})
             out["public_id"] = public_id
-        for name in ("created_at", "updated_at"):
+        for name in ("created_at", "updated_at", "corrected_at", "content_changed_at"):
             if record.get(name):
                 out[name] = parse_instant(record[name])
         for name, low, high in (("revision", 1, 2**31 - 1), ("view_count", 0, 2**63 - 1)):
@@ -86,7 +91,8 @@ def preserved_columns(record, withdrawn):
                     raise ValueError(name)
                 out[name] = value
     except (ValueError, TypeError, OverflowError):
-        raise FieldErrors({"record": "created_at, updated_at, revision, view_count 값이 올바르지 않습니다."}) from None
+        raise FieldErrors({"record": "created_at, updated_at, corrected_at, content_changed_at, "
+                                     "revision, view_count 값이 올바르지 않습니다."}) from None
     if withdrawn:
         out["status"] = "withdrawn"
     return out

@@ -11,12 +11,13 @@ from feedserver.models import (
     summarize,
     utcnow,
 )
-from feedserver.publishing import audit
+from feedserver.publishing import audit, revisions
+from feedserver.publishing.press_fields import LABELS as PRESS_LABELS
 from feedserver.search import index as search_index
 from feedserver.websub.outbox import release_changed, seen_change
 
 LABELS = {"title": "제목", "category": "분류", "author": "작성자", "body_html": "본문",
-          "summary": "요약", "status": "상태", "published_at": "게시 시각"}
+          "summary": "요약", "status": "상태", "published_at": "게시 시각", **PRESS_LABELS}
 STATUS_ACTIONS = {"published": "release_publish", "scheduled": "release_schedule",
                   "draft": "release_unpublish", "withdrawn": "release_withdraw"}
 
@@ -58,15 +59,28 @@ def update_release(release, fields, actor, uploads=(), remove_ids=(), action=Non
         return False
     action = action or _action_for(columns, changed, uploads)
     summary = _change_summary(changed, uploads, removing)
+    changes = {n: columns[n] for n in changed}
+    if _seen_content_change(release, changed, uploads or removing):
+        changes["content_changed_at"] = utcnow()
     stored = [upload_files.store_upload(u) for u in uploads]
     try:
-        _write(release, {n: columns[n] for n in changed}, actor, action, summary,
+        _write(release, changes, actor, action, summary,
                lambda: _swap_attachments(release, stored, removing))
     except BaseException:
         upload_files.remove_stored(s["stored_name"] for s in stored)
         raise
     upload_files.remove_stored(f.stored_name for f in removing)
     return True
+
+
+def _seen_content_change(release, changed, files_changed):
+    """Tell whether a save changes content readers have seen: 수정일 and the feeds' `updated`.
+
+    The release must have gone live (published, or scheduled and come due, or withdrawn after
+    that); edits to drafts and embargoed releases, and state changes alone, do not count.
+    """
+    public_change = files_changed or any(n in revisions.PUBLIC_CONTENT for n in changed)
+    return bool(public_change and release.went_live())
 
 
 def withdraw_release(release, actor):
@@ -91,6 +105,7 @@ def delete_release(release, actor):
     files = [f.stored_name for f in release.attachments]
     with database.atomic():
         Attachment.delete().where(Attachment.release == release.id).execute()
+        revisions.forget(release)
         Release.delete().where(Release.id == release.id).execute()
         _after_change(release, None, release.status, actor, "release_delete",
                       f"제목: {release.title}")
@@ -110,6 +125,10 @@ def derive_columns(fields, release):
         columns["category"] = columns["category"].id
     if "body_html" in columns:
         columns["body_text"] = html_to_text(columns["body_html"])
+    if "correction" in columns and release is None:  # rows of a bulk insert name the same columns
+        columns["corrected_at"] = utcnow() if columns["correction"] else None
+    elif columns.get("correction") and columns["correction"] != release.correction:
+        columns["corrected_at"] = utcnow()  # a new or changed 정정 note is dated now
     summary = columns.pop("summary", None)  # None: not given; "": derive from the body
     body_text = columns.get("body_text", release.body_text if release else "")
     if summary:
@@ -159,6 +178,7 @@ def _after_change(release, old_category_id, old_status, actor, action, summary,
         search_index.remove([release.id])
     else:
         search_index.reindex([release])
+        revisions.record(release, actor, action)
     # WebSub: queue the hub's notifications in this transaction, so they are written if and
     # only if the change is.
     release_changed(release, old_category_id, old_status, old_published_at, deleted)

@@ -13,14 +13,29 @@ from feedserver.content.uploads import UploadError
 from feedserver.models import Attachment, Category, Release
 from feedserver.publishing import bulk as publishing_bulk
 from feedserver.publishing import releases as publishing
-from feedserver.publishing.input import SLUG, FieldErrors, check_external_id, check_fields, rfc3339
-from feedserver.publishing.records import content_key, preserved_columns, read_attachments, read_records
+from feedserver.publishing.input import (
+    SLUG,
+    FieldErrors,
+    check_external_id,
+    check_fields,
+    rfc3339,
+)
+from feedserver.publishing.press_fields import NAMES as PRESS_FIELDS
+from feedserver.publishing.records import (
+    content_key,
+    preserved_columns,
+    read_attachments,
+    read_records,
+)
 
 FILES_DIR = "files"
-RELEASE_FIELDS = ("title", "category", "author", "body", "summary", "status", "published_at")
+RELEASE_FIELDS = ("title", "category", "author", "body", "summary", "status", "published_at",
+                  *PRESS_FIELDS)
 EXPORTED = (Release.id, Release.public_id, Release.external_id, Release.title, Release.author,
             Release.body_html, Release.summary, Release.status, Release.published_at,
-            Release.created_at, Release.updated_at, Release.revision, Release.view_count)
+            Release.created_at, Release.updated_at, Release.revision, Release.view_count,
+            *(getattr(Release, name) for name in PRESS_FIELDS), Release.corrected_at,
+            Release.content_changed_at)
 
 
 @dataclass
@@ -213,7 +228,9 @@ def _release_record(row, attachments, files):
             "body": row["body_html"], "summary": row["summary"], "status": row["status"],
             "published_at": rfc3339(row["published_at"]), "created_at": rfc3339(row["created_at"]),
             "updated_at": rfc3339(row["updated_at"]), "revision": row["revision"],
-            "view_count": row["view_count"], "attachments": out}
+            "view_count": row["view_count"], **{name: row[name] for name in PRESS_FIELDS},
+            "corrected_at": rfc3339(row["corrected_at"]),
+            "content_changed_at": rfc3339(row["content_changed_at"]), "attachments": out}
 
 
 def _write(out, record):

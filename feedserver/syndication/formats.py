@@ -45,6 +45,19 @@ class Enclosure:
 
 
 @dataclass(frozen=True)
+class Rights:
+    """A licence as feeds state it: 공공누리 type, its Korean name and where it is explained."""
+
+    type: int
+    label: str
+    url: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.label} ({self.url})"
+
+
+@dataclass(frozen=True)
 class Item:
     id: str
     title: str
@@ -57,6 +70,7 @@ class Item:
     summary: str
     content_html: str
     enclosures: tuple[Enclosure, ...] = ()
+    rights: Rights | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,7 @@ class Feed:
     is_archive: bool = False
     icon: str | None = None
     stylesheet: str | None = None
+    rights: str | None = None
 
 
 def clean_text(s: str) -> str:
@@ -257,6 +272,11 @@ def _add_entry(fg: FeedGenerator, item: Item, rss: bool) -> None:
     if item.category_term or item.category:
         fe.category(term=item.category_term or item.category, label=item.category)
     fe.summary(item.summary or item.title, type="text")
+    if item.rights is not None:
+        if rss:  # RSS 2.0 has rights only per channel: Dublin Core's per item
+            fe.dc.dc_rights(item.rights.text)
+        else:
+            fe.rights(item.rights.text)
     rest = item.enclosures[1:] if rss else ()
     fe.content(absolutize_html(item.content_html + _attachment_list(rest), item.link),
                type="html")
@@ -275,6 +295,8 @@ def _generator(feed: Feed, rss: bool) -> FeedGenerator:
     fg.language(feed.language)
     fg.updated(_seconds(feed.updated))  # feedgen would stamp now()
     fg.ttl(max(1, feed.ttl_minutes))
+    if feed.rights:
+        fg.rights(feed.rights)  # RSS <copyright>, Atom <rights>
     if feed.icon:
         fg.icon(feed.icon)
         if rss:  # feedgen would also make the square icon an Atom 2:1 logo

@@ -22,6 +22,9 @@ def _item(item: Item) -> dict:
             "date_modified": item.updated.isoformat(),
             "authors": [{"name": item.author}] if item.author else [],
             "tags": [item.category] if item.category else []}
+    if item.rights is not None:  # a JSON Feed extension: its name starts with "_"
+        obj["_kogl"] = {"type": item.rights.type, "label": item.rights.label,
+                        "url": item.rights.url}
     if item.enclosures:
         obj["attachments"] = [{"url": e.url, "mime_type": e.mime_type, "title": e.title,
                                "size_in_bytes": e.length} for e in item.enclosures]
@@ -35,6 +38,8 @@ def render(feed: Feed) -> bytes:
            "language": feed.language, "authors": [{"name": feed.title, "url": feed.link}]}
     if feed.icon:
         doc["icon"] = feed.icon
+    if feed.rights:
+        doc["_rights"] = {"text": feed.rights}
     if feed.prev_archive:
         doc["next_url"] = feed.prev_archive  # JSON Feed pages towards older items
     if feed.hubs:

@@ -1,5 +1,6 @@
 """Turn database rows into feed descriptions, and tell when a feed's data last changed."""
 import hashlib
+from html import escape
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import datetime, timezone
@@ -8,12 +9,13 @@ from functools import lru_cache
 from flask import current_app
 from peewee import fn
 
-from feedserver.dates import to_kst
+from feedserver.content.kogl import LICENSE_URL, license_of
+from feedserver.dates import detail_datetime, to_kst
 from feedserver.db import database, is_sqlite
 from feedserver.models import Attachment, Category, Release, utcnow
 from feedserver.search.newest import newest_ids
 from feedserver.search.query import FIELDS
-from feedserver.syndication.formats import Enclosure, Feed, Item, truncate_html
+from feedserver.syndication.formats import Enclosure, Feed, Item, Rights, truncate_html
 
 FEED_ITEM_BYTES = 32 * 1024
 
@@ -92,7 +94,7 @@ def category_state(slug, now=None):
         if row is not None and row[7] == slug:
             _category_ids[slug] = cid
             return Category(id=row[6], slug=row[7], name=row[8], description=row[9],
-                            sort_order=row[10]), _state(row)
+                            sort_order=row[10], kogl_type=row[11]), _state(row)
         _category_ids.pop(slug, None)
     return None, None
 
@@ -132,7 +134,8 @@ def _state_sql(per_category, db_class):
            f"(SELECT MAX({q('published_at')}) FROM {q('release')} WHERE {visible}), "
            f"(SELECT COUNT(*) FROM {q('release')} WHERE {due}), {next_due}")
     if per_category:
-        columns = ", ".join(f"c.{q(n)}" for n in ("id", "slug", "name", "description", "sort_order"))
+        columns = ", ".join(f"c.{q(n)}" for n in ("id", "slug", "name", "description",
+                                                    "sort_order", "kogl_type"))
         sql += f", {columns} FROM {q('category')} c WHERE c.{q('id')} = {p}"
     return sql
 
@@ -190,16 +193,36 @@ def items_from_rows(releases, base_url):
 def to_item(release, files, base_url):
     """Describe one release as a feed item."""
     link = f"{base_url}/releases/{release.public_id}"
+    kogl = license_of(release.effective_kogl_type)
     return Item(
         id=release.feed_id, title=release.title, link=link,
         published=to_kst(release.published_at),
-        updated=to_kst(max(release.updated_at, release.published_at)),
+        # `updated` moves only when readers' content changed after publication.
+        updated=to_kst(release.modified_at or release.published_at),
         author=release.author, category=release.category.name,
         category_term=release.category.slug, summary=release.summary,
-        content_html=release.body_html,
+        content_html=correction_html(release) + release.body_html,
         enclosures=tuple(Enclosure(f"{link}/files/{f.id}", f.size, f.content_type, f.filename)
                          for f in files),
+        rights=Rights(kogl.type, kogl.label, kogl.url) if kogl else None,
     )
+
+
+def correction_html(release):
+    """Return the public 정정 note as the feeds' items carry it, before the body."""
+    if not (release.correction and release.corrected_at):
+        return ""
+    text = escape(release.correction).replace("\n", "<br>")
+    return (f'<p class="correction"><strong>정정</strong>: {text} '
+            f"({detail_datetime(release.corrected_at)})</p>")
+
+
+def feed_rights(scope):
+    """Return a feed's rights/copyright text: its board's 공공누리 type, or the general rule."""
+    kogl = license_of(scope.category.kogl_type) if scope.category is not None else None
+    if kogl is not None:
+        return f"{kogl.label}, 보도자료마다 표시된 유형이 우선합니다 ({LICENSE_URL})"
+    return f"공공누리: 보도자료마다 표시된 유형에 따라 이용할 수 있습니다 ({LICENSE_URL})"
 
 
 def describe(scope, items, last_modified, urls, settings, links=None, is_archive=False,
@@ -215,7 +238,7 @@ def describe(scope, items, last_modified, urls, settings, links=None, is_archive
         items=tuple(items), ttl_minutes=max(1, settings["FEED_MAX_AGE"] // 60),
         hubs=tuple(urls.get("hubs", ())), stylesheet=urls.get("stylesheet"),
         prev_archive=archive.get("prev"), next_archive=archive.get("next"),
-        current=archive.get("current"), is_archive=is_archive,
+        current=archive.get("current"), is_archive=is_archive, rights=feed_rights(scope),
     )
 
 

@@ -84,3 +84,25 @@ def test_restore_never_brings_back_a_state_a_cache_has_seen(app, tmp_path, make_
     retitle("복원 뒤에 고친 제목")
     assert titles() == ["복원 뒤에 고친 제목"]
     assert "복원 뒤에 고친 제목" in client.get("/board/news/").get_data(as_text=True)
+
+
+def test_a_backup_keeps_press_fields_and_revisions(staff_app, tmp_path):
+    from feedserver.models import ReleaseRevision, User
+    from feedserver.publishing import releases as publishing
+    from feedserver.publishing.audit import Actor
+    from feedserver.publishing.input import check_fields
+    with staff_app.app_context():
+        actor = Actor(User.get(User.username == "admin"), "cli")
+        release = publishing.create_release(check_fields(
+            {"title": "백업할 보도자료", "category": "press", "department": "대변인실",
+             "contact_email": "press@gg.go.kr", "kogl_type": 2}), actor)
+        publishing.update_release(release, check_fields({"title": "고친 제목"}, current=release), actor)
+        backup_to(tmp_path / "backup")
+        publishing.delete_release(Release.get_by_id(release.id), actor)
+        restore_from(tmp_path / "backup")
+        restored = Release.get(Release.public_id == release.public_id)
+        assert (restored.department, restored.contact_email, restored.kogl_type) == (
+            "대변인실", "press@gg.go.kr", 2)
+        titles = [r.title for r in ReleaseRevision.select().where(ReleaseRevision.release == restored.id)
+                  .order_by(ReleaseRevision.id)]
+        assert titles == ["백업할 보도자료", "고친 제목"]

@@ -340,3 +340,54 @@ def test_importing_embargoed_releases_moves_no_public_validator(staff_db_app, tm
     with staff_db_app.app_context():
         assert import_file(tmp_path / "now.jsonl", staff.CLI).created == 1
     assert all(client.get(path).headers["ETag"] != etag for path, etag in before.items())
+
+
+def test_export_and_import_carry_the_press_fields_and_correction(staff_db_app, tmp_path, fresh_app, staff):
+    from feedserver.models import User
+    from feedserver.publishing import releases as publishing
+    from feedserver.publishing.audit import Actor
+    from feedserver.publishing.input import check_fields
+    press = {"department": "경제정책과", "contact_person": "홍길동", "contact_phone": "031-8008-2114",
+             "contact_email": "press@gg.go.kr", "embargo_text": "2024. 5. 7.(화) 조간", "kogl_type": 4}
+    with staff_db_app.app_context():
+        actor = Actor(User.get(User.username == "admin"), "cli")
+        release = publishing.create_release(check_fields(
+            {"title": "내보낼 보도자료", "category": "press", "status": "published",
+             "published_at": "2024-05-06T21:00:00Z", **press}), actor)
+        publishing.update_release(release, check_fields({"correction": "연락처 정정"}, current=release),
+                                  actor)
+        kept = Release.get_by_id(release.id)
+        (tmp_path / "out").mkdir()
+        export_file(tmp_path / "out" / "releases.jsonl")
+    record = [json.loads(line) for line in open(tmp_path / "out" / "releases.jsonl", encoding="utf-8")][-1]
+    assert {k: record[k] for k in press} == press and record["correction"] == "연락처 정정"
+    assert record["corrected_at"] and record["content_changed_at"]
+    app = fresh_app(tmp_path / "again")
+    with app.app_context():
+        report = import_file(tmp_path / "out" / "releases.jsonl", staff.CLI)
+        assert report.ok, report.problems
+        copy = Release.get(Release.public_id == kept.public_id)
+        assert {k: getattr(copy, k) for k in press} == press
+        assert (copy.correction, copy.corrected_at, copy.content_changed_at) == (
+            "연락처 정정", kept.corrected_at, kept.content_changed_at)
+        from feedserver.publishing import revisions
+        first = list(revisions.history(copy))
+        assert [(r.number, r.action, r.title) for r in first] == [(2, "release_import", "내보낼 보도자료")]
+        assert revisions.data_of(first[0])["contact_phone"] == "031-8008-2114"
+        again = import_file(tmp_path / "out" / "releases.jsonl", staff.CLI)
+        assert again.created == 0 and again.unchanged == 1 and again.ok
+
+
+def test_a_csv_import_reads_the_kogl_type_as_a_number(app, tmp_path, staff):
+    path = tmp_path / "releases.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["title", "category", "status", "published_at", "contact_phone", "kogl_type"])
+        writer.writerow(["CSV 보도자료", "press", "published", "2024-05-07T00:00:00Z", "02-123-4567", "3"])
+    with app.app_context():
+        from feedserver.models import Category
+        Category.create(slug="press", name="보도자료")
+        report = import_file(path, staff.CLI)
+        assert report.ok, report.problems
+        release = Release.get(Release.title == "CSV 보도자료")
+        assert (release.contact_phone, release.kogl_type) == ("02-123-4567", 3)

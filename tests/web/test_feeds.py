@@ -139,7 +139,8 @@ def _edit(app, release_id, **fields):
         release = Release.get_by_id(release_id)
         for key, value in fields.items():
             setattr(release, key, value)
-        release.updated_at = utcnow() + timedelta(seconds=5)
+        # What publishing.update_release stamps when a public release's content changes.
+        release.updated_at = release.content_changed_at = utcnow() + timedelta(seconds=5)
         release.revision += 1
         release.save()
         bump_feed_state([release.category_id])
