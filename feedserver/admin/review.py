@@ -1,5 +1,14 @@
 """Review before publishing in the admin: the queue, 승인 게시 and 반려, and the menu's badge."""
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from feedserver.admin.accounts import actor, login_required
 from feedserver.dates import parse_kst_input
