@@ -7,19 +7,25 @@ category.review_required makes a board's editors submit for review instead of pu
 Existing releases get their writer from the audit log's release_create entries, and withdrawn
 ones their last change as the time of withdrawal.
 """
-from peewee import BooleanField, CharField, IntegerField, Table, TextField
+from peewee import SQL, BooleanField, CharField, IntegerField, Table, TextField
 
 from feedserver.models.base import UTCDateTimeField
+
+
+# Defaults kept in the database too: the demo seeder and bulk paths insert rows with raw SQL.
+EMPTY, FALSE = [SQL("DEFAULT ''")], [SQL("DEFAULT FALSE")]
 
 
 def up(migrator, db):
     migrator.migrate(
         migrator.add_column("release", "created_by_id", IntegerField(null=True)),
         migrator.add_column("release", "withdrawn_at", UTCDateTimeField(null=True)),
-        migrator.add_column("release", "withdraw_reason", TextField(default="")),
-        migrator.add_column("release", "review_state", CharField(max_length=16, default="")),
-        migrator.add_column("release", "review_note", TextField(default="")),
-        migrator.add_column("category", "review_required", BooleanField(default=False)),
+        migrator.add_column("release", "withdraw_reason", TextField(default="", constraints=EMPTY)),
+        migrator.add_column("release", "review_state",
+                            CharField(max_length=16, default="", constraints=EMPTY)),
+        migrator.add_column("release", "review_note", TextField(default="", constraints=EMPTY)),
+        migrator.add_column("category", "review_required",
+                            BooleanField(default=False, constraints=FALSE)),
         migrator.add_index("release", ("review_state",), False),
         migrator.add_index("release", ("created_by_id",), False),
     )
