@@ -7,10 +7,17 @@ category.review_required makes a board's editors submit for review instead of pu
 Existing releases get their writer from the audit log's release_create entries, and withdrawn
 ones their last change as the time of withdrawal.
 """
-from peewee import SQL, BooleanField, CharField, IntegerField, Table, TextField
+from peewee import (
+    SQL,
+    BooleanField,
+    CharField,
+    IntegerField,
+    MySQLDatabase,
+    Table,
+    TextField,
+)
 
 from feedserver.models.base import UTCDateTimeField
-
 
 # Defaults kept in the database too: the demo seeder and bulk paths insert rows with raw SQL.
 EMPTY, FALSE = [SQL("DEFAULT ''")], [SQL("DEFAULT FALSE")]
@@ -29,6 +36,10 @@ def up(migrator, db):
         migrator.add_index("release", ("review_state",), False),
         migrator.add_index("release", ("created_by_id",), False),
     )
+    if isinstance(db, MySQLDatabase):  # its NOT NULL step (MODIFY COLUMN) dropped the defaults
+        db.execute_sql("ALTER TABLE `release` ALTER COLUMN withdraw_reason SET DEFAULT '', "
+                       "ALTER COLUMN review_state SET DEFAULT '', ALTER COLUMN review_note SET DEFAULT ''")
+        db.execute_sql("ALTER TABLE category ALTER COLUMN review_required SET DEFAULT 0")
     release = Table("release", ("id", "public_id", "status", "updated_at", "created_by_id",
                                 "withdrawn_at")).bind(db)
     audit = Table("audit_entry", ("id", "actor_id", "action", "target")).bind(db)

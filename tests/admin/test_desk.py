@@ -264,3 +264,65 @@ def test_schedule_lists_coming_releases_by_korean_day(desk, staff, html, make_re
     assert html.texts(page, "//section[@class='schedule-day']/h2") == [
         f"{local.year}년 {local.month}월 {local.day}일 {weekday}요일"]
     assert html.texts(page, "//section[@class='schedule-day']//a") == ["내일 공개"]
+
+
+# Migration 0013.
+
+def test_migration_0013_names_writers_from_the_audit_log_and_dates_old_withdrawals(db_app, tmp_path, databases):
+    from peewee import Table
+    from playhouse.migrations import Runner
+
+    from feedserver import create_app
+    from feedserver.db import database
+    from feedserver.migrate import MIGRATIONS_DIR
+    (tmp_path / "before").mkdir()
+    databases.close_database()  # a fresh database at 0010, with rows as the code before 0013 wrote them
+    url = databases.backend_url(db_app.config["BACKEND"], tmp_path / "before")
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
+                      "ATTACHMENT_DIR": str(tmp_path / "attachments")})
+    with app.app_context():
+        runner = Runner(database.obj, directory=str(MIGRATIONS_DIR))
+        runner.up("0010_mariadb_medium_bodies")
+        stamp = Release.updated_at.db_value
+        then = utcnow().replace(microsecond=0) - timedelta(days=3)
+        db = database.obj
+        Table("category").bind(db).insert(slug="press", name="보도자료", description="", sort_order=0).execute()
+        users = Table("app_user", ("id", "username", "password_hash", "role", "active", "created_at",
+                                   "session_epoch")).bind(db)
+        users.insert(username="writer", password_hash="x", role="editor", active=True,
+                     created_at=stamp(then), session_epoch=0).execute()
+        writer = users.select(users.id).scalar()
+        release = Table("release").bind(db)
+        for public_id, status in (("written", "published"), ("pulled", "withdrawn")):
+            release.insert(public_id=public_id, category_id=1, title=public_id, author="a", body_html="",
+                           body_text="", summary="", status=status, published_at=stamp(then),
+                           created_at=stamp(then), updated_at=stamp(then), revision=1, view_count=0).execute()
+        Table("audit_entry").bind(db).insert(
+            created_at=stamp(then), actor_id=writer, actor_name="writer", via="admin",
+            action="release_create", target="release:written", summary="", address="").execute()
+        assert "0013_desk" in runner.up()
+        written = Release.get(Release.public_id == "written")
+        pulled = Release.get(Release.public_id == "pulled")
+        assert (written.created_by_id, written.withdrawn_at, written.review_state) == (writer, None, "")
+        assert pulled.withdrawn_at == then and pulled.withdraw_reason == "" and pulled.created_by_id is None
+        assert Category.get().review_required is False
+        assert "0013_desk" in runner.down()  # and back
+        assert "review_state" not in {c.name for c in db.get_columns("release")}
+    databases.close_database()
+
+
+def test_rows_inserted_without_the_new_columns_get_their_defaults(db_app):
+    """The demo seeder inserts with raw SQL naming only the old columns (MariaDB lost them once)."""
+    from feedserver.db import database
+    with db_app.app_context():
+        db = database.obj
+        quote = database.quote
+        db.execute_sql("INSERT INTO category (slug, name, description, sort_order) VALUES ('a', 'b', '', 0)")
+        stamp = Release.updated_at.db_value(utcnow())
+        db.execute_sql(f"INSERT INTO {quote[0]}release{quote[1]} (public_id, category_id, title, author, "
+                       "body_html, body_text, summary, status, created_at, updated_at, revision, view_count) "
+                       f"VALUES ('raw', 1, 't', 'a', '', '', '', 'draft', {database.param}, {database.param}, 1, 0)",
+                       (stamp, stamp))
+        release = Release.get(Release.public_id == "raw")
+        assert (release.withdraw_reason, release.review_state, release.review_note) == ("", "", "")
+        assert Category.get().review_required is False
