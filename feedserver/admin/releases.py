@@ -172,4 +172,7 @@ def get_release(public_id, manage=False):
 
 @bp.app_context_processor
 def _admin_user():
-    return {"admin_user": g.get("user")}
+    def can_manage(release):
+        """Tell whether the signed-in user may edit or withdraw this release (else: preview)."""
+        return g.get("user") is not None and may_manage(g.user, release)
+    return {"admin_user": g.get("user"), "can_manage": can_manage}

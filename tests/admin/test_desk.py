@@ -2,9 +2,11 @@
 from datetime import timedelta
 
 import pytest
+from peewee import Table
 
 from feedserver.admin.accounts import create_user
 from feedserver.dates import KST
+from feedserver.db import database
 from feedserver.models import (
     AuditEntry,
     Category,
@@ -269,20 +271,9 @@ def test_schedule_lists_coming_releases_by_korean_day(desk, staff, html, make_re
 # Migration 0013.
 
 def test_migration_0013_names_writers_from_the_audit_log_and_dates_old_withdrawals(db_app, tmp_path, databases):
-    from peewee import Table
-    from playhouse.migrations import Runner
-
-    from feedserver import create_app
-    from feedserver.db import database
-    from feedserver.migrate import MIGRATIONS_DIR
-    (tmp_path / "before").mkdir()
-    databases.close_database()  # a fresh database at 0010, with rows as the code before 0013 wrote them
-    url = databases.backend_url(db_app.config["BACKEND"], tmp_path / "before")
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
-                      "ATTACHMENT_DIR": str(tmp_path / "attachments")})
+    # A fresh database at 0010, with rows as the code before 0013 wrote them.
+    app, runner = databases.app_at_migration(db_app.config["BACKEND"], tmp_path, "0010_mariadb_medium_bodies")
     with app.app_context():
-        runner = Runner(database.obj, directory=str(MIGRATIONS_DIR))
-        runner.up("0010_mariadb_medium_bodies")
         stamp = Release.updated_at.db_value
         then = utcnow().replace(microsecond=0) - timedelta(days=3)
         db = database.obj
@@ -313,7 +304,6 @@ def test_migration_0013_names_writers_from_the_audit_log_and_dates_old_withdrawa
 
 def test_rows_inserted_without_the_new_columns_get_their_defaults(db_app):
     """The demo seeder inserts with raw SQL naming only the old columns (MariaDB lost them once)."""
-    from feedserver.db import database
     with db_app.app_context():
         db = database.obj
         quote = database.quote
@@ -326,3 +316,14 @@ def test_rows_inserted_without_the_new_columns_get_their_defaults(db_app):
         release = Release.get(Release.public_id == "raw")
         assert (release.withdraw_reason, release.review_state, release.review_note) == ("", "", "")
         assert Category.get().review_required is False
+
+
+def test_the_list_links_an_editor_to_the_preview_of_anothers_release(desk, staff, html):
+    admin = signed_in(desk, staff, "admin")
+    write(staff, admin, title="관리자 글")
+    theirs = newest(desk)
+    editor = signed_in(desk, staff, "editor")
+    write(staff, editor, title="편집자 글")
+    mine = newest(desk)
+    links = html.page(editor.get("/admin/")).xpath("//td[@class='col-title']/a/@href")
+    assert links == [f"/admin/releases/{mine.public_id}/edit", f"/admin/releases/{theirs.public_id}/preview"]
