@@ -87,6 +87,8 @@ def _refuse_insecure_production(app):
 def _register_blueprints(app):
     # The app factory is the composition root: the one place that imports every outer package.
     from feedserver.admin import account_pages, accounts, drafts, websub_status  # composition root
+    from feedserver.admin import review as admin_review  # composition root
+    from feedserver.admin import schedule as admin_schedule  # composition root
     from feedserver.admin import releases as admin  # composition root
     from feedserver.admin import revisions as admin_revisions  # composition root
     from feedserver.admin import site as admin_site  # composition root
@@ -96,8 +98,8 @@ def _register_blueprints(app):
     for blueprint in (board.bp, feeds.bp, discovery.bp, widget.bp, websub.bp):
         app.register_blueprint(blueprint)
     accounts.init_app(app)  # CSRF on every form, login pages
-    for blueprint in (account_pages.bp, admin.bp, admin_revisions.bp, admin_site.bp,
-                      websub_status.bp, drafts.bp, api.bp):
+    for blueprint in (account_pages.bp, admin.bp, admin_revisions.bp, admin_site.bp, admin_review.bp,
+                      admin_schedule.bp, websub_status.bp, drafts.bp, api.bp):
         app.register_blueprint(blueprint)
     accounts.csrf.exempt(api.bp)  # token-authenticated, no cookies
     accounts.csrf.exempt(websub.bp)  # subscribers are other servers, not our forms
@@ -109,6 +111,8 @@ def _register_filters(app):
         detail_datetime=dates.detail_datetime,
         long_datetime=dates.long_datetime,
         iso_kst=dates.iso_kst,
+        day_heading=dates.day_heading,
+        clock=dates.clock,
         filesize=_filesize,
         kogl=kogl.license_of,
     )

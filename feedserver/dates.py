@@ -12,6 +12,8 @@ LIST_DATE = "yyyy.MM.dd"
 DETAIL_DATETIME = "yyyy-MM-dd HH:mm"
 LONG_DATETIME = "yyyy년 M월 d일 (E) HH:mm"
 INPUT_DATETIME = "%Y-%m-%dT%H:%M"
+DAY_HEADING = "yyyy년 M월 d일 EEEE"
+CLOCK = "a h:mm"
 
 
 def to_kst(instant):
@@ -34,6 +36,16 @@ def detail_datetime(instant):
 def long_datetime(instant):
     """Format in words, as a feed's page in a browser shows it: 2025년 3월 26일 (수) 14:08."""
     return format_datetime(instant, LONG_DATETIME, tzinfo=KST, locale=LOCALE)
+
+
+def day_heading(instant):
+    """Format a day as the schedule heads it: 2024년 5월 7일 화요일."""
+    return format_datetime(instant, DAY_HEADING, tzinfo=KST, locale=LOCALE)
+
+
+def clock(instant):
+    """Format the time of day in Korean: 오전 9:00."""
+    return format_datetime(instant, CLOCK, tzinfo=KST, locale=LOCALE)
 
 
 def iso_kst(instant):

@@ -13,16 +13,17 @@ from feedserver.models import summarize, utcnow
 from feedserver.publishing.input import default_author
 from feedserver.publishing.press_fields import NAMES as PRESS_FIELDS
 
-MODES = {"draft": "임시저장", "publish": "지금 게시", "schedule": "예약 게시"}
-MODE_STATUS = {"draft": "draft", "publish": "published", "schedule": "scheduled"}
+MODES = {"draft": "임시저장", "publish": "지금 게시", "schedule": "예약 게시", "review": "검토 요청"}
+MODE_STATUS = {"draft": "draft", "publish": "published", "schedule": "scheduled", "review": "draft"}
+STATUS_LABELS = {"draft": "임시저장", "scheduled": "예약", "published": "게시", "withdrawn": "철회"}
+REVIEW_LABELS = {"pending": "검토 중", "returned": "반려됨"}
 
 
 def status_label(release, now=None):
-    """Return the Korean state of a release as editors think of it."""
-    if release.status == "scheduled" and not release.is_public(now):
-        return "예약"
-    return {"draft": "임시저장", "scheduled": "게시", "published": "게시",
-            "withdrawn": "철회"}[release.status]
+    """Return the Korean state of a release as editors think of it, by its effective status."""
+    if release.status == "draft" and release.review_state in REVIEW_LABELS:
+        return REVIEW_LABELS[release.review_state]
+    return STATUS_LABELS[release.effective_status(now)]
 
 
 @dataclass

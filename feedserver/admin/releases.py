@@ -4,10 +4,12 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from feedserver.admin import keep
 from feedserver.admin.accounts import actor, admin_required, login_required
 from feedserver.admin.forms import EditorForm, status_label
+from feedserver.admin.labels import review_fields, saved_message
 from feedserver.dates import detail_datetime
 from feedserver.models import Category, Release
 from feedserver.publishing import releases as publishing
 from feedserver.publishing.input import FieldErrors, check_fields
+from feedserver.publishing.permissions import may_manage
 from feedserver.publishing.releases import PublishingError
 from feedserver.search.query import apply_search, parse_list_args
 from feedserver.web.pagination import Pager
@@ -30,8 +32,8 @@ def index():
     query = Release.select(Release, Category).join(Category)
     if category:
         query = query.where(Category.slug == category)
-    if status in STATUS_FILTERS:
-        query = query.where(Release.status == status)
+    if status in STATUS_FILTERS:  # by effective status: a scheduled release now due is 게시
+        query = query.where(Release.with_effective_status(status))
     query = apply_search(query, "all", args.q)
     pager = Pager(args.page, current_app.config["ADMIN_PAGE_SIZE"], query.count())
     if args.page > pager.pages:
@@ -63,7 +65,7 @@ def new():
 @bp.route("/releases/<public_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(public_id):
-    release = get_release(public_id)
+    release = get_release(public_id, manage=True)
     form = EditorForm.from_request(release) if request.method == "POST" else EditorForm.of(release)
     _open(form, release)
     if request.method == "POST" and not form.previewing:
@@ -95,14 +97,15 @@ def _save(form, release):
     if form.errors:
         return None
     try:
-        fields = check_fields(form.input, current=release)
+        fields = review_fields(form, check_fields(form.input, current=release), release)
         uploads, key = form.uploads + keep.staged_uploads(form), keep.form_key(release)
+        old_status = None if release is None else release.effective_status()
         if release is None:
             release = publishing.create_release(fields, actor(), uploads=uploads)
-            flash("보도자료를 저장했습니다.")
+            flash(saved_message(release, None, created=True))
         elif publishing.update_release(release, fields, actor(), uploads=uploads,
                                        remove_ids=form.remove_ids, expected=form.revision):
-            flash("보도자료를 고쳤습니다.")
+            flash(saved_message(release, old_status))
         else:
             flash("바뀐 내용이 없습니다.")
         keep.saved(form, key)
@@ -126,10 +129,18 @@ def preview(public_id):
                            attachments=list(release.attachments))
 
 
-@bp.post("/releases/<public_id>/withdraw")
+@bp.route("/releases/<public_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(public_id):
-    return _state_change(public_id, publishing.withdraw_release, "게시를 철회했습니다.")
+    """Ask for confirmation and a reason, then withdraw (게시 철회)."""
+    release = get_release(public_id, manage=True)
+    reason = " ".join(request.form.get("reason", "").split())[:500]
+    if request.method == "GET" or not reason:
+        error = "철회 사유를 입력해 주세요." if request.method == "POST" else None
+        return render_template("admin/withdraw.html", release=release, error=error,
+                               reason=reason), 400 if error else 200
+    return _state_change(public_id, lambda r, a: publishing.withdraw_release(r, a, reason),
+                         f"‘{release.title}’ 게시를 철회했습니다. 게시판과 피드에서 내려갔습니다.")
 
 
 @bp.post("/releases/<public_id>/restore")
@@ -138,8 +149,16 @@ def restore(public_id):
     return _state_change(public_id, publishing.restore_release, "다시 게시했습니다.")
 
 
+@bp.post("/releases/<public_id>/unschedule")
+@login_required
+def unschedule(public_id):
+    """Cancel a schedule that has not come yet: the release goes back to draft (예약 취소)."""
+    return _state_change(public_id, publishing.cancel_schedule,
+                         "예약을 취소했습니다. 임시저장 상태로 돌아갔습니다.")
+
+
 def _state_change(public_id, change, message):
-    release = get_release(public_id)
+    release = get_release(public_id, manage=True)
     try:
         change(release, actor())
         flash(message)
@@ -159,14 +178,19 @@ def delete(public_id):
     return redirect(url_for("admin.index"))
 
 
-def get_release(public_id):
-    """Return any release by public id, whatever its status, or 404."""
+def get_release(public_id, manage=False):
+    """Return any release by public id, whatever its status, or 404; 403 if managing another's."""
     release = Release.by_public_id(public_id)
     if release is None:
         abort(404, description="없는 보도자료입니다.")
+    if manage and not may_manage(g.user, release):
+        abort(403, description="다른 사람이 쓴 보도자료는 승인자나 관리자만 고치거나 철회할 수 있습니다.")
     return release
 
 
 @bp.app_context_processor
 def _admin_user():
-    return {"admin_user": g.get("user")}
+    def can_manage(release):
+        """Tell whether the signed-in user may edit or withdraw this release (else: preview)."""
+        return g.get("user") is not None and may_manage(g.user, release)
+    return {"admin_user": g.get("user"), "can_manage": can_manage}

@@ -44,7 +44,7 @@ def diff(public_id):
 @bp.post("/<int(max=2147483647):revision_id>/restore")
 @login_required
 def restore(public_id, revision_id):
-    release = get_release(public_id)
+    release = get_release(public_id, manage=True)  # restoring is editing: the owner's or an approver's
     revision = revisions.find(release, revision_id) or abort(404, description="없는 판입니다.")
     try:
         if restore_revision(release, revision, actor()):

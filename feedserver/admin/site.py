@@ -14,7 +14,7 @@ from feedserver.admin.accounts import (
     normalize_username,
 )
 from feedserver.db import database
-from feedserver.models import ROLES, ApiToken, Category, User
+from feedserver.models import ROLE_LABELS, ROLES, ApiToken, Category, User
 from feedserver.publishing import audit
 from feedserver.publishing import releases as publishing
 from feedserver.publishing.input import SLUG
@@ -27,7 +27,7 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 
 @bp.get("/categories")
-@login_required
+@admin_required
 def categories():
     return _categories_page({}, {})
 
@@ -49,7 +49,8 @@ def edit_category(category_id):
     category = Category.get_or_none(Category.id == category_id) or abort(404)
     if request.method == "GET":
         values = {"slug": category.slug, "name": category.name, "kogl_type": category.kogl_type,
-                  "description": category.description, "sort_order": category.sort_order}
+                  "description": category.description, "sort_order": category.sort_order,
+                  "review_required": category.review_required}
         return render_template("admin/category.html", category=category, values=values, errors={})
     return _save_category(category)
 
@@ -71,7 +72,8 @@ def _save_category(category):
 
 def _category_values(form, category):
     values = {"slug": form.get("slug", "").strip().lower(), "name": " ".join(form.get("name", "").split()),
-              "description": form.get("description", "").strip()[:1000]}
+              "description": form.get("description", "").strip()[:1000],
+              "review_required": form.get("review_required") == "1"}
     errors = {}
     if not SLUG.match(values["slug"]):
         errors["slug"] = "주소 이름은 영문 소문자, 숫자, 하이픈으로 64자까지 쓸 수 있습니다."
@@ -144,7 +146,7 @@ def users():
             flash(f"사용자 {user.username}을(를) 만들었습니다.")
             return redirect(url_for("admin_site.users"))
     return render_template("admin/users.html", users=list(User.select().order_by(User.username)),
-                           roles=ROLES, values=values, errors=errors), 400 if errors else 200
+                           roles=ROLES, role_labels=ROLE_LABELS, values=values, errors=errors), 400 if errors else 200
 
 
 def _user_errors(values, password):
@@ -210,7 +212,7 @@ def end_user_sessions(user_id):
 
 
 @bp.get("/audit")
-@login_required
+@admin_required
 def audit_log():
     action = request.args.get("action") or None
     query = audit.entries(action=action if action in audit.ACTIONS else None)
@@ -223,7 +225,8 @@ def audit_log():
         return url_for("admin_site.audit_log", **({"action": action} if action else {}),
                        **({"page": n} if n > 1 else {}))
 
-    return render_template("admin/audit.html", entries=list(query.offset(pager.offset).limit(50)),
+    entries = list(query.offset(pager.offset).limit(50))
+    return render_template("admin/audit.html", entries=entries, titles=audit.release_titles(entries),
                            pager=pager, nav=pager.links(page_url), actions=audit.ACTIONS,
                            action=action, via=audit.VIA, label=audit.action_label)
 

@@ -1,7 +1,7 @@
 """The WebSub status page in the admin: subscriptions per feed, pending work, deliveries."""
 from flask import Blueprint, render_template
 
-from feedserver.admin.accounts import login_required
+from feedserver.admin.accounts import admin_required
 from feedserver.models import OutboxJob, Subscription
 from feedserver.web.urls import base_url
 from feedserver.websub import outbox
@@ -12,7 +12,7 @@ bp = Blueprint("websub_admin", __name__)
 
 
 @bp.get("/admin/websub")
-@login_required
+@admin_required
 def status():
     """Show subscriptions per feed, pending work, recent deliveries and failures."""
     subs = list(Subscription.select().order_by(Subscription.feed_key, Subscription.topic,

@@ -60,7 +60,9 @@ def _json(schema, description):
 
 ERROR_TEXT = {
     400: "문서와 맞지 않는 요청 (형식 오류, 필수 항목 누락, 없는 분류 등)", 401: "토큰이 없거나 폐기됨",
-    403: "권한 없음 (관리자 전용)", 404: "없는 보도자료", 405: "허용되지 않는 메서드",
+    403: "권한 없음: 삭제는 관리자만, 다른 사람이 쓴 보도자료를 고치거나 철회·복원하는 것은 승인자와 "
+         "관리자만 할 수 있음. 검토 후 게시하는 분류에서는 편집자 토큰으로 게시(published, scheduled)할 수 "
+         "없음: 임시저장(draft)으로 보낸 뒤 관리자 화면에서 검토를 요청", 404: "없는 보도자료", 405: "허용되지 않는 메서드",
     409: "보도자료의 지금 상태와 충돌 (철회됨, 게시 전 등) 또는 external_id 중복",
     413: "파일이 너무 큼",
     415: "본문 형식(Content-Type)이 다르거나 올릴 수 없는 파일 형식 (허용: hwp, hwpx, pdf, docx, xlsx, pptx, jpg, "
@@ -200,31 +202,32 @@ def _paths(slugs, max_query_length):
                                       _query("per_page", {"type": "integer", "minimum": 1,
                                                           "maximum": 100}, "쪽당 개수")]),
             "post": _operation("createRelease", "보도자료 작성 (external_id가 같으면 같은 보도자료)",
-                               {"200": replayed, "201": created}, 400, 409, 415, 422, body=JSON_BODY)},
+                               {"200": replayed, "201": created}, 400, 403, 409, 415, 422, body=JSON_BODY)},
         "/releases/{public_id}": {**one,
             "get": _operation("getRelease", "보도자료 읽기", {"200": same("updateRelease")}, 404),
             "patch": _operation("updateRelease", "보도자료 고치기 (보낸 항목만)",
                                 {"200": same("getRelease", "scheduleRelease", "withdrawRelease")},
-                                400, 404, 409, 415, 422, body={"required": True, "content": {
+                                400, 403, 404, 409, 415, 422, body={"required": True, "content": {
                                     "application/json": {"schema": _ref("ReleasePatch")}}}),
             "delete": _operation("deleteRelease", "보도자료 삭제 (관리자)",
                                  {"204": {"description": "삭제함"}}, 403, 404)},
         "/releases/{public_id}/schedule": {**one, "post": _operation(
-            "scheduleRelease", "예약 게시", {"200": same("getRelease", "withdrawRelease")}, 400, 404, 409, 415, 422,
+            "scheduleRelease", "예약 게시", {"200": same("getRelease", "withdrawRelease")}, 400, 403, 404, 409, 415,
+            422,
             body={"required": True, "content": {"application/json": {"schema": _ref("Schedule")}}})},
         "/releases/{public_id}/withdraw": {**one, "post": _operation(
             "withdrawRelease", "게시 철회 (게시 화면은 410, 피드에서 빠짐)",
-            {"200": same("restoreRelease", "getRelease")}, 404, 409)},
+            {"200": same("restoreRelease", "getRelease")}, 403, 404, 409)},
         "/releases/{public_id}/restore": {**one, "post": _operation(
             "restoreRelease", "철회한 보도자료 다시 게시",
-            {"200": same("getRelease", "withdrawRelease", "deleteRelease")}, 404, 409)},
+            {"200": same("getRelease", "withdrawRelease", "deleteRelease")}, 403, 404, 409)},
         "/releases/{public_id}/attachments": {**one, "post": _operation(
-            "addAttachment", "첨부파일 올리기", {"201": attachment}, 400, 404, 409, 413, 415,
+            "addAttachment", "첨부파일 올리기", {"201": attachment}, 400, 403, 404, 409, 413, 415,
             body=UPLOAD)},
         "/releases/{public_id}/attachments/{attachment_id}": {
             "parameters": [RELEASE_ID, ATTACHMENT_ID],
             "delete": _operation("deleteAttachment", "첨부파일 삭제",
-                                 {"204": {"description": "삭제함"}}, 404, 409)},
+                                 {"204": {"description": "삭제함"}}, 403, 404, 409)},
     }
 
 
@@ -238,7 +241,9 @@ def document(slugs, max_query_length):
                                 "Authorization: Bearer 머리글로 보냅니다. 오류는 "
                                 "{\"error\": {\"status\", \"message\", \"fields\"}} 형식입니다. "
                                 "400은 요청이 이 문서와 맞지 않을 때, 422는 형식은 맞지만 규칙(예약 시각 등)에 "
-                                "맞지 않을 때, 409는 보도자료의 지금 상태와 충돌할 때입니다."},
+                                "맞지 않을 때, 409는 보도자료의 지금 상태와 충돌할 때입니다. 403은 역할이 허락하지 "
+                                "않을 때입니다: 검토 후 게시하는 분류에서 편집자의 토큰은 게시할 수 없고(검토 "
+                                "요청은 관리자 화면에서), 편집자는 자기가 쓴 보도자료만 고치거나 철회합니다."},
         "servers": [{"url": "/api/v1"}],
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
                        "schemas": _schemas(slugs)},

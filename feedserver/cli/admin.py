@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 
 from feedserver.admin.accounts import create_user, normalize_username
 from feedserver.db import database
-from feedserver.models import ROLES, Release, User
+from feedserver.models import ROLE_LABELS, ROLES, Release, User
 from feedserver.publishing import audit
 from feedserver.publishing.records import count_records
 from feedserver.publishing.tokens import issue_token
@@ -39,7 +39,7 @@ def _create_user(username, role, password_stdin):
     with database.atomic():
         user = create_user(username, password, role)
         audit.record(cli_actor(), "user_create", f"user:{user.username}", f"역할: {role}")
-    click.echo(f"{'관리자' if role == 'admin' else '편집자'} {user.username}을(를) 만들었습니다.")
+    click.echo(f"{ROLE_LABELS[role]} {user.username}을(를) 만들었습니다.")
 
 
 @click.command("create-admin")

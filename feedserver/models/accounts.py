@@ -3,7 +3,8 @@ from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextF
 
 from .base import BaseModel, UTCDateTimeField, utcnow
 
-ROLES = ("admin", "editor")
+ROLES = ("admin", "approver", "editor")
+ROLE_LABELS = {"admin": "관리자", "approver": "승인자", "editor": "편집자"}
 
 
 class User(BaseModel):
@@ -22,6 +23,15 @@ class User(BaseModel):
     @property
     def is_admin(self):
         return self.role == "admin"
+
+    @property
+    def is_approver(self):
+        """Approvers (and admins) publish on review boards and manage anyone's releases."""
+        return self.role in ("admin", "approver")
+
+    @property
+    def role_label(self):
+        return ROLE_LABELS.get(self.role, self.role)
 
 
 class ApiToken(BaseModel):

@@ -7,6 +7,7 @@ import lxml.html
 import peewee
 from peewee import (
     BigIntegerField,
+    BooleanField,
     CharField,
     ForeignKeyField,
     IntegerField,
@@ -37,6 +38,8 @@ class Category(BaseModel):
     description = TextField(default="")
     sort_order = IntegerField(default=0)
     kogl_type = IntegerField(default=1)  # the board's 공공누리 type for releases that name none
+    # Editors of this board submit for review; an approver or admin publishes.
+    review_required = BooleanField(default=False)
 
     @classmethod
     def ordered(cls):
@@ -70,6 +73,12 @@ class Release(BaseModel):
     corrected_at = UTCDateTimeField(null=True)
     # The last change readers could see after publication: 수정일 and the feeds' `updated`.
     content_changed_at = UTCDateTimeField(null=True)
+    # The writer's user id (no constraint: accounts outlive nothing here, rows only name them).
+    created_by_id = IntegerField(null=True, index=True)
+    withdrawn_at = UTCDateTimeField(null=True)
+    withdraw_reason = SafeTextField(default="")
+    review_state = CharField(max_length=16, default="", index=True)  # "", "pending", "returned"
+    review_note = SafeTextField(default="")
 
     class Meta:
         indexes = (
@@ -103,6 +112,23 @@ class Release(BaseModel):
     @property
     def is_withdrawn(self):
         return self.status == "withdrawn"
+
+    def effective_status(self, now=None):
+        """Return the status readers see: a scheduled release whose time has come is published."""
+        if self.status == "scheduled" and self.is_public(now):
+            return "published"
+        return self.status
+
+    @classmethod
+    def with_effective_status(cls, status, now=None):
+        """Return the condition for releases whose effective status is `status`."""
+        now = now or utcnow()
+        due = (cls.status == "scheduled") & (cls.published_at <= now)
+        if status == "published":
+            return (cls.status == "published") | due
+        if status == "scheduled":
+            return (cls.status == "scheduled") & (cls.published_at > now)
+        return cls.status == status
 
     def is_public(self, now=None):
         """Tell whether readers may see this release now."""

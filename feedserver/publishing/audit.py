@@ -1,12 +1,15 @@
 """The append-only audit log: who did what, when, through which door."""
 from dataclasses import dataclass
 
-from feedserver.models import AuditEntry, User
+from feedserver.models import AuditEntry, Release, User
 
 ACTIONS = {
     "login": "로그인", "login_failed": "로그인 실패", "logout": "로그아웃",
-    "release_create": "보도자료 작성", "release_update": "보도자료 수정",
-    "release_publish": "게시", "release_schedule": "예약 게시",
+    "release_create": "보도자료 작성(임시저장)", "release_update": "보도자료 수정",
+    "release_create_publish": "작성 후 지금 게시", "release_create_schedule": "작성 후 예약 게시",
+    "release_publish": "지금 게시", "release_schedule": "예약 게시",
+    "release_went_live": "예약 게시됨", "release_unschedule": "예약 취소",
+    "release_submit": "검토 요청", "release_approve": "승인 게시", "release_return": "반려",
     "release_unpublish": "게시 취소(임시저장)", "release_withdraw": "게시 철회",
     "release_restore": "게시 복원", "release_revert": "이전 판으로 되돌림", "release_delete": "보도자료 삭제",
     "release_import": "보도자료 가져오기",
@@ -18,7 +21,7 @@ ACTIONS = {
     "sessions_end": "모든 기기 로그아웃",
     "import": "일괄 가져오기", "export": "내보내기",
 }
-VIA = {"admin": "관리자 화면", "api": "API", "cli": "명령줄"}
+VIA = {"admin": "관리자 화면", "api": "API", "cli": "명령줄", "schedule": "예약 시각"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ class Actor:
         if self.user is not None:
             return self.user.username
         return self.name or "system"
+
+
+# Who acts when a scheduled release goes live by time alone (예약 게시됨).
+SCHEDULE = Actor(None, "schedule", name="예약")
 
 
 def record(actor, action, target="", summary=""):
@@ -58,3 +65,17 @@ def entries(action=None, actor_name=None):
 def action_label(action):
     """Return the Korean name of an action."""
     return ACTIONS.get(action, action)
+
+
+def release_titles(entries):
+    """Return {target: title} for the release targets among entries; deleted ones by their log."""
+    public_ids = {e.target[len("release:"):] for e in entries if e.target.startswith("release:")}
+    titles = {}
+    if public_ids:
+        rows = Release.select(Release.public_id, Release.title).where(
+            Release.public_id.in_(sorted(public_ids)))
+        titles = {f"release:{r.public_id}": r.title for r in rows}
+    for e in entries:  # a deleted release keeps the title its entries wrote down
+        if e.target.startswith("release:") and e.target not in titles and "제목: " in e.summary:
+            titles[e.target] = e.summary.split("제목: ", 1)[1].split("; ", 1)[0]
+    return titles

@@ -37,12 +37,16 @@ class NewRelease:
     uploads: list = dataclass_field(default_factory=list)
 
 
+# Columns with defaults peewee would add to every row's INSERT; given here so rows stay uniform.
+DESK_DEFAULTS = {"withdraw_reason": "", "review_state": "", "review_note": ""}
+
+
 def import_releases(items, actor):
     """Create many releases in one transaction: all of them or none, each one whole."""
     stored = [[upload_files.store_upload(u) for u in item.uploads] for item in items]
     now = utcnow()
     rows = [{"public_id": public_id, "external_id": item.external_id, "created_at": now,
-             "updated_at": now, "revision": 1, "view_count": 0, **PRESS_DEFAULTS,
+             "updated_at": now, "revision": 1, "view_count": 0, **PRESS_DEFAULTS, **DESK_DEFAULTS,
              **derive_columns(item.fields, None), **item.preserved}
             for item, public_id in zip(items, _public_ids(len(items)))]
     try:

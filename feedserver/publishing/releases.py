@@ -12,6 +12,7 @@ from feedserver.models import (
     utcnow,
 )
 from feedserver.publishing import audit, revisions
+from feedserver.publishing.permissions import PublishingError, check_manage, check_publish
 from feedserver.publishing.press_fields import LABELS as PRESS_LABELS
 from feedserver.search import index as search_index
 from feedserver.websub.outbox import release_changed, seen_change
@@ -20,28 +21,26 @@ LABELS = {"title": "제목", "category": "분류", "author": "작성자", "body_
           "summary": "요약", "status": "상태", "published_at": "게시 시각", **PRESS_LABELS}
 STATUS_ACTIONS = {"published": "release_publish", "scheduled": "release_schedule",
                   "draft": "release_unpublish", "withdrawn": "release_withdraw"}
+CREATE_ACTIONS = {"published": "release_create_publish", "scheduled": "release_create_schedule"}
 
 STALE = "다른 사용자가 먼저 고쳤습니다. 새로 불러온 뒤 다시 저장해 주세요."
-
-
-class PublishingError(Exception):
-    """A write refused for the release's state or the actor's role."""
-
-    def __init__(self, message, status=409):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def create_release(fields, actor, uploads=(), external_id=None):
     """Create a release from checked fields, with its attachments; return it."""
     columns = derive_columns(fields, None)
+    check_publish(actor, fields["category"], columns.get("status"))
+    if actor.user is not None:
+        columns["created_by_id"] = actor.user.id
+    action = CREATE_ACTIONS.get(columns.get("status"), "release_create")
+    if columns.get("review_state") == "pending":
+        action = "release_submit"
     stored = [upload_files.store_upload(u) for u in uploads]
     try:
         with database.atomic():
             release = Release.create(external_id=external_id, **columns)
             attach_files(release, stored)
-            _after_change(release, None, "draft", actor, "release_create", f"제목: {release.title}")
+            _after_change(release, None, "draft", actor, action, f"제목: {release.title}")
     except BaseException:
         upload_files.remove_stored(s["stored_name"] for s in stored)
         raise
@@ -52,11 +51,20 @@ def update_release(release, fields, actor, uploads=(), remove_ids=(), action=Non
     """Apply checked fields and attachment changes; return False when nothing changed."""
     if expected is not None and expected != release.revision:
         raise PublishingError(STALE)
+    check_manage(actor, release)
     columns = derive_columns(fields, release)
     changed = [name for name, value in columns.items() if stored_value(release, name) != value]
+    if "status" in changed or ("category" in changed and release.status in VISIBLE_STATUSES):
+        check_publish(actor, fields.get("category", release.category),
+                      columns.get("status", release.status))
+    if columns.get("status") in VISIBLE_STATUSES and release.review_state:
+        columns.update(review_state="", review_note="")  # published: no longer in review
+        changed += [n for n in ("review_state", "review_note") if n not in changed]
     removing = list(release.attachments.where(Attachment.id.in_(list(remove_ids)))) if remove_ids else []
     if not changed and not uploads and not removing:
         return False
+    if columns.get("review_state") == "pending" and "review_state" in changed:
+        action = action or "release_submit"
     action = action or _action_for(columns, changed, uploads)
     summary = _change_summary(changed, uploads, removing)
     changes = {n: columns[n] for n in changed}
@@ -83,20 +91,34 @@ def _seen_content_change(release, changed, files_changed):
     return bool(public_change and release.went_live())
 
 
-def withdraw_release(release, actor):
-    """Take a published or scheduled release off the board and the feeds."""
+def withdraw_release(release, actor, reason=""):
+    """Take a published or scheduled release off the board and the feeds, saying why."""
     if release.status not in VISIBLE_STATUSES:
         raise PublishingError("게시되었거나 예약된 보도자료만 철회할 수 있습니다.")
-    _write(release, {"status": "withdrawn"}, actor, "release_withdraw", f"제목: {release.title}")
+    check_manage(actor, release)
+    summary = f"제목: {release.title}" + (f"; 사유: {reason}" if reason else "")
+    _write(release, {"status": "withdrawn", "withdrawn_at": utcnow(), "withdraw_reason": reason},
+           actor, "release_withdraw", summary)
 
 
 def restore_release(release, actor):
     """Put a withdrawn release back where it was: published, or scheduled if still ahead."""
     if release.status != "withdrawn":
         raise PublishingError("철회된 보도자료만 복원할 수 있습니다.")
+    check_manage(actor, release)
+    check_publish(actor, release.category, "published")
     ahead = release.published_at is not None and release.published_at > utcnow()
-    _write(release, {"status": "scheduled" if ahead else "published"}, actor,
-           "release_restore", f"제목: {release.title}")
+    _write(release, {"status": "scheduled" if ahead else "published", "withdrawn_at": None,
+                     "withdraw_reason": ""}, actor, "release_restore", f"제목: {release.title}")
+
+
+def cancel_schedule(release, actor):
+    """Turn a scheduled release that is not yet public back into a draft (예약 취소)."""
+    if release.status != "scheduled" or release.is_public():
+        raise PublishingError("아직 게시되지 않은 예약 보도자료만 예약을 취소할 수 있습니다.")
+    check_manage(actor, release)
+    _write(release, {"status": "draft", "published_at": None}, actor, "release_unschedule",
+           f"제목: {release.title}")
 
 
 def delete_release(release, actor):

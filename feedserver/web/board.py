@@ -1,5 +1,14 @@
 """The public board: category lists, search, release pages and attachment downloads."""
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from peewee import OperationalError, Tuple
 from werkzeug.exceptions import BadRequest
 
@@ -146,7 +155,9 @@ def _get_release(public_id):
     if item is None or (not item.is_public() and not item.is_withdrawn):
         abort(404, description="없는 보도자료입니다.")
     if item.is_withdrawn:
-        abort(410, description="이 보도자료는 게시가 철회되었습니다.")
+        # Readers who followed a link learn what was withdrawn, when and why.
+        page = render_template("board/withdrawn.html", release=item)
+        abort(make_response(page, 410))
     return item
 
 

@@ -31,8 +31,15 @@ def render_error(error):
         response = jsonify(error={"status": code, "message": message,
                                   "fields": getattr(error, "fields", {}) or {}})
     else:
-        response = render_template("error.html", code=code, title=title, message=message)
+        # Staff stay inside the admin: its errors (a 403 above all) lead back to the admin.
+        # A server error keeps the plain page, which asks nothing of a database that may be down.
+        page = "admin/error.html" if _in_admin() and code < 500 else "error.html"
+        response = render_template(page, code=code, title=title, message=message)
     return _finish(response, code, error)
+
+
+def _in_admin():
+    return request.path == "/admin" or request.path.startswith("/admin/")
 
 
 def _finish(response, code, error):

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from feedserver.db import database
 from feedserver.models import Category, OutboxJob, Release, Subscription, utcnow
+from feedserver.publishing import audit
 from feedserver.websub import netguard, outbox
 from feedserver.websub.topics import (
     allowed_networks,
@@ -55,6 +56,10 @@ def announce_due(job):
         if release is None or not release.is_public():  # withdrawn, deleted or moved later
             return outbox.finish(job, "done", "공개되지 않은 보도자료라 알리지 않았습니다.")
         outbox.announce(release)
+        # Logged in the job's transaction, which finish() rolls back if another worker took the
+        # job over: the audit log says 예약 게시됨 exactly once, however many workers run.
+        audit.record(audit.SCHEDULE, "release_went_live", f"release:{release.public_id}",
+                     f"제목: {release.title}")
         outbox.finish(job)
 
 

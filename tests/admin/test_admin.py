@@ -48,7 +48,7 @@ def test_write_and_publish_with_a_pdf_shows_on_the_board(staff_app, client, html
     download = client.get(link.get("href"))
     assert download.data == samples.tiny_pdf() and download.mimetype == "application/pdf"
     assert "filename*=UTF-8''%EB%B6%99%EC%9E%841." in download.headers["Content-Disposition"]
-    assert "보도자료를 저장했습니다." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "게시했습니다. 게시판과 피드에 올라갔습니다." in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_preview_shows_the_cleaned_body_and_saves_nothing(staff_app, client, html, write):
@@ -77,7 +77,7 @@ def test_schedule_takes_seoul_time_and_stays_off_the_board(staff_app, client, ht
     assert html.texts(listing, "//td[contains(@class,'status')]") == ["예약"]
     editor = html.page(client.get(f"/admin/releases/{release.public_id}/edit"))
     assert editor.xpath("//input[@id='publish_at']/@value") == [when.strftime("%Y-%m-%dT%H:%M")]
-    assert editor.xpath("//input[@name='mode'][@checked]/@value") == ["schedule"]
+    assert editor.xpath("//button[@name='mode'][contains(@class,'primary')]/@value") == ["schedule"]
 
 
 def test_draft_is_not_public_and_preview_page_works(staff_app, client, html, write):
@@ -170,7 +170,7 @@ def test_withdraw_gives_410_and_restore_brings_it_back(staff_app, client, html, 
     write(client)
     release = newest(staff_app)
     edit = f"/admin/releases/{release.public_id}/edit"
-    assert staff.post_form(client, f"/admin/releases/{release.public_id}/withdraw", {}, page=edit).status_code == 302
+    assert staff.post_form(client, f"/admin/releases/{release.public_id}/withdraw", {"reason": "내용 정정"}, page=edit).status_code == 302
     assert client.get(f"/releases/{release.public_id}").status_code == 410
     assert not html.board_rows(html.page(client.get("/board/press/")))
     state = "//section[@class='release-state']//span[contains(@class,'status')]"
@@ -264,7 +264,7 @@ def test_every_admin_action_is_in_the_audit_log(staff_app, client, html, samples
     staff.post_form(client, edit, {**base, "title": "수정", "mode": "draft"})
     when = (datetime.now(KST) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     staff.post_form(client, edit, {**base, "title": "수정", "mode": "schedule", "publish_at": when})
-    staff.post_form(client, f"/admin/releases/{release.public_id}/withdraw", {}, page=edit)
+    staff.post_form(client, f"/admin/releases/{release.public_id}/withdraw", {"reason": "내용 정정"}, page=edit)
     staff.post_form(client, f"/admin/releases/{release.public_id}/restore", {}, page=edit)
     staff.post_form(client, edit, {**base, "title": "수정", "mode": "schedule", "publish_at": when,
                                    "remove_attachment": str(newest_attachment(staff_app))})
@@ -276,7 +276,7 @@ def test_every_admin_action_is_in_the_audit_log(staff_app, client, html, samples
     staff.post_form(client, "/admin/logout", {}, page="/admin/")
     logged = [a for a in staff.actions(staff_app) if a[1] == "admin"]
     assert [a[2] for a in logged] == [
-        "login", "release_create", "release_update", "release_unpublish", "release_schedule",
+        "login", "release_create_publish", "release_update", "release_unpublish", "release_schedule",
         "release_withdraw", "release_restore", "attachment_remove", "category_create",
         "token_create", "user_create", "release_delete", "logout"]
     assert all(actor == "admin" for actor, _, _ in logged)
@@ -285,7 +285,7 @@ def test_every_admin_action_is_in_the_audit_log(staff_app, client, html, samples
     tree = html.page(other.get("/admin/audit"))
     shown = html.texts(tree, "//table[contains(@class,'audit-table')]/tbody/tr/td[4]")
     assert shown[:3] == ["로그인", "로그아웃", "보도자료 삭제"]
-    assert "보도자료 작성" in shown and "예약 게시" in shown and "게시 철회" in shown
+    assert "작성 후 지금 게시" in shown and "예약 게시" in shown and "게시 철회" in shown
 
 
 def newest_attachment(app):
@@ -313,7 +313,7 @@ def test_every_change_reaches_the_board_and_feeds_at_once(staff_app, client, htm
     staff.post_form(client, edit, {"title": "고친 제목", "category": "press", "body": "본문", "mode": "publish",
                                    "action": "save"})
     assert feed_titles()[0] == board_titles() == ["고친 제목"]
-    staff.post_form(client, f"/admin/releases/{release.public_id}/withdraw", {}, page=edit)
+    staff.post_form(client, f"/admin/releases/{release.public_id}/withdraw", {"reason": "내용 정정"}, page=edit)
     assert feed_titles()[0] == board_titles() == []
     staff.post_form(client, f"/admin/releases/{release.public_id}/restore", {}, page=edit)
     assert feed_titles()[0] == board_titles() == ["고친 제목"]

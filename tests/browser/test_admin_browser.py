@@ -39,11 +39,11 @@ def write_release(samples):
         if pdf:
             page.get_by_label("파일 추가").set_input_files(
                 files=[{"name": FILE, "mimeType": "application/pdf", "buffer": samples.tiny_pdf()}])
-        page.get_by_label(mode, exact=True).check()
         if publish_at:
             page.get_by_label("예약 시각 (한국 시간)").fill(publish_at)
-        page.get_by_role("button", name="저장").click()
-        assert page.locator(".flash").first.text_content() == "보도자료를 저장했습니다."
+        page.get_by_role("button", name=mode, exact=True).click()  # the button names the action
+        assert page.locator(".flash").first.text_content().startswith(
+            "게시했습니다." if mode == "지금 게시" else "예약했습니다.")
     return write_release
 
 
@@ -93,5 +93,5 @@ def test_editor_publishes_schedules_and_readers_see_it(admin_site, browser_page,
 
     page.goto(admin_site + "/admin/audit")
     shown = page.locator(".audit-table tbody tr td:nth-child(4)").all_text_contents()
-    assert shown[:3] == ["보도자료 작성", "보도자료 작성", "로그인"]
+    assert shown[:3] == ["작성 후 예약 게시", "작성 후 지금 게시", "로그인"]
     assert page.evaluate("window.__csp") == [] and errors == []

@@ -46,7 +46,7 @@ def test_create_writes_release_feed_state_and_audit_in_one_go(staff_app):
         assert versions()[f"cat:{press}"] == before.get(f"cat:{press}", 0) + 1
         entry = AuditEntry.select().order_by(AuditEntry.id.desc()).first()
         assert (entry.actor_name, entry.action, entry.target) == (
-            "editor", "release_create", f"release:{release.public_id}")
+            "editor", "release_create_publish", f"release:{release.public_id}")
 
 
 def test_saving_identical_content_moves_nothing(staff_app):

@@ -2,9 +2,11 @@
 import os
 from urllib.parse import urlparse
 
+from playhouse.migrations import Runner
+
 from feedserver import create_app
 from feedserver.db import database, make_database
-from feedserver.migrate import migrate
+from feedserver.migrate import MIGRATIONS_DIR, migrate
 
 SERVER_URLS = {
     "postgresql": os.environ.get("FEEDSERVER_TEST_POSTGRES_URL", ""),
@@ -58,3 +60,19 @@ def backend_url(name, tmp_path):
         return "sqlite:///" + str(tmp_path / "test.sqlite3")
     reset_server_database(SERVER_URLS[name])
     return SERVER_URLS[name]
+
+
+def app_at_migration(backend, tmp_path, target):
+    """Return (app, runner): a fresh database on `backend` migrated up to `target` only.
+
+    Use the runner inside app.app_context() to apply the migration under test (runner.up()).
+    """
+    close_database()
+    folder = tmp_path / "before"
+    folder.mkdir(exist_ok=True)
+    app = create_app({"TESTING": True, "DATABASE_URL": backend_url(backend, folder),
+                      "SECRET_KEY": "test-secret", "ATTACHMENT_DIR": str(tmp_path / "attachments")})
+    with app.app_context():
+        runner = Runner(database.obj, directory=str(MIGRATIONS_DIR))
+        runner.up(target)
+    return app, runner

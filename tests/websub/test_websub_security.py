@@ -501,7 +501,7 @@ def test_ping_names_the_topic_and_a_refusing_hub_is_not_retried(hub_app, subscri
     # the refusal is on the status page, for the admin to see
     from feedserver.admin.accounts import create_user
     with hub_app.app_context():
-        create_user("watcher", "correct horse battery staple")
+        create_user("watcher", "correct horse battery staple", "admin")  # the page is admins'
     client = hub_app.test_client()
     hub_app.config["WTF_CSRF_ENABLED"] = False
     client.post("/admin/login", data={"username": "watcher", "password": "correct horse battery staple"})

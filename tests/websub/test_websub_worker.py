@@ -155,7 +155,7 @@ def test_two_workers_share_the_work_once(db_app, subscriber, make_category, webs
     assert sorted(len(subscriber.received(p)) for p in callbacks) == [6, 6, 6]
 
 
-def test_status_page_needs_login_and_lists_subscriptions(hub_app, subscriber, websub):
+def test_status_page_is_for_admins_and_lists_subscriptions(hub_app, subscriber, websub):
     if "accounts.login" not in hub_app.view_functions:
         pytest.skip("the admin login is not wired into create_app yet")
     from feedserver.admin.accounts import create_user
@@ -166,8 +166,11 @@ def test_status_page_needs_login_and_lists_subscriptions(hub_app, subscriber, we
         websub.subscribed(hub_app, subscriber.url("/shown"))
     with hub_app.app_context():
         create_user("viewer", "correct horse battery staple")
+        create_user("operator", "correct horse battery staple", "admin")
     hub_app.config["WTF_CSRF_ENABLED"] = False
     client.post("/admin/login", data={"username": "viewer", "password": "correct horse battery staple"})
+    assert client.get("/admin/websub").status_code == 403  # editors: not theirs to read
+    client.post("/admin/login", data={"username": "operator", "password": "correct horse battery staple"})
     page = client.get("/admin/websub")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
