@@ -140,6 +140,10 @@ class FeedState(BaseModel):
 RELEASE_MODELS = [Category, Release, Attachment, FeedState]
 
 
+TEXT_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "div", "dt", "dd",
+               "blockquote", "pre", "caption", "figcaption", "table", "ul", "ol", "dl")
+
+
 def html_to_text(html):
     """Return the plain text of a fragment of HTML."""
     if not html or not html.strip():
@@ -151,7 +155,8 @@ def html_to_text(html):
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")
     parts = []
-    for block in root.iter("p", "li", "h1", "h2", "h3", "h4", "tr", "div"):
+    # Every block and table cell ends a line: text never runs together across them.
+    for block in root.iter(*TEXT_BLOCKS):
         block.tail = "\n" + (block.tail or "")
     parts.append(root.text_content())
     return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", "".join(parts))).strip()
