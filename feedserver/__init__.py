@@ -86,6 +86,8 @@ def _refuse_insecure_production(app):
 def _register_blueprints(app):
     # The app factory is the composition root: the one place that imports every outer package.
     from feedserver.admin import account_pages, accounts, websub_status  # composition root
+    from feedserver.admin import images as admin_images  # composition root
+    from feedserver.admin import paste as admin_paste  # composition root
     from feedserver.admin import releases as admin  # composition root
     from feedserver.admin import site as admin_site  # composition root
     from feedserver.api import views as api  # composition root
@@ -94,7 +96,8 @@ def _register_blueprints(app):
     for blueprint in (board.bp, feeds.bp, discovery.bp, widget.bp, websub.bp):
         app.register_blueprint(blueprint)
     accounts.init_app(app)  # CSRF on every form, login pages
-    for blueprint in (account_pages.bp, admin.bp, admin_site.bp, websub_status.bp, api.bp):
+    for blueprint in (account_pages.bp, admin.bp, admin_site.bp, admin_images.bp, admin_paste.bp,
+                      websub_status.bp, api.bp):
         app.register_blueprint(blueprint)
     accounts.csrf.exempt(api.bp)  # token-authenticated, no cookies
     accounts.csrf.exempt(websub.bp)  # subscribers are other servers, not our forms

@@ -33,6 +33,8 @@ def structure(html):
             del element.attrib["class"]  # what the sanitiser leaves of a class it does not keep
         if element.tag in CONTAINERS:
             _drop_layout_spaces(element)
+        elif element.tag != "pre":
+            _drop_spaces_around_blocks(element)
         if element.tag != "pre" and not any(a.tag == "pre" for a in element.iterancestors()):
             _collapse_spaces(element)
     for block in list(root):
@@ -129,6 +131,17 @@ def _drop_layout_spaces(container):
         container.text = None
     for child in container:
         if child.tail and not child.tail.strip():
+            child.tail = None
+
+
+def _drop_spaces_around_blocks(element):
+    """Remove whitespace-only text beside a block inside a cell or item (`<td> <p>`)."""
+    children = list(element)
+    if children and children[0].tag in BLOCKS and element.text and not element.text.strip():
+        element.text = None
+    for child, following in zip(children, children[1:] + [None]):
+        if child.tail and not child.tail.strip() and (
+                child.tag in BLOCKS or following is None or following.tag in BLOCKS):
             child.tail = None
 
 
