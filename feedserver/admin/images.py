@@ -8,7 +8,7 @@ so a picture always belongs to a release; the editor then saves the form onto th
 """
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 
 from feedserver.admin.accounts import actor, load_session_user
 from feedserver.admin.releases import get_release
@@ -85,11 +85,7 @@ def upload(public_id):
 @json_login_required
 def file(public_id, attachment_id):
     """Serve a release's file to signed-in staff whatever the release's state (drafts too)."""
-    release = get_release(public_id)
-    stored = Attachment.get_or_none(Attachment.id == attachment_id, Attachment.release == release)
-    if stored is None:
-        abort(404, description="없는 첨부파일입니다.")
-    return storage.send_attachment(stored)
+    return storage.send_release_file(get_release(public_id), attachment_id)
 
 
 def _release_json(release):

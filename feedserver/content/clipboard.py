@@ -9,6 +9,7 @@ import re
 import lxml.html
 from lxml import etree
 
+SOURCE_BREAK = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 BOLD = {"bold", "bolder", "600", "700", "800", "900"}
 INLINE = {"span", "font"}
 # Blocks whose whole content a style may make bold or italic.
@@ -53,7 +54,19 @@ def prepare(raw):
     _word_lists(body)
     for element in list(body.iter(etree.Element)):
         _emphasis(element)
+    _unwrap_source_lines(body)
     return (body.text or "") + "".join(lxml.html.tostring(c, encoding="unicode") for c in body)
+
+
+def _unwrap_source_lines(body):
+    """Join the lines Word wraps its HTML source at (inside blocks; top-level lines stay)."""
+    for element in body.iterdescendants(etree.Element):
+        if element.tag == "pre" or any(a.tag == "pre" for a in element.iterancestors()):
+            continue
+        if element.text:
+            element.text = SOURCE_BREAK.sub(" ", element.text)
+        if element.tail and element.getparent() is not body:
+            element.tail = SOURCE_BREAK.sub(" ", element.tail)
 
 
 def _emphasis(element):

@@ -9,9 +9,15 @@ import lxml.html
 from linkify_it import LinkifyIt
 from lxml import etree
 
-# Children of the body that stand on their own; anything else is part of a loose run of text.
+# Blocks: whitespace beside them is layout, not text.
 BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "blockquote",
-          "pre", "hr", "figure"}
+          "pre", "hr", "figure", "li", "dt", "dd", "tr", "td", "th", "caption", "figcaption"}
+# Items found outside their list, and the list that takes them in.
+STRAY = {"li": "ul", "dt": "dl", "dd": "dl"}
+STRAY_MARK = "data-stray"
+# What a paragraph may hold; any other element at the top stands on its own.
+PHRASING = {"a", "b", "strong", "em", "i", "u", "s", "sub", "sup", "small", "mark", "code", "br",
+            "img"}
 # Containers whose own text between children is only layout whitespace.
 CONTAINERS = {"table", "thead", "tbody", "tfoot", "tr", "colgroup", "ul", "ol", "dl"}
 # No links are made inside these.
@@ -23,11 +29,12 @@ _linkify = LinkifyIt()
 
 
 def structure(html):
-    """Return html with top-level lines as paragraphs, spaces collapsed and URLs linked."""
+    """Return html with top-level lines as paragraphs and URLs linked; other text as it was."""
     if not html.strip():
         return ""
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     _paragraphs(root)
+    _link_urls(root)  # before spaces are settled: a link splits text into new tails
     for element in list(root.iter(etree.Element)):
         if element.get("class") == "":
             del element.attrib["class"]  # what the sanitiser leaves of a class it does not keep
@@ -35,12 +42,9 @@ def structure(html):
             _drop_layout_spaces(element)
         elif element.tag != "pre":
             _drop_spaces_around_blocks(element)
-        if element.tag != "pre" and not any(a.tag == "pre" for a in element.iterancestors()):
-            _collapse_spaces(element)
     for block in list(root):
         if _is_empty(block):
             root.remove(block)
-    _link_urls(root)
     return "\n".join(lxml.html.tostring(c, encoding="unicode").strip() for c in root)
 
 
@@ -57,11 +61,17 @@ def _paragraphs(root):
     for item in items:
         if isinstance(item, str):
             builder.text(item)
-        elif item.tag in BLOCKS:
+        elif not _phrasing(item):
             builder.block(item)
         else:
             builder.inline(item)
     root.extend(builder.finish())
+
+
+def _phrasing(element):
+    """Tell whether an element may sit inside a <p>: a <b> around a <div> may not."""
+    return element.tag in PHRASING and all(
+        el.tag in PHRASING for el in element.iterdescendants(etree.Element))
 
 
 class _Blocks:
@@ -82,7 +92,20 @@ class _Blocks:
 
     def block(self, element):
         self.close()
-        self.blocks.append(element)
+        wrapper = STRAY.get(element.tag)
+        if wrapper is None:
+            self.blocks.append(element)
+            return
+        # A list item outside a list: the item joins the list before it, or starts one.
+        if not (self.blocks and self.blocks[-1].tag == wrapper and self.blocks[-1].get(STRAY_MARK)):
+            self.blocks.append(etree.Element(wrapper, {STRAY_MARK: "1"}))
+        self.blocks[-1].append(element)
+
+    def finish(self):
+        self.close()
+        for block in self.blocks:
+            block.attrib.pop(STRAY_MARK, None)
+        return self.blocks
 
     def close(self):
         if self.open is not None and not _is_empty(self.open):
@@ -90,9 +113,6 @@ class _Blocks:
             self.blocks.append(self.open)
         self.open = None
 
-    def finish(self):
-        self.close()
-        return self.blocks
 
     def _paragraph(self):
         if self.open is None:
@@ -125,32 +145,29 @@ def _is_empty(block):
     return not "".join(block.itertext()).replace("\u00a0", " ").strip()
 
 
+def _blank(text):
+    """Tell layout whitespace (spaces, tabs, newlines) from text; &nbsp; is text."""
+    return bool(text) and SPACES.fullmatch(text) is not None
+
+
 def _drop_layout_spaces(container):
     """Remove whitespace-only text between a table's or a list's children."""
-    if container.text and not container.text.strip():
+    if _blank(container.text):
         container.text = None
     for child in container:
-        if child.tail and not child.tail.strip():
+        if _blank(child.tail):
             child.tail = None
 
 
 def _drop_spaces_around_blocks(element):
     """Remove whitespace-only text beside a block inside a cell or item (`<td> <p>`)."""
     children = list(element)
-    if children and children[0].tag in BLOCKS and element.text and not element.text.strip():
+    if children and children[0].tag in BLOCKS and _blank(element.text):
         element.text = None
     for child, following in zip(children, children[1:] + [None]):
-        if child.tail and not child.tail.strip() and (
-                child.tag in BLOCKS or following is None or following.tag in BLOCKS):
+        if _blank(child.tail) and (
+                child.tag in BLOCKS or (following is not None and following.tag in BLOCKS)):
             child.tail = None
-
-
-def _collapse_spaces(element):
-    """Collapse runs of spaces and newlines (HTML shows them as one space anyway)."""
-    if element.text:
-        element.text = SPACES.sub(" ", element.text)
-    if element.tail:
-        element.tail = SPACES.sub(" ", element.tail)
 
 
 def _link_urls(root):

@@ -157,6 +157,7 @@ def html_to_text(html):
     parts = []
     # Every block and table cell ends a line: text never runs together across them.
     for block in root.iter(*TEXT_BLOCKS):
+        block.text = "\n" + (block.text or "")  # a list inside an item starts a line too
         block.tail = "\n" + (block.tail or "")
     parts.append(root.text_content())
     return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", "".join(parts))).strip()

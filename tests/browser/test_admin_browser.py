@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 import feedparser
 import pytest
 
-from feedserver.admin.accounts import create_user
 from feedserver.dates import KST
 
 pytestmark = pytest.mark.browser
@@ -19,14 +18,6 @@ FILE = "붙임1. 반도체 인재 양성 세부 계획(안).pdf"
 WATCH_CSP = """window.__csp = [];
 document.addEventListener('securitypolicyviolation',
   e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"""
-
-
-@pytest.fixture
-def admin_site(demo_app, live_server, staff):
-    demo_app.config["PASSWORD_HASH_METHOD"] = staff.FAST_HASH
-    with demo_app.app_context():
-        create_user("press-office", staff.PASSWORD, "admin")
-    return live_server.url
 
 
 @pytest.fixture

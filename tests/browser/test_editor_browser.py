@@ -7,7 +7,6 @@ plain textarea.
 """
 import pytest
 
-from feedserver.admin.accounts import create_user
 from feedserver.models import Release
 
 pytestmark = pytest.mark.browser
@@ -36,14 +35,6 @@ PASTE = """([html, text]) => {
   data.setData('text/plain', text);
   area.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
 }"""
-
-
-@pytest.fixture
-def admin_site(demo_app, live_server, staff):
-    demo_app.config["PASSWORD_HASH_METHOD"] = staff.FAST_HASH
-    with demo_app.app_context():
-        create_user("press-office", staff.PASSWORD, "admin")
-    return live_server.url
 
 
 def _context(browser, **options):
