@@ -6,6 +6,7 @@ is edited its files are not public yet, so the editor shows them through /admin/
 sanitiser stores the public path. A new release gets a draft first (POST /admin/images/draft),
 so a picture always belongs to a release; the editor then saves the form onto that draft.
 """
+import re
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
@@ -21,6 +22,16 @@ from feedserver.publishing.releases import PublishingError
 
 bp = Blueprint("admin_images", __name__, url_prefix="/admin")
 UNTITLED = "(제목 없음)"
+
+
+# An inline picture of the body as stored; a draft's is not public, so staff see it through /admin.
+PUBLIC_IMAGE = re.compile(r'(<img\b[^>]*\ssrc=")(/releases/[A-Za-z0-9]+/files/[0-9]+")')
+
+
+@bp.app_template_filter("staff_image_urls")
+def staff_image_urls(html):
+    """Point a body's own pictures at the admin's copy, so previews of drafts show them."""
+    return PUBLIC_IMAGE.sub(r"\1/admin\2", html or "")
 
 
 def json_login_required(view):

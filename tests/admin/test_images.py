@@ -69,6 +69,8 @@ def test_saving_the_form_onto_the_draft_keeps_the_picture_inline(staff_db_app, c
                                      'alt="도지사 현장 방문"></p>')
     page = html.page(client.get(f"/releases/{draft['public_id']}"))
     assert page.xpath("//div[@class='release-body']//img/@alt") == ["도지사 현장 방문"]
+    preview = html.page(client.get(f"/admin/releases/{draft['public_id']}/preview"))
+    assert preview.xpath("//div[@class='release-body']//img/@src") == [picture["admin_url"]]
     assert client.get(picture["url"]).data == samples.tiny_png()
 
 
