@@ -40,6 +40,7 @@ CLASSES = {"p": {"sample-notice"}}
 HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9:-]*(\s[^<>]*)?/?>")
 # An image whose unsafe src was removed shows nothing: drop it too.
 IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+UNUSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 STYLED = re.compile(r"\sstyle\s*=", re.IGNORECASE)
 MAX_PASSES = 4
 # A release's own file, as the public page serves it or as the admin shows it while editing.
@@ -80,7 +81,8 @@ def clean_html(html):
 
 def clean_body(raw):
     """Return the body as stored: lines become paragraphs, clipboard styles tags, HTML cleaned."""
-    raw = (raw or "").strip()
+    # Control characters mean nothing in HTML, and lxml (paragraphs, links) refuses them.
+    raw = UNUSABLE.sub("", raw or "").strip()
     if not raw:
         return ""
     if not looks_like_html(raw):

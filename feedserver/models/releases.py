@@ -4,6 +4,7 @@ import sqlite3
 import uuid
 
 import lxml.html
+from lxml import etree
 import peewee
 from peewee import (
     BigIntegerField,
@@ -152,15 +153,19 @@ def html_to_text(html):
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except Exception:
         return re.sub(r"<[^>]+>", " ", html)
-    for br in root.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    parts = []
-    # Every block and table cell ends a line: text never runs together across them.
-    for block in root.iter(*TEXT_BLOCKS):
-        block.text = "\n" + (block.text or "")  # a list inside an item starts a line too
-        block.tail = "\n" + (block.tail or "")
-    parts.append(root.text_content())
-    return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", "".join(parts))).strip()
+    return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", "".join(_text_parts(root)))).strip()
+
+
+def _text_parts(root):
+    """Yield the text of a tree in order, a line break around every block, cell and <br>."""
+    # Read, never written back: lxml refuses to store the control characters a body may hold.
+    for event, node in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        line = event in ("start", "end") and (node.tag in TEXT_BLOCKS or node.tag == "br")
+        yield "\n" if line else ""
+        if event == "start":
+            yield node.text or ""
+        elif node is not root:  # the end of an element, or a comment: what follows it
+            yield node.tail or ""
 
 
 def summarize(text, limit=200):

@@ -95,19 +95,24 @@
   }
 
   // Pictures belong to a release: a new one is saved as a draft first and the form follows it.
+  // One draft however many pictures are on their way at once.
+  var drafting = null;
   function release() {
     if (form.dataset.uploadUrl) { return Promise.resolve(form.dataset.uploadUrl); }
+    if (drafting) { return drafting; }
     var data = new FormData();
     ['title', 'category', 'author'].forEach(function (name) { data.append(name, field(name)); });
-    return post(form.dataset.draftUrl, data).then(function (draft) {
+    drafting = post(form.dataset.draftUrl, data).then(function (draft) {
       form.action = draft.edit_url;
       form.dataset.uploadUrl = draft.upload_url;
       setRevision(draft.revision);
       history.replaceState(null, '', draft.edit_url);
       return draft.upload_url;
-    });
+    }, function (error) { drafting = null; throw error; });
+    return drafting;
   }
 
+  // Each stored picture is a new revision of the release; the form saves on top of the newest.
   function setRevision(revision) {
     var input = form.elements.revision;
     if (!input) {
@@ -116,7 +121,7 @@
       input.name = 'revision';
       form.appendChild(input);
     }
-    input.value = String(revision);
+    input.value = String(Math.max(Number(input.value) || 0, revision));
   }
 
   function insertPicture(file) {

@@ -55,6 +55,15 @@ def _sign_in(page, site, password):
     assert page.url == site + "/admin/"
 
 
+PASTE_FILE = """(bytes) => {
+  const area = document.querySelector('.jodit-wysiwyg');
+  area.focus();
+  const data = new DataTransfer();
+  data.items.add(new File([new Uint8Array(bytes)], 'image.png', {type: 'image/png'}));
+  area.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+}"""
+
+
 def _violations(page):
     """Return the page's CSP violations, but for style attributes written by Jodit's own code."""
     return [v for v in page.evaluate("window.__csp")
@@ -93,7 +102,9 @@ def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
                                     "buffer": samples.tiny_png()}])
     page.wait_for_selector(f".jodit-wysiwyg img[alt='{ALT}']")
     assert "/edit" in page.url  # the new release became a draft so the picture has a home
-    assert page.evaluate("document.querySelector(\".jodit-wysiwyg img\").naturalWidth") == 1
+    page.evaluate(PASTE_FILE, list(samples.tiny_png()))  # a picture pasted from the clipboard
+    page.locator(".jodit-wysiwyg img").nth(1).wait_for()
+    assert page.evaluate("document.querySelector('.jodit-wysiwyg img').naturalWidth") == 1
     page.screenshot(path=str(artifacts_dir / "editor-desktop.png"), full_page=True)
     assert _violations(page) == []
 
@@ -108,7 +119,7 @@ def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
     # Editing shows the stored HTML in the editor (no raw tags) and saving changes nothing.
     page.wait_for_selector(".jodit-wysiwyg table")
     assert "<p>" not in page.locator(".jodit-wysiwyg").inner_text()
-    assert page.locator(f".jodit-wysiwyg img[alt='{ALT}']").evaluate("img => img.naturalWidth") == 1
+    assert page.locator(".jodit-wysiwyg img").evaluate_all("all => all.map(i => i.naturalWidth)") == [1, 1]
     assert _violations(page) == []
     page.get_by_role("button", name="저장").click()
     assert page.locator(".flash").first.text_content() == "바뀐 내용이 없습니다."
@@ -123,8 +134,9 @@ def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
     assert body.locator("ol > li").first.text_content().startswith("청년 일자리 확대")
     assert body.locator("ol > li ol > li").text_content() == "도내 기업 연계"
     assert body.locator("ul > li").text_content() == "문의: 일자리정책과"
-    image = body.locator(f"img[alt='{ALT}']")
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 1
+    images = body.locator(f"img[alt='{ALT}']")
+    assert images.count() == 2
+    assert images.evaluate_all("all => all.map(img => img.complete && img.naturalWidth)") == [1, 1]
     assert _violations(page) == []
     assert [e for e in page.errors if not e[1].endswith(JODIT_JS) or INLINE_STYLE not in e[0]] == []
     context.close()

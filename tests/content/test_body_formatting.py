@@ -117,7 +117,7 @@ def test_fixtures_and_mixed_input_are_fixed_points(clipboard):
         assert clean_body(once) == once
 
 
-TEXT = st.lists(st.sampled_from(list("가나 다a b\n\t&<>\"'.@:/") + ["https://gg.go.kr/a", "www.x.kr",
+TEXT = st.lists(st.sampled_from(list("가나 다a b\n\t\x00\x0c&<>\"'.@:/") + ["https://gg.go.kr/a", "www.x.kr",
                                                                    "&nbsp;", "에서"]), max_size=12).map("".join)
 INLINE = ["b", "strong", "em", "i", "u", "a", "span", "code", "sub", "br", "img", "font"]
 BLOCK = ["p", "div", "h2", "ul", "ol", "li", "table", "tr", "td", "th", "blockquote", "pre", "o:p"]
