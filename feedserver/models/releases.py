@@ -4,8 +4,8 @@ import sqlite3
 import uuid
 
 import lxml.html
-from lxml import etree
 import peewee
+from lxml import etree
 from peewee import (
     BigIntegerField,
     CharField,
