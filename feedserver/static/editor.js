@@ -20,7 +20,7 @@
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   }
 
-  // A body of plain paragraphs is shown to the textarea as lines; the editor wants HTML.
+  // Lines of text as paragraphs, escaped (a page without data-editor-html).
   function linesToHtml(text) {
     return text.split(/\r?\n/).filter(function (line) { return line.trim(); })
       .map(function (line) { return '<p>' + escapeHtml(line) + '</p>'; }).join('\n');
@@ -30,8 +30,10 @@
   function toAdminSrc(html) { return html.replace(/(<img\b[^>]*\ssrc=")\/releases\//g, '$1/admin/releases/'); }
   function toPublicSrc(html) { return html.replace(/(<img\b[^>]*\ssrc=")\/admin\/releases\//g, '$1/releases/'); }
 
-  var initial = textarea.value;
-  if (initial.trim() && !/<[a-zA-Z][^>]*>/.test(initial)) { initial = linesToHtml(initial); }
+  // The server hands over the body cleaned (data-editor-html): the editor never parses raw
+  // input, which may be lines of text that merely look like tags (<svg/onload=...>).
+  var initial = textarea.getAttribute('data-editor-html');
+  if (initial === null) { initial = linesToHtml(textarea.value); }
   textarea.value = toAdminSrc(initial);
 
   var picker = document.createElement('input');

@@ -91,6 +91,7 @@ def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
     page.wait_for_selector(".jodit-wysiwyg table td[rowspan='2']")
     _paste(page, clipboard.WORD_LIST, "1. 청년 일자리 확대")
     page.wait_for_selector(".jodit-wysiwyg ol li ol li")
+    assert page.locator("#editor-status").text_content() == ""  # no error told
     editor = page.locator(".jodit-wysiwyg")
     assert editor.locator("table td[colspan='2'] strong").text_content() == "지원 인원"
     assert editor.locator("[style], [class^='Mso'], [class^='HStyle']").count() == 0
