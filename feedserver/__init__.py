@@ -87,6 +87,8 @@ def _refuse_insecure_production(app):
 def _register_blueprints(app):
     # The app factory is the composition root: the one place that imports every outer package.
     from feedserver.admin import account_pages, accounts, drafts, websub_status  # composition root
+    from feedserver.admin import images as admin_images  # composition root
+    from feedserver.admin import paste as admin_paste  # composition root
     from feedserver.admin import review as admin_review  # composition root
     from feedserver.admin import schedule as admin_schedule  # composition root
     from feedserver.admin import releases as admin  # composition root
@@ -99,7 +101,8 @@ def _register_blueprints(app):
         app.register_blueprint(blueprint)
     accounts.init_app(app)  # CSRF on every form, login pages
     for blueprint in (account_pages.bp, admin.bp, admin_revisions.bp, admin_site.bp, admin_review.bp,
-                      admin_schedule.bp, websub_status.bp, drafts.bp, api.bp):
+                      admin_schedule.bp, admin_images.bp, admin_paste.bp, websub_status.bp, drafts.bp,
+                      api.bp):
         app.register_blueprint(blueprint)
     accounts.csrf.exempt(api.bp)  # token-authenticated, no cookies
     accounts.csrf.exempt(websub.bp)  # subscribers are other servers, not our forms

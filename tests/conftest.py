@@ -18,6 +18,7 @@ import pytest
 
 from feedserver.db import make_database
 from feedserver.publishing.demo import seed_demo
+from tests.support import clipboard as clipboard_module
 from tests.support import databases as databases_module
 from tests.support import html as html_module
 from tests.support import releases
@@ -73,6 +74,12 @@ def pytest_generate_tests(metafunc):
 
 
 # Helpers, one namespace per concern (tests/support).
+
+@pytest.fixture
+def clipboard():
+    """HTML as Hangul and Word put it on the clipboard, and mixed typed lines."""
+    return clipboard_module
+
 
 @pytest.fixture
 def databases():

@@ -112,6 +112,11 @@ class EditorForm:
             self.errors["publish_at"] = "예약 시각 형식이 올바르지 않습니다."
             return None
 
+    @property
+    def editor_html(self):
+        """Return the body as the rich editor loads it: cleaned HTML, never raw input."""
+        return clean_body(self.values["body"])
+
     def preview(self):
         """Return what the release would look like, without saving it."""
         body = clean_body(self.values["body"])

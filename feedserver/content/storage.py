@@ -5,6 +5,8 @@ from pathlib import Path
 
 from flask import abort, current_app, send_file
 
+from feedserver.models import Attachment
+
 
 def attachment_dir():
     """Return the folder that holds attachment files, creating it."""
@@ -27,6 +29,14 @@ def store_bytes(data, folder=None):
         fh.flush()
     tmp.replace(target)  # atomic: a reader never sees half a file
     return stored_name, len(data), hashlib.sha256(data).hexdigest()
+
+
+def send_release_file(release, attachment_id):
+    """Send one of a release's files, or answer 404 when the release has no such file."""
+    file = Attachment.get_or_none(Attachment.id == attachment_id, Attachment.release == release)
+    if file is None:
+        abort(404, description="없는 첨부파일입니다.")
+    return send_attachment(file)
 
 
 def send_attachment(file):

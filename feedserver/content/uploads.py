@@ -26,6 +26,9 @@ CONTENT_TYPES = {
     ".png": "image/png",
     ".zip": "application/zip",
 }
+# Pictures placed in a release's body (also kept as its files); filetype names JPEG "jpg".
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".webp": "image/webp"}
 ALLOWED_LABEL = "hwp, hwpx, pdf, docx, xlsx, pptx, jpg, png, zip"
 MAX_NAME = 200
 READ_CHUNK = 1024 * 1024
@@ -98,18 +101,37 @@ def size_label(size):
 def check_upload(filename, data, max_bytes, zip_limits=None):
     """Return an Upload for acceptable bytes or raise UploadError."""
     name = safe_filename(filename)
-    if not name:
-        raise UploadError(400, "파일 이름이 없습니다.")
-    if len(data) > max_bytes:
-        raise UploadError(413, f"파일이 너무 큽니다. {size_label(max_bytes)} 이하만 올릴 수 있습니다.")
-    if not data:
-        raise UploadError(400, f"빈 파일입니다: {name}")
+    _check_size(name, data, max_bytes)
     ext = PurePosixPath(name).suffix.lower()
     if ext not in CONTENT_TYPES:
         raise UploadError(415, f"올릴 수 없는 파일 형식입니다: {name} (허용: {ALLOWED_LABEL})")
     if not content_matches(name, ext, data, zip_limits or ZipLimits.current()):
         raise UploadError(415, f"파일 내용이 확장자({ext})와 맞지 않습니다: {name}")
     return Upload(name, CONTENT_TYPES[ext], data)
+
+
+def check_image(filename, data, max_bytes):
+    """Return an Upload for a PNG, JPEG, GIF or WebP picture (read from its bytes) or raise."""
+    name = safe_filename(filename) or "image"
+    _check_size(name, data, max_bytes)
+    kind = filetype.guess(data[:8192])
+    ext = f".{kind.extension}" if kind else ""
+    if ext not in IMAGE_TYPES:
+        raise UploadError(415, f"본문에는 그림 파일(PNG, JPEG, GIF, WebP)만 넣을 수 있습니다: {name}")
+    # A pasted picture is often called image.png whatever it is: the name follows the bytes.
+    path = PurePosixPath(name)
+    if IMAGE_TYPES.get(path.suffix.lower()) != IMAGE_TYPES[ext]:
+        name = f"{path.stem or 'image'}{ext}"
+    return Upload(name, IMAGE_TYPES[ext], data)
+
+
+def _check_size(name, data, max_bytes):
+    if not name:
+        raise UploadError(400, "파일 이름이 없습니다.")
+    if len(data) > max_bytes:
+        raise UploadError(413, f"파일이 너무 큽니다. {size_label(max_bytes)} 이하만 올릴 수 있습니다.")
+    if not data:
+        raise UploadError(400, f"빈 파일입니다: {name}")
 
 
 def read_limited(stream, max_bytes):

@@ -5,6 +5,7 @@ import uuid
 
 import lxml.html
 import peewee
+from lxml import etree
 from peewee import (
     BigIntegerField,
     BooleanField,
@@ -211,6 +212,10 @@ class FeedState(BaseModel):
 RELEASE_MODELS = [Category, Release, Attachment, ReleaseRevision, FeedState]
 
 
+TEXT_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "div", "dt", "dd",
+               "blockquote", "pre", "caption", "figcaption", "table", "ul", "ol", "dl")
+
+
 def html_to_text(html):
     """Return the plain text of a fragment of HTML."""
     if not html or not html.strip():
@@ -219,13 +224,19 @@ def html_to_text(html):
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except Exception:
         return re.sub(r"<[^>]+>", " ", html)
-    for br in root.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    parts = []
-    for block in root.iter("p", "li", "h1", "h2", "h3", "h4", "tr", "div"):
-        block.tail = "\n" + (block.tail or "")
-    parts.append(root.text_content())
-    return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", "".join(parts))).strip()
+    return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", "".join(_text_parts(root)))).strip()
+
+
+def _text_parts(root):
+    """Yield the text of a tree in order, a line break around every block, cell and <br>."""
+    # Read, never written back: lxml refuses to store the control characters a body may hold.
+    for event, node in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        line = event in ("start", "end") and (node.tag in TEXT_BLOCKS or node.tag == "br")
+        yield "\n" if line else ""
+        if event == "start":
+            yield node.text or ""
+        elif node is not root:  # the end of an element, or a comment: what follows it
+            yield node.tail or ""
 
 
 def summarize(text, limit=200):

@@ -115,14 +115,14 @@ def _synthetic_body(rng, title, words=None):
     paragraphs = [" ".join(s.format(**words) for s in rng.sample(text.SENTENCES, 3))
                   for _ in range(rng.randint(2, 4))]
     html = "\n".join([f'<p class="sample-notice">{text.SAMPLE_NOTICE}</p>']
-                     + [f"<p>{escape(p)}</p>" for p in paragraphs])
+                     + [f"<p>{escape(p, quote=False)}</p>" for p in paragraphs])
     # The plain text is known here: parsing the HTML back would cost a million parses.
     return html, "\n".join(paragraphs)
 
 
 def _seed_body():
     paragraphs = text.SEED_RELEASE_PARAGRAPHS
-    return "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs), "\n".join(paragraphs)
+    return "\n".join(f"<p>{escape(p, quote=False)}</p>" for p in paragraphs), "\n".join(paragraphs)
 
 
 def _row(rng, category, title, at, views, body_html, plain, author):

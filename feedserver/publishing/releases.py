@@ -145,6 +145,8 @@ def derive_columns(fields, release):
     columns = dict(fields)
     if "category" in columns:
         columns["category"] = columns["category"].id
+    if "body_html" in columns and release is not None and columns["body_html"] == release.body_html:
+        del columns["body_html"]  # saved unchanged: its plain text and derived summary stay
     if "body_html" in columns:
         columns["body_text"] = html_to_text(columns["body_html"])
     if "correction" in columns and release is None:  # rows of a bulk insert name the same columns

@@ -17,7 +17,6 @@ from feedserver.caching.statememo import current
 from feedserver.content import storage
 from feedserver.models import (
     VISIBLE_STATUSES,
-    Attachment,
     Category,
     Release,
     newest_first_page,
@@ -195,8 +194,4 @@ def _back_url(item):
 
 @bp.get("/releases/<public_id>/files/<int(max=2147483647):attachment_id>")
 def attachment(public_id, attachment_id):
-    item = _get_release(public_id)
-    file = Attachment.get_or_none(Attachment.id == attachment_id, Attachment.release == item)
-    if file is None:
-        abort(404, description="없는 첨부파일입니다.")
-    return storage.send_attachment(file)
+    return storage.send_release_file(_get_release(public_id), attachment_id)

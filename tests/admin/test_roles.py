@@ -43,9 +43,13 @@ RULES = {
     # 수정 이력: anyone may read it (as the preview); restoring is editing
     ("admin_revisions.history", "GET"): "login", ("admin_revisions.diff", "GET"): "login",
     ("admin_revisions.restore", "POST"): "manager",
+    # the editor's scripts: pasting and drafts for any staff member; a picture changes its release
+    ("admin_paste.clean", "POST"): "login", ("admin_images.create_draft", "POST"): "login",
+    ("admin_images.upload", "POST"): "manager", ("admin_images.file", "GET"): "login",
 }
 # JSON endpoints the editor's scripts call: signed out, they answer 401 JSON, not a login page.
-JSON_ENDPOINTS = {"admin_drafts.save"}
+JSON_ENDPOINTS = {"admin_drafts.save", "admin_paste.clean", "admin_images.create_draft",
+                  "admin_images.upload", "admin_images.file"}
 ALLOWED = {"public": set(ROLES), "login": {"editor", "approver", "admin"},
            "manager": {"approver", "admin"}, "approver": {"approver", "admin"}, "admin": {"admin"}}
 
@@ -71,7 +75,7 @@ def desk(staff_app, staff, make_release):
                 "category_id": Category.get(Category.slug == "notice").id,
                 "user_id": User.get(User.username == "editor").id,
                 "token_id": ApiToken.get(ApiToken.user == admin.id).id,
-                "token": "no-such-staged-file", "revision_id": 1}
+                "token": "no-such-staged-file", "revision_id": 1, "attachment_id": 1}
 
 
 def url_for_rule(app, endpoint, args):
@@ -103,5 +107,8 @@ def test_role_may_use_the_route_or_gets_refused(staff_app, staff, desk, role, en
         assert to_login
     else:
         assert response.status_code == 403
+        if endpoint in JSON_ENDPOINTS:  # a script's call: a Korean JSON error it can show
+            assert response.is_json and response.get_json()["error"]
+            return
         page = response.get_data(as_text=True)
         assert 'href="/admin/"' in page and "권한이 없습니다" in page  # leads back into the admin

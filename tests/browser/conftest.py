@@ -8,6 +8,8 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from feedserver.admin.accounts import create_user
+
 HOST_CSP = ("default-src 'self'; script-src 'self' {our}; connect-src {our}; frame-src {our}")
 
 # Records every CSP violation in every frame, before any page script runs.
@@ -104,3 +106,12 @@ def watch():
 def watched_page(browser_page):
     """browser_page that also records CSP violations in every frame."""
     return watch_csp(browser_page)
+
+
+@pytest.fixture
+def admin_site(demo_app, live_server, staff):
+    """The live demo board with an admin "press-office" (password staff.PASSWORD); its URL."""
+    demo_app.config["PASSWORD_HASH_METHOD"] = staff.FAST_HASH
+    with demo_app.app_context():
+        create_user("press-office", staff.PASSWORD, "admin")
+    return live_server.url

@@ -1,18 +1,13 @@
 """Sessions in real Chromium: a signed-in browser's feed visit leaks nothing; password change ends others."""
 import pytest
 
-from feedserver.admin.accounts import create_user
-
 pytestmark = pytest.mark.browser
 NEW_PASSWORD = "새 비밀번호 2026 봄"
 
 
 @pytest.fixture
-def site(demo_app, live_server, staff):
-    demo_app.config["PASSWORD_HASH_METHOD"] = staff.FAST_HASH
-    with demo_app.app_context():
-        create_user("press-office", staff.PASSWORD, "admin")
-    return live_server.url
+def site(admin_site):
+    return admin_site
 
 
 @pytest.fixture

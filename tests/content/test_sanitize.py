@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from feedserver.content.sanitize import clean_body, looks_like_html
 
 HOSTILE = """<p onclick="steal()" style="color:red">안녕하세요<script>alert(1)</script></p>
-<img src="x.png" onerror="alert(1)" alt="사진">
+<img src="https://www.gg.go.kr/x.png" onerror="alert(1)" alt="사진">
 <a href="javascript:alert(1)">나쁜 링크</a> <a href=" JaVaScRiPt:alert(1)">대소문자</a>
 <a href="data:text/html;base64,PHNjcmlwdD4=">데이터</a> <img src="data:image/png;base64,AAAA">
 <iframe src="https://evil.example/">대체 글</iframe><style>p{}</style>
@@ -23,7 +23,7 @@ def test_hostile_body_loses_scripts_handlers_urls_frames_and_styles():
     assert all(not h.strip().lower().startswith(("javascript:", "data:"))
                for h in tree.xpath("//@href|//@src"))
     assert "alert" not in body and "대체 글" not in body and "evil.example" not in body
-    assert tree.xpath("//img/@src") == ["x.png"] and tree.xpath("//img/@alt") == ["사진"]
+    assert tree.xpath("//img/@src") == ["https://www.gg.go.kr/x.png"] and tree.xpath("//img/@alt") == ["사진"]
     assert "안녕하세요" in body and "나쁜 링크" in body
 
 
