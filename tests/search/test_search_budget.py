@@ -58,6 +58,11 @@ def fill_board(count=BOARD):
 
 def _insert_many(rows):
     """Insert uniform Release rows with one executemany: peewee would build SQL per batch."""
+    # peewee writes every column that has a default: name them all, so the SQL fits each row.
+    defaults = {name: field.default() if callable(field.default) else field.default
+                for name, field in Release._meta.fields.items()
+                if field.default is not None and name not in rows[0]}
+    rows = [{**row, **defaults} for row in rows]
     fields = [Release._meta.fields[name] for name in rows[0]]
     sql, _ = Release.insert_many([tuple(rows[0].values())], fields=fields).sql()
     database.cursor().executemany(sql, [tuple(f.db_value(row[f.name]) for f in fields) for row in rows])
