@@ -26,14 +26,19 @@ def site(demo_app, live_server, staff):
 @pytest.fixture
 def errors(browser_page):
     """Console errors of the page with where they came from, but for Jodit's refused styles."""
+    return watch_errors(browser_page)
+
+
+def watch_errors(page):
+    """Record the page's console errors and uncaught exceptions, but for Jodit's refused styles."""
     found = []
 
     def record(message):
         url = message.location.get("url", "")
         if message.type == "error" and not (url.endswith(JODIT_STYLE[0]) and JODIT_STYLE[1] in message.text):
             found.append((message.text, url))
-    browser_page.on("console", record)
-    browser_page.on("pageerror", lambda error: found.append(("pageerror", str(error))))
+    page.on("console", record)
+    page.on("pageerror", lambda error: found.append(("pageerror", str(error))))
     return found
 
 
@@ -147,3 +152,43 @@ def test_saving_with_the_cookie_cleared_keeps_the_text(site, demo_app, browser_p
     assert body_lines(page) == BODY
     with demo_app.app_context():
         assert Attachment.select().join(Release).where(Release.title == TITLE).count() == 0
+
+
+def test_a_new_release_with_a_picture_autosaves_and_saves_onto_its_draft(site, demo_app, browser, sign_in,
+                                                                         samples):
+    """A picture makes the new form a draft: autosave follows it there, and saving leaves no "new" offer."""
+    context = browser.new_context(locale="ko-KR", timezone_id="Asia/Seoul")
+    page = context.new_page()
+    errors = watch_errors(page)
+    page.on("dialog", lambda dialog: dialog.accept("하천 점검 사진") if dialog.type == "prompt" else dialog.dismiss())
+    page.goto(site + "/admin/releases/new")
+    sign_in(page)
+    type_release(page)
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="그림 넣기").click()
+    chooser.value.set_files(files=[{"name": "하천.png", "mimeType": "image/png", "buffer": samples.tiny_png()}])
+    page.wait_for_selector(".jodit-wysiwyg img[alt='하천 점검 사진']")
+    assert "/edit" in page.url
+    draft_url = page.url
+    page.get_by_label("본문").click()
+    page.keyboard.press("ControlOrMeta+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("셋째 문단: 그림 뒤에 쓴 글.")
+    status = page.locator(".autosave-status")
+    status.filter(has_text="자동 저장됨").wait_for(timeout=15000)
+    page.goto(site + "/admin/")
+    page.goto(draft_url)  # the draft's own form offers what was typed after the picture
+    assert "자동 저장된 내용이 있습니다" in page.locator(".autosave-offer").text_content()
+    page.get_by_role("link", name="불러오기").click()
+    assert body_lines(page).endswith("셋째 문단: 그림 뒤에 쓴 글.")
+    page.get_by_role("button", name="지금 게시", exact=True).click()
+    assert page.locator(".flash").first.text_content() == PUBLISHED
+    with demo_app.app_context():
+        assert Release.select().where(Release.title == TITLE).count() == 1  # saved onto the draft
+        release = Release.get(Release.title == TITLE)
+        assert release.status == "published" and "셋째 문단" in release.body_text
+        assert f'<img src="/releases/{release.public_id}/files/' in release.body_html
+    page.goto(site + "/admin/releases/new")
+    assert page.locator(".autosave-offer").count() == 0  # nothing left over from this release
+    assert errors == []
+    context.close()
