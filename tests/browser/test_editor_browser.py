@@ -21,20 +21,6 @@ document.addEventListener('securitypolicyviolation',
 # Anything else refused (a script, a stylesheet, a style in the content) is a failure.
 JODIT_JS = "/static/vendor/jodit/jodit.min.js"
 INLINE_STYLE = "Applying inline style violates"
-PASTE = """([html, text]) => {
-  const area = document.querySelector('.jodit-wysiwyg');
-  area.focus();
-  const range = document.createRange();
-  range.selectNodeContents(area);
-  range.collapse(false);
-  const selection = window.getSelection();
-  selection.removeAllRanges();
-  selection.addRange(range);
-  const data = new DataTransfer();
-  data.setData('text/html', html);
-  data.setData('text/plain', text);
-  area.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
-}"""
 
 
 def _context(browser, **options):
@@ -70,8 +56,8 @@ def _violations(page):
             if not (v.startswith("style-src-attr inline") and JODIT_JS + ":" in v)]
 
 
-def _paste(page, html, text="붙여넣기"):
-    page.evaluate(PASTE, [html, text])
+def _paste(page, clipboard, html, text="붙여넣기"):
+    page.evaluate(clipboard.PASTE_SCRIPT, [html, text])
 
 
 def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
@@ -87,9 +73,9 @@ def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
     assert page.locator("textarea#body").is_hidden()  # the editor took the field's place
     assert page.get_by_role("button", name="굵게").count() == 1  # Jodit's Korean language pack
 
-    _paste(page, clipboard.HWP_TABLE, "구분\t지원 인원")
+    _paste(page, clipboard, clipboard.HWP_TABLE, "구분\t지원 인원")
     page.wait_for_selector(".jodit-wysiwyg table td[rowspan='2']")
-    _paste(page, clipboard.WORD_LIST, "1. 청년 일자리 확대")
+    _paste(page, clipboard, clipboard.WORD_LIST, "1. 청년 일자리 확대")
     page.wait_for_selector(".jodit-wysiwyg ol li ol li")
     assert page.locator("#editor-status").text_content() == ""  # no error told
     editor = page.locator(".jodit-wysiwyg")
