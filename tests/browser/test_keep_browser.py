@@ -55,6 +55,7 @@ def type_release(page):
     """Fill the form as a writer does: the body typed into the rich editor, line by line."""
     page.get_by_label("제목").fill(TITLE)
     page.get_by_label("분류").select_option(label="보도자료")
+    page.wait_for_selector(".jodit-wysiwyg")  # the editor scripts are deferred: wait for Jodit
     editor = page.get_by_label("본문")
     editor.click()
     for number, line in enumerate(BODY.split("\n")):

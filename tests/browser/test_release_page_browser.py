@@ -24,6 +24,7 @@ def csp_violations(page, site):
 
 def type_body(page, text):
     """Replace the rich editor's text with `text`, typed line by line as a writer does."""
+    page.wait_for_selector(".jodit-wysiwyg")  # the editor scripts are deferred: wait for Jodit
     editor = page.get_by_label("본문")
     editor.click()
     page.keyboard.press("ControlOrMeta+a")
