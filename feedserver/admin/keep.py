@@ -86,6 +86,9 @@ def saved(form, key):
     staging.discard(form.staged)
     form.staged = []
     autosave.discard(g.user, key)
+    begun, _ = autosave.load(g.user, "new")
+    if key != "new" and begun and begun.get("form_token") == form.form_token:
+        autosave.discard(g.user, "new")  # a new release moved onto a draft for its pictures
 
 
 def prepare(form, release):

@@ -49,6 +49,8 @@
     allowResizeY: false,
     toolbarAdaptive: false,
     toolbarSticky: false,
+    tabIndex: 0,                    // Jodit's default (-1) leaves the editing area and its
+    allowTabNavigation: true,       // toolbar out of the Tab order: keyboard users never got in
     showCharsCounter: false,
     showWordsCounter: false,
     showXPathInStatusbar: false,
@@ -76,6 +78,7 @@
   label.id = label.id || 'body-label';
   label.removeAttribute('for');
   label.addEventListener('click', function () { editor.s.focus(); });
+  area.setAttribute('role', 'textbox');  // aria-multiline and Jodit's aria-placeholder need a role
   area.setAttribute('aria-labelledby', label.id);
   area.setAttribute('aria-multiline', 'true');
   if (textarea.getAttribute('aria-describedby')) {
@@ -106,6 +109,7 @@
     ['title', 'category', 'author'].forEach(function (name) { data.append(name, field(name)); });
     drafting = post(form.dataset.draftUrl, data).then(function (draft) {
       form.action = draft.edit_url;
+      form.dataset.form = draft.public_id;  // autosave now keeps this release's draft, not "new"
       form.dataset.uploadUrl = draft.upload_url;
       setRevision(draft.revision);
       history.replaceState(null, '', draft.edit_url);

@@ -155,8 +155,11 @@ def _get_release(public_id):
         abort(404, description="없는 보도자료입니다.")
     if item.is_withdrawn:
         # Readers who followed a link learn what was withdrawn, when and why.
-        page = render_template("board/withdrawn.html", release=item)
-        abort(make_response(page, 410))
+        # A withdrawal can be undone (다시 게시): without a Cache-Control, Chromium keeps a 410
+        # fresh forever and the reader would never see the release again.
+        page = make_response(render_template("board/withdrawn.html", release=item), 410)
+        page.headers["Cache-Control"] = "no-cache"
+        abort(page)
     return item
 
 

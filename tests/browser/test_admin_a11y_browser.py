@@ -6,7 +6,10 @@ import pytest
 from flask import url_for
 
 from feedserver.admin.accounts import create_user
+from feedserver.content.uploads import check_upload
 from feedserver.models import ApiToken, Category, Release, utcnow
+from feedserver.publishing import releases as publishing
+from feedserver.publishing.audit import Actor
 from feedserver.publishing.tokens import issue_token
 
 pytestmark = pytest.mark.browser
@@ -25,12 +28,13 @@ FOCUS = """() => {
   const ring = picker || (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
                || style.boxShadow !== 'none';
   return {tag: el.tagName.toLowerCase(), name: el.name || '', id: el.id || '',
+          role: el.getAttribute('role') || '', label: el.getAttribute('aria-labelledby') || '',
           text: (el.innerText || el.value || '').trim().slice(0, 40), ring: ring};
 }"""
 
 
 @pytest.fixture
-def desk_site(demo_app, live_server, staff, make_release):
+def desk_site(demo_app, live_server, staff, make_release, samples):
     """The demo board with staff of each role, a review board, and releases in every state."""
     demo_app.config["PASSWORD_HASH_METHOD"] = staff.FAST_HASH
     with demo_app.app_context():
@@ -46,8 +50,12 @@ def desk_site(demo_app, live_server, staff, make_release):
         make_release(board, title="내일 예약", status="scheduled",
                      published_at=utcnow() + timedelta(days=1), created_by_id=admin.id)
         mine = make_release(board, title="관리자의 글", created_by_id=admin.id)
+        pdf = check_upload("붙임.pdf", samples.tiny_pdf(), 1 << 20)  # the editor lists a file too
+        publishing.update_release(mine, {}, Actor(None, "cli", name="test"), uploads=[pdf])
         args = {"public_id": mine.public_id, "category_id": board.id, "user_id": editor.id,
-                "token_id": ApiToken.select().first().id}
+                "token_id": ApiToken.select().first().id,
+                "attachment_id": mine.attachments.first().id,
+                "token": "no-such-staged-file-0000"}  # staged files are one user's: its 404 page
     return live_server.url, args
 
 
@@ -91,6 +99,10 @@ def test_every_admin_page_passes_axe_core(desk_site, demo_app, axe_page, staff):
     sign_in(page, base, password=staff.PASSWORD)
     for path in pages:
         if path == "/admin/login":
+            continue
+        if path.endswith(f"/files/{args['attachment_id']}"):
+            response = page.request.get(base + path)  # a file, not a page: it only has to be there
+            assert response.status == 200 and response.headers["content-type"] == "application/pdf"
             continue
         response = page.goto(base + path)
         assert response.status < 500, path
@@ -143,7 +155,8 @@ def test_the_desk_works_by_keyboard_alone(desk_site, demo_app, browser_page, sta
             break
         page.keyboard.press("ArrowDown")
     assert page.eval_on_selector("#category", chosen) == label
-    tab_to(page, lambda f: f["id"] == "body")
+    # The rich editor's toolbar and editing area are on the way; the hidden textarea is not.
+    tab_to(page, lambda f: f["role"] == "textbox" and f["label"] == "body-label")
     page.keyboard.type("첫 문단입니다.")
     tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "지금 게시")
     page.keyboard.press("Enter")
@@ -152,6 +165,7 @@ def test_the_desk_works_by_keyboard_alone(desk_site, demo_app, browser_page, sta
     with demo_app.app_context():
         release = Release.get(Release.title == "키보드로 쓴 보도자료")
         assert release.status == "published"
+        assert release.body_html == "<p>첫 문단입니다.</p>"  # typed into the rich editor, saved
 
     # Withdraw with a reason, by keyboard: the link to the confirmation page, the reason, the button.
     tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "게시 철회")

@@ -21,20 +21,6 @@ document.addEventListener('securitypolicyviolation',
 # Anything else refused (a script, a stylesheet, a style in the content) is a failure.
 JODIT_JS = "/static/vendor/jodit/jodit.min.js"
 INLINE_STYLE = "Applying inline style violates"
-PASTE = """([html, text]) => {
-  const area = document.querySelector('.jodit-wysiwyg');
-  area.focus();
-  const range = document.createRange();
-  range.selectNodeContents(area);
-  range.collapse(false);
-  const selection = window.getSelection();
-  selection.removeAllRanges();
-  selection.addRange(range);
-  const data = new DataTransfer();
-  data.setData('text/html', html);
-  data.setData('text/plain', text);
-  area.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
-}"""
 
 
 def _context(browser, **options):
@@ -70,8 +56,8 @@ def _violations(page):
             if not (v.startswith("style-src-attr inline") and JODIT_JS + ":" in v)]
 
 
-def _paste(page, html, text="붙여넣기"):
-    page.evaluate(PASTE, [html, text])
+def _paste(page, clipboard, html, text="붙여넣기"):
+    page.evaluate(clipboard.PASTE_SCRIPT, [html, text])
 
 
 def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
@@ -87,9 +73,9 @@ def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
     assert page.locator("textarea#body").is_hidden()  # the editor took the field's place
     assert page.get_by_role("button", name="굵게").count() == 1  # Jodit's Korean language pack
 
-    _paste(page, clipboard.HWP_TABLE, "구분\t지원 인원")
+    _paste(page, clipboard, clipboard.HWP_TABLE, "구분\t지원 인원")
     page.wait_for_selector(".jodit-wysiwyg table td[rowspan='2']")
-    _paste(page, clipboard.WORD_LIST, "1. 청년 일자리 확대")
+    _paste(page, clipboard, clipboard.WORD_LIST, "1. 청년 일자리 확대")
     page.wait_for_selector(".jodit-wysiwyg ol li ol li")
     assert page.locator("#editor-status").text_content() == ""  # no error told
     editor = page.locator(".jodit-wysiwyg")
@@ -109,9 +95,8 @@ def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
     page.screenshot(path=str(artifacts_dir / "editor-desktop.png"), full_page=True)
     assert _violations(page) == []
 
-    page.get_by_label("지금 게시", exact=True).check()
-    page.get_by_role("button", name="저장").click()
-    assert page.locator(".flash").first.text_content() in ("보도자료를 고쳤습니다.",)
+    page.get_by_role("button", name="지금 게시", exact=True).click()
+    assert page.locator(".flash").first.text_content() == "게시했습니다. 게시판과 피드에 올라갔습니다."
     with demo_app.app_context():
         release = Release.get(Release.title == TITLE)
         stored = release.body_html
@@ -122,7 +107,7 @@ def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
     assert "<p>" not in page.locator(".jodit-wysiwyg").inner_text()
     assert page.locator(".jodit-wysiwyg img").evaluate_all("all => all.map(i => i.naturalWidth)") == [1, 1]
     assert _violations(page) == []
-    page.get_by_role("button", name="저장").click()
+    page.get_by_role("button", name="변경 저장", exact=True).click()
     assert page.locator(".flash").first.text_content() == "바뀐 내용이 없습니다."
 
     page.set_viewport_size({"width": 390, "height": 844})
@@ -150,11 +135,10 @@ def test_without_javascript_the_textarea_saves_lines_as_paragraphs(admin_site, b
     page.get_by_label("제목").fill("자바스크립트 없이 쓴 보도자료")
     page.get_by_label("분류").select_option(label="보도자료")
     page.locator("textarea#body").fill("첫 줄에 <b>굵은</b> 글씨\n둘째 줄 https://www.gg.go.kr\n\n셋째 줄")
-    page.get_by_label("지금 게시", exact=True).check()
-    page.get_by_role("button", name="저장").click()
-    assert page.locator(".flash").first.text_content() == "보도자료를 저장했습니다."
+    page.get_by_role("button", name="지금 게시", exact=True).click()
+    assert page.locator(".flash").first.text_content() == "게시했습니다. 게시판과 피드에 올라갔습니다."
     # The edit form shows the stored HTML and saving it again changes nothing.
-    page.get_by_role("button", name="저장").click()
+    page.get_by_role("button", name="변경 저장", exact=True).click()
     assert page.locator(".flash").first.text_content() == "바뀐 내용이 없습니다."
     with demo_app.app_context():
         public_id = Release.get(Release.title == "자바스크립트 없이 쓴 보도자료").public_id

@@ -10,7 +10,28 @@ from feedserver.publishing.input import check_fields
 
 PHONE = {"width": 390, "height": 844}
 WATCH_CSP = """window.__csp = [];
-document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective));"""
+document.addEventListener('securitypolicyviolation',
+  e => window.__csp.push(e.violatedDirective + ' ' + e.sourceFile));"""
+# Jodit's own code writes a few style attributes into its UI; the admin CSP refuses them, as it
+# should (static/editor.css does their job). Anything else refused is a failure.
+JODIT_STYLE = "style-src-attr http://127.0.0.1:{port}/static/vendor/jodit/jodit.min.js"
+
+
+def csp_violations(page, site):
+    port = site.rsplit(":", 1)[1]
+    return [v for v in page.evaluate("window.__csp") if v != JODIT_STYLE.format(port=port)]
+
+
+def type_body(page, text):
+    """Replace the rich editor's text with `text`, typed line by line as a writer does."""
+    page.wait_for_selector(".jodit-wysiwyg")  # the editor scripts are deferred: wait for Jodit
+    editor = page.get_by_label("본문")
+    editor.click()
+    page.keyboard.press("ControlOrMeta+a")
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            page.keyboard.press("Enter")
+        page.keyboard.type(line)
 
 
 @pytest.fixture(params=["phone", "desktop"])
@@ -71,19 +92,19 @@ def test_press_fields_correction_history_and_restore_in_chromium(live_server, de
     page.get_by_role("link", name="새 보도자료").click()
     page.get_by_label("제목").fill("경기도, 청년 기본소득 확대")
     page.get_by_label("분류").select_option(label="보도자료")
-    page.get_by_label("본문").fill("올해 예산은 100억 원입니다.\n신청은 다음 달부터 받습니다.")
+    type_body(page, "올해 예산은 100억 원입니다.\n신청은 다음 달부터 받습니다.")
     page.get_by_label("담당부서").fill("청년정책과")
     page.get_by_label("담당자").fill("홍길동")
     page.get_by_label("연락처(전화)").fill("031-8008-2114")
     page.get_by_label("연락처(전자우편)").fill("youth@gg.go.kr")
     page.get_by_label("보도시점").fill("즉시 보도")
     page.get_by_label("공공누리 유형").select_option("2")
-    page.get_by_label("지금 게시", exact=True).check()
-    page.get_by_role("button", name="저장").click()
-    page.get_by_label("본문").fill("올해 예산은 120억 원입니다.\n신청은 다음 달부터 받습니다.")
+    page.get_by_role("button", name="지금 게시", exact=True).click()
+    assert page.locator(".flash").first.text_content() == "게시했습니다. 게시판과 피드에 올라갔습니다."
+    type_body(page, "올해 예산은 120억 원입니다.\n신청은 다음 달부터 받습니다.")
     page.get_by_label("정정 내용 (공개)").fill("예산을 120억 원으로 바로잡습니다.")
-    page.get_by_role("button", name="저장").click()
-    assert page.locator(".flash").first.text_content() == "보도자료를 고쳤습니다."
+    page.get_by_role("button", name="변경 저장", exact=True).click()
+    assert page.locator(".flash").first.text_content() == "변경 내용을 저장했습니다."
     page.get_by_role("link", name="수정 이력").click()
     assert page.locator("tr[data-revision]").count() == 2
     page.get_by_role("button", name="두 판 비교").click()
@@ -99,4 +120,4 @@ def test_press_fields_correction_history_and_restore_in_chromium(live_server, de
     assert "100억 원" in page.locator(".release-body").text_content()
     assert page.locator("p.correction").text_content().startswith("정정: 예산을 120억 원으로 바로잡습니다.")
     assert page.get_by_role("img", name="공공누리 제2유형: 출처표시+상업적 이용금지").is_visible()
-    assert page.evaluate("window.__csp") == []
+    assert csp_violations(page, site) == []

@@ -70,3 +70,20 @@ MIXED_LINES = ("경기도는 오늘 청년 지원 계획을 <b>발표</b>했다.
                "자세한 내용은 https://www.gg.go.kr/news에서 볼 수 있다.\n\n"
                "<a href=\"https://www.gg.go.kr/\">경기도청</a> 누리집에도 있다.\n"
                "문의: youth@gg.go.kr")
+
+# A real paste into the rich editor (at the end of its text): a ClipboardEvent carrying a
+# DataTransfer with text/html and text/plain, as the programs put them on the clipboard.
+PASTE_SCRIPT = """([html, text]) => {
+  const area = document.querySelector('.jodit-wysiwyg');
+  area.focus();
+  const range = document.createRange();
+  range.selectNodeContents(area);
+  range.collapse(false);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+  const data = new DataTransfer();
+  data.setData('text/html', html);
+  data.setData('text/plain', text);
+  area.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+}"""

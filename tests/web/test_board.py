@@ -206,7 +206,9 @@ def test_withdrawn_is_410_and_unpublished_is_404(app, html, make_category, make_
         draft = make_release(cat, status="draft")
         future = make_release(cat, status="scheduled", published_at=utcnow() + timedelta(hours=1))
         visible = make_release(cat, title="보이는 글")
-    assert client.get(f"/releases/{withdrawn.public_id}").status_code == 410
+    gone = client.get(f"/releases/{withdrawn.public_id}")
+    assert gone.status_code == 410
+    assert gone.headers["Cache-Control"] == "no-cache"  # 다시 게시 may bring it back: browsers ask again
     assert "철회" in client.get(f"/releases/{withdrawn.public_id}").get_data(as_text=True)
     assert client.get(f"/releases/{draft.public_id}").status_code == 404
     assert client.get(f"/releases/{future.public_id}").status_code == 404
