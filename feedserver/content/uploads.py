@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 import filetype
 from flask import current_app, has_app_context
 
-from feedserver.content import storage
+from feedserver.content import extract, storage
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 OOXML_MAIN_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml",
@@ -204,9 +204,11 @@ def _read_capped(archive, member):
 
 def store_upload(upload):
     """Write an accepted upload to disk; return the Attachment fields."""
+    state, text = extract.extract(upload.filename, upload.data)  # once, before the transaction
     stored_name, size, digest = storage.store_bytes(upload.data)
     return {"filename": upload.filename, "content_type": upload.content_type,
-            "size": size, "sha256": digest, "stored_name": stored_name}
+            "size": size, "sha256": digest, "stored_name": stored_name,
+            "text": text, "text_state": state}
 
 
 def remove_stored(stored_names):

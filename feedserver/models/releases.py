@@ -179,6 +179,16 @@ class Attachment(BaseModel):
     sha256 = CharField(max_length=64)
     stored_name = CharField(max_length=100, unique=True)
     created_at = UTCDateTimeField(default=utcnow)
+    # Read once when stored (content/extract.py, migration 0014): "readable", "unreadable",
+    # "none" (not a text format), or "" for a file stored before that nobody has read yet.
+    text = SafeTextField(default="")
+    text_state = CharField(max_length=16, default="")
+
+    @property
+    def viewable(self):
+        """Tell whether 바로보기 has something to show: a PDF, a picture, or a 한글 file."""
+        return self.content_type.startswith("image/") or self.content_type == "application/pdf" \
+            or self.text_state in ("readable", "unreadable")
 
 
 class ReleaseRevision(BaseModel):

@@ -58,3 +58,13 @@ EXTRA_CATEGORIES = [
     ("press", "보도자료", "경기도 실·국이 배포하는 보도자료입니다.", 2, 120, ["대변인실", "홍보기획관", "경기지기"]),
     ("notice", "공지사항", "경기도 누리집 운영 공지입니다.", 3, 24, ["경기도청"]),
 ]
+
+# The text of the demo's attached files (publishing/demo_files.py). "달빛정원음악회" appears in
+# no release body, so a 내용 search for it finds releases through their attachments alone.
+ATTACHMENT_WORD = "달빛정원음악회"
+ATTACHMENT_PARAGRAPHS = [
+    "붙임 1. 세부 추진 계획",
+    "경기도는 도민이 가까운 곳에서 문화를 누리도록 권역별 프로그램을 확대한다.",
+    f"특히 가을에는 도립공원에서 {ATTACHMENT_WORD}를 열어 가족 단위 관람객을 맞이한다.",
+    "문의: 경기도 대변인실 (031-8008-0000)",
+]

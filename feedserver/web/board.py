@@ -17,6 +17,7 @@ from feedserver.caching.statememo import current
 from feedserver.content import storage
 from feedserver.models import (
     VISIBLE_STATUSES,
+    Attachment,
     Category,
     Release,
     newest_first_page,
@@ -25,6 +26,7 @@ from feedserver.models import (
 )
 from feedserver.search.newest import newest_ids
 from feedserver.search.query import FIELDS, SEARCH_CAP, ListArgs, parse_list_args, parse_page, parse_query
+from feedserver.web import file_view
 from feedserver.web.discovery import alternates
 from feedserver.web.pagination import Pager
 
@@ -129,7 +131,8 @@ def release(public_id):
         item = _get_release(public_id)
         newer, older = _neighbours(item)
         html = render_template(
-            "board/release.html", release=item, attachments=list(item.attachments),
+            "board/release.html", release=item, attachments=list(item.attachments.select(
+                *file_view.LISTED).order_by(Attachment.id)),
             newer=newer, older=older, back_url=_back_url(item),
             alternates=alternates(item.category) + alternates())  # its board's feeds, then the site's
         return html, item.id
@@ -198,3 +201,13 @@ def _back_url(item):
 @bp.get("/releases/<public_id>/files/<int(max=2147483647):attachment_id>")
 def attachment(public_id, attachment_id):
     return storage.send_release_file(_get_release(public_id), attachment_id)
+
+
+@bp.get("/releases/<public_id>/files/<int(max=2147483647):attachment_id>/view")
+def attachment_view(public_id, attachment_id):
+    """바로보기: a PDF or picture inline, a 한글 file's text as a page."""
+    release = file_view.public_release(public_id)
+    file = file_view.find(release, attachment_id)
+    if file_view.is_inline(file):
+        return file_view.send(file)
+    return _page(lambda: (file_view.render(release, file), None))
