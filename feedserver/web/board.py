@@ -24,6 +24,7 @@ from feedserver.models import (
     utcnow,
     visible_count,
 )
+from feedserver.search.files import matching_files
 from feedserver.search.newest import newest_ids
 from feedserver.search.query import FIELDS, SEARCH_CAP, ListArgs, parse_list_args, parse_page, parse_query
 from feedserver.web import file_view
@@ -109,6 +110,7 @@ def _render_list(category, args):
         nav=pager.links(page_url), list_ref=category.slug if category else "all",
         alternates=alternates(category, args.field, args.q), search_cap=SEARCH_CAP,
         search_partial=partial,
+        file_hits=matching_files([r.id for r in rows], args.field, args.q) if args.q else {},
     )
 
 
