@@ -107,7 +107,7 @@ def staff():
 
 @pytest.fixture
 def samples():
-    """tiny_pdf(), tiny_png(), zip_bytes({name: bytes})."""
+    """tiny_pdf(), tiny_png(), zip_bytes({name: bytes}), hangul_files([paragraph, ...])."""
     return samples_module
 
 

@@ -13,9 +13,10 @@ def texts(tree, xpath):
 
 
 def board_rows(tree):
-    """Return (번호, 제목, 작성자, 작성일, 조회) tuples of a board page."""
+    """Return (번호, 제목, 작성자, 작성일, 조회) tuples of a board page (without 첨부 match notes)."""
     rows = []
     for tr in tree.xpath("//table[contains(@class,'board-table')]/tbody/tr[td[@class='col-no']]"):
-        cells = [" ".join(td.text_content().split()) for td in tr.xpath("td")]
+        cells = [" ".join("".join(td.xpath(".//text()[not(ancestor::*[@class='file-hit'])]")).split())
+                 for td in tr.xpath("td")]
         rows.append(tuple(cells))
     return rows

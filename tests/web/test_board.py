@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from feedserver import dates
-from feedserver.models import Release, utcnow
+from feedserver.models import Attachment, Release, utcnow
 
 SEED_LIST = [
     ("811", "김동연, 전해철 위원장과 제2기 도정자문위원회 출범. 첫 회의 열어", "2024.09.26", "14462"),
@@ -108,8 +108,12 @@ def test_search_finds_across_pages(demo_app, field, q, search_all):
     rows, lines = search_all(client, f"/board/?field={field}&q={q}")
     with demo_app.app_context():
         column = {"title": "title", "body": "body_text", "author": "author"}.get(field)
+        files = {}  # 내용 and 전체 also search the text of the demo's attached files
+        for file in Attachment.select():
+            files[file.release_id] = files.get(file.release_id, "") + file.text
         expected = [r for r in Release.visible()
-                    if q in (getattr(r, column) if column else r.title + r.body_text + r.author)]
+                    if q in (getattr(r, column) if column else r.title + r.body_text + r.author)
+                    or (field in ("body", "all") and q in files.get(r.id, ""))]
     from feedserver.search.query import SEARCH_CAP
     total = min(len(expected), SEARCH_CAP)
     assert len(rows) == total > 10
