@@ -1,0 +1,131 @@
+"""The text read from stored files: PDF, HWP 5, HWPX, plain text; hostile files cost little."""
+import io
+import struct
+import time
+import zipfile
+import zlib
+
+import pytest
+
+from feedserver.content import extract, hwp
+
+PARAGRAPHS = ["경기도, 반도체 클러스터 조성 발표", "특히 가을에는 달빛정원음악회를 연다.", "<script>알림</script> & 문의"]
+
+
+@pytest.mark.parametrize("ext", ["hwp", "hwpx", "pdf"])
+def test_korean_text_is_read_from_each_format(samples, ext):
+    data = samples.hangul_files(PARAGRAPHS)[ext]
+    assert extract.extract(f"보도자료.{ext}", data) == ("readable", "\n".join(PARAGRAPHS))
+
+
+def test_pictures_and_office_files_are_not_text(samples):
+    assert extract.extract("사진.png", samples.tiny_png()) == ("none", "")
+    assert extract.extract("표.xlsx", b"PK") == ("none", "")
+
+
+def test_plain_text_in_utf8_or_cp949():
+    assert extract.extract("안내.txt", "도민 안내문".encode("cp949")) == ("readable", "도민 안내문")
+    assert extract.extract("안내.txt", "도민\x00 안내문\r\n\n\n끝".encode()) == ("readable", "도민 안내문\n\n끝")
+
+
+def test_hwp_without_a_readable_body_falls_back_to_its_preview(samples):
+    from feedserver.publishing.demo_files import compound_file
+    header = b"HWP Document File".ljust(32, b"\0") + struct.pack("<II", 0x05000300, 1)
+    data = compound_file({"FileHeader": header.ljust(256, b"\0"),
+                          "BodyText/Section0": b"not deflate at all",
+                          "PrvText": "<미리보기 글>".encode("utf-16-le")})
+    assert extract.extract("a.hwp", data) == ("readable", "<미리보기 글>")
+
+
+def test_a_long_hwp_body_is_read_whole_and_capped(samples):
+    paragraphs = ["가나다라마바사" * 300] * 3  # records longer than 4,095 bytes name their size apart
+    state, text = extract.extract("a.hwp", samples.hangul_files(paragraphs)["hwp"])
+    assert state == "readable" and text.split("\n") == paragraphs
+    state, text = extract.extract("b.hwp", samples.hangul_files(["글" * 60_000] * 3)["hwp"])
+    assert state == "readable" and len(text) == extract.MAX_TEXT
+
+
+@pytest.mark.parametrize("data", [
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "제목".encode("utf-16-le"),  # OLE magic, no file system
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 40,
+    b"garbage",
+], ids=["old-demo-fake", "random-sectors", "not-ole"])
+def test_malformed_hwp_is_unreadable(data):
+    assert extract.extract("a.hwp", data) == ("unreadable", "")
+
+
+def test_an_ole_file_that_is_not_hwp_is_unreadable():
+    from feedserver.publishing.demo_files import compound_file
+    doc = compound_file({"WordDocument": b"x" * 600, "PrvText": "몰래".encode("utf-16-le")})
+    assert extract.extract("a.hwp", doc) == ("unreadable", "")
+
+
+def hwpx_with(section_bytes, compress=zipfile.ZIP_DEFLATED):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/hwp+zip", zipfile.ZIP_STORED)
+        archive.writestr("Contents/section0.xml", section_bytes, compress)
+    return out.getvalue()
+
+
+def test_hwpx_zip_bomb_is_unreadable_quickly():
+    bomb = hwpx_with(b"<a>" + b" " * (64 * 1024 * 1024) + b"</a>")  # 64 MB of blanks, 64 KB zipped
+    assert len(bomb) < 1024 * 1024
+    started = time.monotonic()
+    assert extract.extract("폭탄.hwpx", bomb) == ("unreadable", "")
+    assert time.monotonic() - started < 5
+
+
+def test_hwpx_entities_are_not_expanded():
+    laughs = ('<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "웃음웃음웃음웃음웃음웃음웃음웃음">'
+              + "".join(f'<!ENTITY {n} "' + f"&{p};" * 10 + '">' for p, n in zip("abcdefgh", "bcdefghi"))
+              + ']><hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" '
+              'xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph"><hp:p><hp:t>&i;</hp:t></hp:p></hs:sec>')
+    started = time.monotonic()
+    state, text = extract.extract("웃음.hwpx", hwpx_with(laughs.encode()))
+    assert len(text) < 1000 and time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("data", [b"PK\x03\x04broken", hwpx_with(b"<not-closed>"),
+                                  hwpx_with(b"<x/>", zipfile.ZIP_BZIP2)],
+                         ids=["broken-zip", "bad-xml", "bzip2"])
+def test_malformed_hwpx_is_unreadable(data):
+    assert extract.extract("a.hwpx", data) == ("unreadable", "")
+
+
+def test_table_cells_are_read_once():
+    ns = 'xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph"'
+    xml = (f'<s {ns}><hp:p><hp:run><hp:t>표 앞</hp:t><hp:tbl><hp:tc><hp:p><hp:run><hp:t>칸</hp:t>'
+           '</hp:run></hp:p></hp:tc></hp:tbl></hp:run></hp:p></s>').encode()
+    assert list(hwp._xml_paragraphs(xml)) == ["표 앞", "칸"]
+
+
+def test_malformed_and_empty_pdfs_are_unreadable(samples):
+    assert extract.extract("a.pdf", b"%PDF-1.4\n%%EOF\n") == ("unreadable", "")
+    assert extract.extract("a.pdf", samples.hangul_files(["x"])["pdf"][:300]) == ("unreadable", "")
+
+
+def test_a_pdf_of_many_pages_is_read_within_bounds(samples):
+    from pypdf import PdfReader, PdfWriter
+    one = PdfReader(io.BytesIO(samples.hangul_files(["쪽마다 같은 글"])["pdf"])).pages[0]
+    writer = PdfWriter()
+    for _ in range(extract.MAX_PDF_PAGES + 200):
+        writer.add_page(one)
+    out = io.BytesIO()
+    writer.write(out)
+    started = time.monotonic()
+    state, text = extract.extract("두꺼운.pdf", out.getvalue())
+    assert state == "readable" and text.count("쪽마다 같은 글") == extract.MAX_PDF_PAGES
+    assert time.monotonic() - started < extract.SECONDS + 5
+
+
+def test_a_deflate_bomb_in_a_pdf_stream_is_bounded():
+    bomb = zlib.compress(b"0" * (100 * 1024 * 1024), 9)
+    head = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+            b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+            b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Contents 4 0 R >>\nendobj\n")
+    stream = b"4 0 obj\n<< /Length " + str(len(bomb)).encode() + b" /Filter /FlateDecode >>\nstream\n"
+    pdf = head + stream + bomb + b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    started = time.monotonic()
+    state, _ = extract.extract("폭탄.pdf", pdf)
+    assert state == "unreadable" and time.monotonic() - started < 10
