@@ -82,8 +82,8 @@ def test_hwpx_entities_are_not_expanded():
               + ']><hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" '
               'xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph"><hp:p><hp:t>&i;</hp:t></hp:p></hs:sec>')
     started = time.monotonic()
-    state, text = extract.extract("웃음.hwpx", hwpx_with(laughs.encode()))
-    assert len(text) < 1000 and time.monotonic() - started < 2
+    _, text = extract.extract("웃음.hwpx", hwpx_with(laughs.encode()))
+    assert "웃음" not in text and time.monotonic() - started < 2
 
 
 @pytest.mark.parametrize("data", [b"PK\x03\x04broken", hwpx_with(b"<not-closed>"),
