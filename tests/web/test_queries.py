@@ -63,8 +63,9 @@ def test_board_queries(demo_app):
     # category tabs, view counts
     assert queries(demo_app, "/board/governor/?field=title&q=청년") == 11
     # a common word: data_version, category, the newest 404 ids and FTS5's matches among
-    # them, which of those are visible, the page's rows, category tabs, view counts
-    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 8
+    # them, which of those are visible, the page's rows, which of their files hold the word
+    # (전체 and 내용 search the attachments too), category tabs, view counts
+    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 9
     assert only_data_version(demo_app, "/board/governor/?field=title&q=청년")  # kept until a write
 
 
