@@ -4,10 +4,12 @@ import io
 from datetime import timedelta
 
 import pytest
+from peewee import Table
 from pypdf import PdfReader
 
 from feedserver.content import storage
 from feedserver.content.uploads import check_upload
+from feedserver.db import database
 from feedserver.models import Attachment, Release, utcnow
 from feedserver.publishing import releases as publishing
 from feedserver.publishing.input import check_fields
@@ -147,3 +149,29 @@ def test_files_stored_before_extraction_are_read_by_the_command(staff_db_app, st
     assert sorted(view_links(client, html, public_id)) == ["없어진.hwp", "예전.hwp"]  # the page moved on
     again = staff_db_app.test_cli_runner().invoke(args=["extract-attachments"])
     assert "첨부파일 0개의 내용을 읽었습니다." in again.output
+
+
+# Migration 0014.
+
+def test_migration_0014_adds_empty_text_to_existing_files_and_goes_back(db_app, tmp_path, databases):
+    app, runner = databases.app_at_migration(db_app.config["BACKEND"], tmp_path, "0013_desk")
+    with app.app_context():
+        db = database.obj
+        stamp = Release.updated_at.db_value(utcnow())
+        Table("category").bind(db).insert(slug="press", name="보도자료", description="", sort_order=0).execute()
+        Table("release").bind(db).insert(
+            public_id="old", category_id=1, title="t", author="a", body_html="", body_text="", summary="",
+            status="published", published_at=stamp, created_at=stamp, updated_at=stamp, revision=1,
+            view_count=0).execute()
+        files = Table("attachment").bind(db)
+        row = dict(release_id=1, filename="예전.hwp", content_type="application/x-hwp", size=1,
+                   sha256="0" * 64, created_at=stamp)
+        files.insert(stored_name="a" * 32, **row).execute()
+        assert "0014_attachment_text" in runner.up()
+        files.insert(stored_name="b" * 32, **row).execute()  # raw inserts naming old columns only
+        assert [(a.text, a.text_state) for a in Attachment.select()] == [("", ""), ("", "")]
+        Attachment.update(text="가" * 70_000).execute()  # more than MariaDB's TEXT holds
+        assert len(Attachment.get().text) == 70_000
+        assert "0014_attachment_text" in runner.down()
+        assert "text_state" not in {c.name for c in db.get_columns("attachment")}
+    databases.close_database()
