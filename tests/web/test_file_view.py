@@ -126,6 +126,10 @@ def test_an_unreadable_file_is_stored_served_and_says_so(staff_db_app, staff, sa
         download = client.get(tree.xpath("//a[@class='file-download']/@href")[0])
         assert download.status_code == 200
         assert download.data == (broken_hwp if name.endswith(".hwp") else broken_hwpx)
+    staff.login(client)  # the writer is told too, in the editor
+    editor = html.page(client.get(f"/admin/releases/{public_id}/edit"))
+    assert html.texts(editor, "//fieldset[@class='attachments-field']//span[@class='file-state']") == [
+        "내용을 읽을 수 없어 검색과 바로보기에 글이 나오지 않습니다"] * 2
 
 
 def test_files_stored_before_extraction_are_read_by_the_command(staff_db_app, staff, samples, html):
