@@ -22,7 +22,6 @@ install: $(STAMP)
 
 migrate: install
 	$(BIN)/feedserver migrate
-	$(BIN)/feedserver extract-attachments
 
 demo: migrate
 	$(BIN)/feedserver seed-demo --if-empty

@@ -10,6 +10,7 @@ from feedserver.cli.admin import COMMANDS as PUBLISHING_COMMANDS
 from feedserver.migrate import migrate
 from feedserver.models import Release
 from feedserver.publishing.demo import seed_demo
+from feedserver.publishing.file_text import extract_pending
 from feedserver.websub.worker import Worker
 
 
@@ -19,6 +20,10 @@ def migrate_command():
     """Apply pending schema migrations."""
     applied = migrate()
     click.echo("적용한 마이그레이션: " + (", ".join(applied) if applied else "없음 (최신 상태)"))
+    # Files stored before 0014 (or restored from an older backup) get their text now, once.
+    read = extract_pending()
+    if read:
+        click.echo(f"전에 올린 첨부파일 {read}개의 내용을 읽었습니다.")
 
 
 @click.command("seed-demo")

@@ -2,7 +2,8 @@
 
 attachment.text holds the extracted text (MEDIUMTEXT on MariaDB, whose TEXT stops at 64 KB);
 attachment.text_state says "readable", "unreadable", "none" (not a text format), or "" for
-files stored before this migration, which `feedserver extract-attachments` reads.
+files stored before this migration, which `feedserver migrate` reads right after migrating
+(and `feedserver extract-attachments` at any time).
 Both columns go in with one ALTER TABLE ... NOT NULL DEFAULT '' each, as in 0012/0013.
 """
 from peewee import MySQLDatabase

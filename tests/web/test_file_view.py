@@ -153,6 +153,11 @@ def test_files_stored_before_extraction_are_read_by_the_command(staff_db_app, st
     assert sorted(view_links(client, html, public_id)) == ["없어진.hwp", "예전.hwp"]  # the page moved on
     again = staff_db_app.test_cli_runner().invoke(args=["extract-attachments"])
     assert "첨부파일 0개의 내용을 읽었습니다." in again.output
+    with staff_db_app.app_context():  # as a restored older backup leaves them, once migrated
+        Attachment.update(text="", text_state="").where(Attachment.id != gone.id).execute()
+    migrated = staff_db_app.test_cli_runner().invoke(args=["migrate"])
+    assert migrated.exit_code == 0 and "전에 올린 첨부파일 1개의 내용을 읽었습니다." in migrated.output
+    assert search(client, html, "body", WORD) == (["경기도 소식"], ["첨부 '예전.hwp'에서 찾음"])
 
 
 # Migration 0014.
