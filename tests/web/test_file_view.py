@@ -173,8 +173,8 @@ def test_migration_0014_adds_empty_text_to_existing_files_and_goes_back(db_app, 
             status="published", published_at=stamp, created_at=stamp, updated_at=stamp, revision=1,
             view_count=0).execute()
         files = Table("attachment").bind(db)
-        row = dict(release_id=1, filename="예전.hwp", content_type="application/x-hwp", size=1,
-                   sha256="0" * 64, created_at=stamp)
+        row = {"release_id": 1, "filename": "예전.hwp", "content_type": "application/x-hwp",
+               "size": 1, "sha256": "0" * 64, "created_at": stamp}
         files.insert(stored_name="a" * 32, **row).execute()
         assert "0014_attachment_text" in runner.up()
         files.insert(stored_name="b" * 32, **row).execute()  # raw inserts naming old columns only
