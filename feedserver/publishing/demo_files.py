@@ -7,6 +7,7 @@ points and carries a ToUnicode map, so its text extracts on a machine with no Ko
 """
 import io
 import struct
+import textwrap
 import zipfile
 import zlib
 from html import escape
@@ -164,7 +165,7 @@ def hwpx(paragraphs):
 
 def pdf(paragraphs):
     """Return a one-page PDF showing these lines, its text extractable through a ToUnicode map."""
-    lines = [p[i:i + 30] for p in paragraphs for i in range(0, len(p), 30)][:40]
+    lines = [line for p in paragraphs for line in textwrap.wrap(p, 40) or [""]][:45]
     chars = sorted({ord(c) for line in lines for c in line if ord(c) <= 0xFFFF})
     shown = b"".join(b"<%s> Tj 0 -18 Td\n" % "".join(f"{ord(c):04X}" for c in line
                                                      if ord(c) <= 0xFFFF).encode() for line in lines)
@@ -174,7 +175,9 @@ def pdf(paragraphs):
             b"/Resources << /Font << /F1 5 0 R >> >> >>")
     font = (b"<< /Type /Font /Subtype /Type0 /BaseFont /NanumGothic /Encoding /Identity-H "
             b"/DescendantFonts [6 0 R] /ToUnicode 7 0 R >>")
+    # Hangul and other wide characters are 1000 units, space and Latin narrower (/W).
     cid_font = (b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /NanumGothic /DW 1000 "
+                b"/W [32 32 300 33 12287 560] "
                 b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
                 b"/FontDescriptor 8 0 R >>")
     descriptor = (b"<< /Type /FontDescriptor /FontName /NanumGothic /Flags 4 "

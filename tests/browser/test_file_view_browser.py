@@ -63,7 +63,7 @@ def test_hangul_files_show_their_text(live_server, demo_app, page, ext, artifact
     assert [v for v in page.evaluate(RUN_AXE) if v["impact"] in ("serious", "critical")] == []
 
 
-def test_pdf_opens_inline_and_its_text_extracts(live_server, demo_app, page):
+def test_pdf_opens_inline_and_its_text_extracts(live_server, demo_app, page, artifacts_dir):
     public_id, name = newest_with(demo_app, "pdf")
     page.goto(f"{live_server.url}/releases/{public_id}")
     href = page.get_by_role("link", name=f"{name} 바로보기").get_attribute("href")
@@ -73,6 +73,18 @@ def test_pdf_opens_inline_and_its_text_extracts(live_server, demo_app, page):
     assert response.headers["content-disposition"].startswith("inline")
     assert response.headers["x-content-type-options"] == "nosniff"
     assert ATTACHMENT_WORD in PdfReader(io.BytesIO(response.body())).pages[0].extract_text()
+    opened = page.goto(live_server.url + href)  # inline: a navigation, not a download
+    assert opened.headers["content-type"] == "application/pdf"
+    for _ in range(50):  # Chromium's PDF viewer (an extension frame) takes the document
+        if any(f.url.startswith("chrome-extension://") for f in page.frames):
+            break
+        page.wait_for_timeout(100)
+    assert any(f.url.startswith("chrome-extension://") for f in page.frames), [f.url for f in page.frames]
+    for _ in range(50):  # the viewer names its document once it has drawn it
+        if page.title() == name:
+            break
+        page.wait_for_timeout(100)
+    page.screenshot(path=str(artifacts_dir / f"file-view-pdf-{page.kind}.png"))
 
 
 def test_content_search_names_the_file_that_matched(live_server, page, artifacts_dir):
