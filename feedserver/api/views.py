@@ -60,7 +60,8 @@ def list_releases():
     args = list_args(request.args, current_app.config["API_PAGE_SIZE"])
     query = args.query.order_by(Release.created_at.desc(), Release.id.desc())
     total = query.count()
-    rows = prefetch(query.offset((args.page - 1) * args.per_page).limit(args.per_page), Attachment)
+    rows = prefetch(query.offset((args.page - 1) * args.per_page).limit(args.per_page),
+                    Attachment.listed())
     more = args.page * args.per_page < total
     return jsonify(items=[release_json(r) for r in rows], page=args.page,
                    per_page=args.per_page, total=total,

@@ -184,6 +184,11 @@ class Attachment(BaseModel):
     text = SafeTextField(default="")
     text_state = CharField(max_length=16, default="")
 
+    @classmethod
+    def listed(cls):
+        """Select files without their text (up to 100,000 characters each): for lists and feeds."""
+        return cls.select(*[f for f in cls._meta.sorted_fields if f.name != "text"])
+
     @property
     def viewable(self):
         """Tell whether 바로보기 has something to show: a PDF, a picture, or a 한글 file."""

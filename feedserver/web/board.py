@@ -133,8 +133,8 @@ def release(public_id):
         item = _get_release(public_id)
         newer, older = _neighbours(item)
         html = render_template(
-            "board/release.html", release=item, attachments=list(item.attachments.select(
-                *file_view.LISTED).order_by(Attachment.id)),
+            "board/release.html", release=item, attachments=list(Attachment.listed().where(
+                Attachment.release == item.id).order_by(Attachment.id)),
             newer=newer, older=older, back_url=_back_url(item),
             alternates=alternates(item.category) + alternates())  # its board's feeds, then the site's
         return html, item.id

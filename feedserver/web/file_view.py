@@ -10,9 +10,6 @@ from feedserver.content import storage
 from feedserver.content.extract import paragraphs
 from feedserver.models import Attachment, Release
 
-# What a list of files needs: never the text, which may be 100,000 characters a file.
-LISTED = (Attachment.id, Attachment.release, Attachment.filename, Attachment.content_type,
-          Attachment.size, Attachment.text_state)
 INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp")
 
 
