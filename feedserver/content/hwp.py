@@ -97,6 +97,8 @@ def _para_text(record):
             continue
         if code == 9 or code >= 32:
             out.append(chr(code))
+        elif code == 10:  # a line break inside the paragraph
+            out.append("\n")
         i += 1
     # Surrogate pairs were read unit by unit: put them back together.
     return "".join(out).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")

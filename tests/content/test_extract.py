@@ -129,3 +129,10 @@ def test_a_deflate_bomb_in_a_pdf_stream_is_bounded():
     started = time.monotonic()
     state, _ = extract.extract("폭탄.pdf", pdf)
     assert state == "unreadable" and time.monotonic() - started < 10
+
+
+def test_hwp_control_codes_are_skipped_and_line_breaks_kept():
+    units = [2, 0x6365, 0x6364, 0, 0, 0, 0, 2]  # a section definition: eight units, no text
+    units += [ord("가"), 10, ord("나"), 0xD83D, 0xDE00, 11, 1, 2, 3, 4, 5, 6, 11, 13]  # 😀, a table, end
+    record = struct.pack(f"<{len(units)}H", *units)
+    assert hwp._para_text(record) == "가\n나😀"

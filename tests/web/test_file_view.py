@@ -184,3 +184,18 @@ def test_migration_0014_adds_empty_text_to_existing_files_and_goes_back(db_app, 
         assert "0014_attachment_text" in runner.down()
         assert "text_state" not in {c.name for c in db.get_columns("attachment")}
     databases.close_database()
+
+
+def test_a_file_is_viewed_only_through_its_own_release(staff_db_app, staff, samples, html):
+    files = samples.hangul_files(LINES)
+    mine = publish(staff_db_app, staff, [("보도자료.hwp", files["hwp"])])
+    other = publish(staff_db_app, staff, [], title="다른 소식")
+    client = staff_db_app.test_client()
+    link = view_links(client, html, mine)["보도자료.hwp"]
+    file_id = link.split("/")[-2]
+    for url in (f"/releases/{other}/files/{file_id}/view", f"/releases/nope/files/{file_id}/view",
+                f"/releases/{mine}/files/99999999/view", f"/releases/{mine}/files/-1/view",
+                f"/releases/{mine}/files/{file_id}/view/../../"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "보도자료.hwp" not in response.get_data(as_text=True)
