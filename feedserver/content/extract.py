@@ -15,7 +15,8 @@ from feedserver.content import hwp
 READABLE, UNREADABLE, NOT_TEXT = "readable", "unreadable", "none"
 MAX_TEXT = 100_000          # characters kept per file
 MAX_PDF_PAGES = 300
-SECONDS = 5.0               # wall-clock budget per file, checked between pages
+MAX_PAGE_CONTENT = 256 * 1024  # decoded bytes of one page's drawing operators
+SECONDS = 3.0               # wall-clock budget per file (pypdf: checked as it draws)
 TEXT_TYPES = (".txt", ".csv")
 READERS = {".hwp": hwp.hwp5_text, ".hwpx": hwp.hwpx_text}
 
@@ -64,8 +65,12 @@ def _plain_text(data, limit, deadline):
     return raw.decode("utf-8", "replace")
 
 
+class _OutOfTime(Exception):
+    """The file's time budget ran out in the middle of a page."""
+
+
 def _pdf_text(data, limit, deadline):
-    """Return the text of a PDF's first pages, stopping at the character or time budget."""
+    """Return the text of a PDF's first pages, stopping at the character, size or time budget."""
     from pypdf import PdfReader  # imported here: only uploads of PDFs pay for it
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged files log a warning per object
@@ -76,7 +81,29 @@ def _pdf_text(data, limit, deadline):
     for number, page in enumerate(reader.pages):
         if number >= MAX_PDF_PAGES or size >= limit or time.monotonic() > deadline:
             break
-        text = page.extract_text() or ""
+        if _content_size(page) > MAX_PAGE_CONTENT:
+            continue  # a page of megabytes of drawing: parsing it would take minutes
+        try:
+            text = page.extract_text(visitor_operand_before=_clock(deadline)) or ""
+        except _OutOfTime:
+            break
         out.append(text)
         size += len(text)
     return "\n\n".join(out)
+
+
+def _content_size(page):
+    """Return the bytes of a page's (decoded) content streams."""
+    contents = page.get_contents()
+    return len(contents.get_data()) if contents is not None else 0
+
+
+def _clock(deadline):
+    """Return a pypdf visitor that stops the page's extraction once the deadline has passed."""
+    ticks = [0]
+
+    def visit(operator, operands, cm, tm):
+        ticks[0] += 1
+        if ticks[0] % 256 == 0 and time.monotonic() > deadline:
+            raise _OutOfTime()
+    return visit

@@ -184,8 +184,13 @@ def pdf(paragraphs):
                   b"/FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 900 /Descent -200 "
                   b"/CapHeight 700 /StemV 80 >>")
     objects = [b"<< /Type /Catalog /Pages 2 0 R /Lang (ko-KR) >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, _stream(content), font,
-               cid_font, _stream(cmap), descriptor]
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, pdf_stream(content), font,
+               cid_font, pdf_stream(cmap), descriptor]
+    return pdf_document(objects)
+
+
+def pdf_document(objects):
+    """Return a PDF of these numbered objects (1 is the catalog), with its cross-reference table."""
     out, offsets = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), []
     for number, body in enumerate(objects, 1):
         offsets.append(len(out))
@@ -197,8 +202,9 @@ def pdf(paragraphs):
     return bytes(out)
 
 
-def _stream(data):
-    return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+def pdf_stream(data, extra=b""):
+    """Return a PDF stream object holding data."""
+    return b"<< /Length %d %s>>\nstream\n" % (len(data), extra) + data + b"\nendstream"
 
 
 def _to_unicode(chars):

@@ -105,11 +105,12 @@ def test_malformed_and_empty_pdfs_are_unreadable(samples):
     assert extract.extract("a.pdf", samples.hangul_files(["x"])["pdf"][:300]) == ("unreadable", "")
 
 
-def test_a_pdf_of_many_pages_is_read_within_bounds(samples):
+def test_a_pdf_of_many_pages_is_read_within_bounds(samples, monkeypatch):
     from pypdf import PdfReader, PdfWriter
     one = PdfReader(io.BytesIO(samples.hangul_files(["쪽마다 같은 글"])["pdf"])).pages[0]
+    monkeypatch.setattr(extract, "MAX_PDF_PAGES", 20)  # the cap, not the clock, must stop it
     writer = PdfWriter()
-    for _ in range(extract.MAX_PDF_PAGES + 200):
+    for _ in range(extract.MAX_PDF_PAGES + 20):
         writer.add_page(one)
     out = io.BytesIO()
     writer.write(out)
@@ -119,16 +120,50 @@ def test_a_pdf_of_many_pages_is_read_within_bounds(samples):
     assert time.monotonic() - started < extract.SECONDS + 5
 
 
-def test_a_deflate_bomb_in_a_pdf_stream_is_bounded():
-    bomb = zlib.compress(b"0" * (100 * 1024 * 1024), 9)
-    head = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-            b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
-            b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Contents 4 0 R >>\nendobj\n")
-    stream = b"4 0 obj\n<< /Length " + str(len(bomb)).encode() + b" /Filter /FlateDecode >>\nstream\n"
-    pdf = head + stream + bomb + b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+def one_page_pdf(content, extra=b""):
+    """Return a well-formed one-page PDF whose page draws this content stream."""
+    from feedserver.publishing.demo_files import pdf_document, pdf_stream
+    return pdf_document([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Contents 4 0 R "
+                         b"/Resources << /Font << /F1 5 0 R >> >> >>", pdf_stream(content, extra),
+                         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
+
+
+def test_a_plain_pdf_reads():
+    assert extract.extract("a.pdf", one_page_pdf(b"BT /F1 12 Tf (hello) Tj ET")) == ("readable", "hello")
+
+
+def text_operators(size):
+    """Return a deflated content stream of `size` bytes of text-drawing operators."""
+    return zlib.compress(b"BT /F1 12 Tf " + b"(abc) Tj 0 -1 Td " * (size // 17) + b"ET", 9)
+
+
+@pytest.mark.parametrize("megabytes", [5, 100])
+def test_a_page_of_megabytes_of_operators_is_skipped_quickly(megabytes):
+    # 13 KB of PDF that took pypdf 44 s to read at 5 MB of operators, before the page-size cap.
+    data = one_page_pdf(text_operators(megabytes << 20), b"/Filter /FlateDecode ")
     started = time.monotonic()
-    state, _ = extract.extract("폭탄.pdf", pdf)
-    assert state == "unreadable" and time.monotonic() - started < 10
+    assert extract.extract("폭탄.pdf", data) == ("unreadable", "")
+    assert time.monotonic() - started < 2
+
+
+def test_many_heavy_pages_stop_at_the_time_budget():
+    from feedserver.publishing.demo_files import pdf_document, pdf_stream
+    pages = 60  # after one page of text, pages of moves just under the page cap: seconds each
+    moves = zlib.compress(b"BT " + b"0 -1 Td " * ((extract.MAX_PAGE_CONTENT - 64) // 8) + b"ET", 9)
+    kids = b" ".join(b"%d 0 R" % (6 + i) for i in range(pages))
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Contents %d 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>")
+    data = pdf_document([b"<< /Type /Catalog /Pages 2 0 R >>",
+                         b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
+                         pdf_stream(b"BT /F1 12 Tf (hello) Tj ET"),
+                         pdf_stream(moves, b"/Filter /FlateDecode "),
+                         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+                         page % 3, *[page % 4] * (pages - 1)])
+    assert len(data) < 12_000
+    started = time.monotonic()
+    assert extract.extract("무거운.pdf", data) == ("readable", "hello")
+    assert time.monotonic() - started < extract.SECONDS + 3  # the budget, and one page past it
 
 
 def test_hwp_control_codes_are_skipped_and_line_breaks_kept():
