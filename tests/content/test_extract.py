@@ -123,9 +123,10 @@ def test_a_pdf_of_many_pages_is_read_within_bounds(samples, monkeypatch):
 def one_page_pdf(content, extra=b""):
     """Return a well-formed one-page PDF whose page draws this content stream."""
     from feedserver.publishing.demo_files import pdf_document, pdf_stream
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>")
     return pdf_document([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Contents 4 0 R "
-                         b"/Resources << /Font << /F1 5 0 R >> >> >>", pdf_stream(content, extra),
+                         page, pdf_stream(content, extra),
                          b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
 
 
