@@ -7,6 +7,7 @@ HWPX keeps the body in Contents/section*.xml, the text in <hp:t> runs.
 import io
 import re
 import struct
+import time
 import zipfile
 import zlib
 
@@ -15,6 +16,7 @@ from lxml import etree
 
 SIGNATURE = b"HWP Document File"
 MAX_STREAM = 8 * 1024 * 1024      # bytes read or inflated from one stream or zip part
+MAX_TOTAL = 16 * 1024 * 1024      # bytes inflated from all sections together
 MAX_SECTIONS = 64
 PARA_TEXT = 67                     # HWPTAG_BEGIN (16) + 51
 # Controls that occupy eight UTF-16 units (the code, six of data, the code again).
@@ -37,7 +39,7 @@ def hwp5_text(data, limit, deadline=None):
         if flags & 0x2:  # password-protected: the body is encrypted
             return _preview(ole, limit)
         try:
-            body = _body_text(ole, bool(flags & 0x1), limit)
+            body = _body_text(ole, bool(flags & 0x1), limit, deadline)
         except (OSError, zlib.error, struct.error, Unreadable):
             body = ""
         return body or _preview(ole, limit)
@@ -54,15 +56,18 @@ def _preview(ole, limit):
     return _stream(ole, "PrvText", limit * 2).decode("utf-16-le", "replace")
 
 
-def _body_text(ole, compressed, limit):
-    """Return the text of the BodyText sections, in order, within limit characters."""
+def _body_text(ole, compressed, limit, deadline):
+    """Return the text of the BodyText sections, in order, within the size and time budgets."""
     numbers = sorted(int(p[1][7:]) for p in ole.listdir()
                      if len(p) == 2 and p[0] == "BodyText" and re.fullmatch(r"Section\d+", p[1]))
-    out, size = [], 0
+    out, size, inflated = [], 0, 0
     for number in numbers[:MAX_SECTIONS]:
+        if inflated >= MAX_TOTAL or (deadline and time.monotonic() > deadline):
+            break
         raw = _stream(ole, f"BodyText/Section{number}", MAX_STREAM)
         if compressed:
             raw = zlib.decompressobj(-15).decompress(raw, MAX_STREAM)
+        inflated += len(raw)
         for text in _paragraphs(raw):
             out.append(text)
             size += len(text)
@@ -111,9 +116,13 @@ def hwpx_text(data, limit, deadline=None):
                           if (m := SECTION.match(info.filename)))
         if not sections:
             raise Unreadable("no Contents/section*.xml")
-        out, size = [], 0
+        out, size, inflated = [], 0, 0
         for _, info in sections[:MAX_SECTIONS]:
-            for text in _xml_paragraphs(_read_part(archive, info)):
+            if inflated >= MAX_TOTAL or (deadline and time.monotonic() > deadline):
+                break
+            part = _read_part(archive, info)
+            inflated += len(part)
+            for text in _xml_paragraphs(part):
                 out.append(text)
                 size += len(text)
                 if size >= limit:

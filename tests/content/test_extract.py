@@ -172,3 +172,17 @@ def test_hwp_control_codes_are_skipped_and_line_breaks_kept():
     units += [ord("가"), 10, ord("나"), 0xD83D, 0xDE00, 11, 1, 2, 3, 4, 5, 6, 11, 13]  # 😀, a table, end
     record = struct.pack(f"<{len(units)}H", *units)
     assert hwp._para_text(record) == "가\n나😀"
+
+
+def test_many_large_hwpx_sections_stop_at_the_inflation_budget():
+    out = io.BytesIO()
+    ns = 'xmlns:hp="http://www.hancom.co.kr/hwpml/2011/paragraph"'
+    section = f'<s {ns}><hp:p><hp:t>쪽</hp:t></hp:p>{" " * (6 << 20)}</s>'.encode()  # 6 MB, zips small
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/hwp+zip", zipfile.ZIP_STORED)
+        for number in range(12):
+            archive.writestr(f"Contents/section{number}.xml", section, zipfile.ZIP_DEFLATED)
+    started = time.monotonic()
+    state, text = extract.extract("큰.hwpx", out.getvalue())
+    assert (state, text) == ("readable", "\n".join(["쪽"] * 3))  # 16 MB: three sections of six
+    assert time.monotonic() - started < 3
