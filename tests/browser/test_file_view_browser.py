@@ -49,7 +49,9 @@ def test_the_first_board_page_has_files_to_view(demo_app):
 def test_hangul_files_show_their_text(live_server, demo_app, page, ext, artifacts_dir):
     public_id, name = newest_with(demo_app, ext)
     page.goto(f"{live_server.url}/releases/{public_id}")
-    page.get_by_role("link", name=f"{name} 바로보기").click()
+    link = page.get_by_role("link", name=f"{name} 바로보기")
+    assert link.bounding_box()["height"] >= 24  # a target a thumb can hit (WCAG 2.5.8)
+    link.click()
     page.wait_for_url("**/view")
     assert page.get_by_role("heading", level=1).inner_text() == name
     text = page.locator(".file-text")
