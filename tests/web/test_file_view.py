@@ -199,3 +199,15 @@ def test_a_file_is_viewed_only_through_its_own_release(staff_db_app, staff, samp
         response = client.get(url)
         assert response.status_code == 404, url
         assert "보도자료.hwp" not in response.get_data(as_text=True)
+
+
+def test_a_file_uploaded_through_the_api_is_read_when_stored(staff_db_app, staff, samples, html):
+    public_id = publish(staff_db_app, staff, [])
+    client = staff_db_app.test_client()
+    response = client.post(f"/api/v1/releases/{public_id}/attachments", headers=staff.bearer(staff_db_app),
+                           data={"file": (io.BytesIO(samples.hangul_files(LINES)["hwpx"]), "붙임.hwpx")})
+    assert response.status_code == 201
+    with staff_db_app.app_context():
+        file = Attachment.get_by_id(response.get_json()["id"])
+        assert (file.text_state, file.text) == ("readable", "\n".join(LINES))
+    assert search(client, html, "body", WORD) == (["경기도 소식"], ["첨부 '붙임.hwpx'에서 찾음"])
