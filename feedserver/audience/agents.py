@@ -16,24 +16,24 @@ from typing import NamedTuple
 # (name shown to the press office, pattern that recognises the aggregator), checked in order:
 # NewsBlur quotes a browser's User-Agent inside its own, so the named services come first.
 AGGREGATORS = (
-    ("Feedly", re.compile(r"feedly", re.I)),
-    ("Inoreader", re.compile(r"inoreader", re.I)),
-    ("NewsBlur", re.compile(r"newsblur", re.I)),
-    ("Feedbin", re.compile(r"feedbin", re.I)),
-    ("The Old Reader", re.compile(r"theoldreader", re.I)),
-    ("BazQux", re.compile(r"bazqux", re.I)),
-    ("Feedspot", re.compile(r"feedspot", re.I)),
-    ("Bloglovin", re.compile(r"bloglovin", re.I)),
-    ("Feeder", re.compile(r"feeder\.co", re.I)),
-    ("Feedsubs", re.compile(r"feedsubs", re.I)),
+    ("Feedly", re.compile(r"feedly", re.IGNORECASE)),
+    ("Inoreader", re.compile(r"inoreader", re.IGNORECASE)),
+    ("NewsBlur", re.compile(r"newsblur", re.IGNORECASE)),
+    ("Feedbin", re.compile(r"feedbin", re.IGNORECASE)),
+    ("The Old Reader", re.compile(r"theoldreader", re.IGNORECASE)),
+    ("BazQux", re.compile(r"bazqux", re.IGNORECASE)),
+    ("Feedspot", re.compile(r"feedspot", re.IGNORECASE)),
+    ("Bloglovin", re.compile(r"bloglovin", re.IGNORECASE)),
+    ("Feeder", re.compile(r"feeder\.co", re.IGNORECASE)),
+    ("Feedsubs", re.compile(r"feedsubs", re.IGNORECASE)),
 )
-COUNT = re.compile(r"(?<![\d.])(\d{1,9}) (?:subscribers?|readers?)\b", re.I)
+COUNT = re.compile(r"(?<![\d.])(\d{1,9}) (?:subscribers?|readers?)\b", re.IGNORECASE)
 # Crawlers, link previews, monitors and HTTP libraries: they read pages, nobody reads through them.
 ROBOT = re.compile(
     r"bot\b|bot/|crawl|spider|slurp|scrape|fetch|feed|preview|facebookexternalhit|kakaotalk-scrap|"
     r"daum\b|yeti|mediapartners|lighthouse|headless|phantomjs|python|curl|wget|go-http|java/|"
     r"okhttp|axios|node-fetch|libwww|httpclient|monitor|uptime|pingdom|check|^$|^-$|^mozilla/\d\.\d$",
-    re.I)
+    re.IGNORECASE)
 
 
 class Reported(NamedTuple):

@@ -1,5 +1,5 @@
 """Writing counted batches to the daily tables, and the day's rollover that drops raw hashes."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from peewee import Case, fn
 
@@ -107,7 +107,7 @@ def _views(views):
 
 def _stamp(seconds):
     """Return an aware UTC datetime, whole seconds, for a time.time() value."""
-    return datetime.fromtimestamp(int(seconds), timezone.utc)
+    return datetime.fromtimestamp(int(seconds), UTC)
 
 
 def roll_over(today, keep_days):

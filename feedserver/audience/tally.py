@@ -111,13 +111,13 @@ class Tally:
             first = False
             try:
                 self.flush()
-            except Exception:  # noqa: BLE001 - kept for the next round; the thread must live
+            except Exception:
                 log.warning("audience counters not written yet", exc_info=True)
 
     def _last_flush(self):
         try:
             self.flush()
-        except Exception:  # noqa: BLE001 - at exit there is no next round to keep them for
+        except Exception:
             log.warning("audience counters lost at exit", exc_info=True)
 
     def take(self):
@@ -131,7 +131,7 @@ class Tally:
         batch = self.take()
         try:
             self.flush_to(batch, self.clock.today())
-        except Exception:  # noqa: BLE001 - the database may be away; try again next time
+        except Exception:
             self._restore(batch)
             raise
 
