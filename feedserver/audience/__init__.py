@@ -17,10 +17,10 @@ def init_app(app):
     keep_days = app.config["AUDIENCE_KEEP_DAYS"]
     bound = database.obj
 
-    def flush_to(batch, today):
+    def flush_to(batch, today, salts):
         # A test process builds many apps on one proxy: never write one app's counts into another's.
         if database.obj is bound:
-            store.write(batch, today, keep_days)
+            store.write(batch, today, salts, keep_days)
 
     tally = Tally(flush_to, app.config["AUDIENCE_FLUSH_SECONDS"], app.config["AUDIENCE_FLUSH_EVENTS"])
     app.extensions["feedserver.audience"] = tally

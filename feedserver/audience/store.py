@@ -3,7 +3,6 @@ from datetime import UTC, datetime, timedelta
 
 from peewee import Case, fn
 
-from feedserver.audience import visitors
 from feedserver.db import database, is_mysql, is_sqlite
 from feedserver.models import (
     AudienceSalt,
@@ -16,18 +15,17 @@ from feedserver.models import (
 )
 
 INSERT_CHUNK = 200
-_rolled = {}  # the day this process last rolled over
 
 
-def write(batch, today, keep_days=400):
+def write(batch, today, salts, keep_days=400):
     """Write one batch in one transaction; at a new day, drop earlier hashes and old aggregates."""
     try:
         if batch.events:
             _write(batch)
-        if _rolled.get("day") != today:
+        if salts.rolled != today:  # once a day per process: earlier hashes and salts go
             roll_over(today, keep_days)
-            _rolled["day"] = today
-        visitors.prepare(today)
+            salts.rolled = today
+        salts.prepare(today)
     finally:
         if not is_sqlite():
             database.close()  # the flusher's pooled connection goes back at once
@@ -114,7 +112,6 @@ def roll_over(today, keep_days):
     """Delete every visitor hash and salt of days before today, and aggregates past keep_days."""
     AudienceSeen.delete().where(AudienceSeen.day < today).execute()
     AudienceSalt.delete().where(AudienceSalt.day < today).execute()
-    visitors.forget(today)
     if keep_days:
         oldest = today - timedelta(days=keep_days)
         for model in (FeedAudience, FeedAggregator, ReleaseAudience, WidgetHost):

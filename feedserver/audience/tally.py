@@ -13,7 +13,7 @@ import time
 from collections import Counter
 
 from feedserver.audience.agents import aggregator, is_robot
-from feedserver.audience.visitors import Clock, cached_salt, digest
+from feedserver.audience.visitors import Clock, Salts, digest
 
 log = logging.getLogger(__name__)
 AGENT_MEMO = 4096  # User-Agent -> (aggregator, robot): a handful of strings make most polls
@@ -36,7 +36,7 @@ class Tally:
 
     def __init__(self, flush_to, seconds=10.0, events=1000, clock=None):
         self.flush_to, self.seconds, self.max_events = flush_to, seconds, events
-        self.clock = clock or Clock()
+        self.clock, self.salts = clock or Clock(), Salts()
         self.batch, self.lock = Batch(), threading.Lock()
         self.agents = {}
         self.wake = threading.Event()
@@ -56,7 +56,7 @@ class Tally:
         reported, robot = self._agent(user_agent)
         visitor = None
         if reported is None and not robot:
-            salt = cached_salt(day)
+            salt = self.salts.cached(day)
             visitor = digest(salt, address, user_agent) if salt is not None else None
         with self.lock:
             batch = self.batch
@@ -130,7 +130,7 @@ class Tally:
         """Write what was gathered; on failure put it back for the next try."""
         batch = self.take()
         try:
-            self.flush_to(batch, self.clock.today())
+            self.flush_to(batch, self.clock.today(), self.salts)
         except Exception:
             self._restore(batch)
             raise

@@ -11,7 +11,7 @@ from flask import current_app, request
 
 from feedserver.audience.agents import aggregator, is_robot
 from feedserver.audience.referrers import classify
-from feedserver.audience.visitors import digest, salt_for
+from feedserver.audience.visitors import digest
 from feedserver.clients import client_key
 from feedserver.db import database
 from feedserver.models import AudienceSeen
@@ -24,7 +24,7 @@ def first_view(release_id):
         return False
     tally = current_app.extensions["feedserver.audience"]
     day = tally.clock.today()
-    salt = salt_for(day)
+    salt = tally.salts.get(day)
     address = client_key(request.remote_addr)
     scope = f"release:{int(release_id)}"
     hashed_address = digest(salt, address)

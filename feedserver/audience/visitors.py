@@ -8,7 +8,7 @@ import hashlib
 import secrets
 import threading
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from peewee import IntegrityError
@@ -16,8 +16,6 @@ from peewee import IntegrityError
 from feedserver.models import AudienceSalt
 
 SEOUL = ZoneInfo("Asia/Seoul")
-_salts = {}
-_lock = threading.Lock()
 
 
 class Clock:
@@ -36,35 +34,43 @@ class Clock:
         return self.day
 
 
-def salt_for(day, create=True):
-    """Return the day's salt as bytes: from memory, the database, or newly made (create=True)."""
-    salt = _salts.get(day)
-    if salt is not None or not create:
+class Salts:
+    """The salts this app's process holds, by day (per app: a salt belongs to one database)."""
+
+    def __init__(self):
+        self.by_day, self.lock = {}, threading.Lock()
+        self.rolled = None  # the day this process last dropped earlier hashes (store.write)
+
+    def get(self, day):
+        """Return the day's salt as bytes: from memory, the database, or newly made."""
+        salt = self.by_day.get(day)
+        if salt is not None:
+            return salt
+        with self.lock:
+            row = AudienceSalt.get_or_none(AudienceSalt.day == day)
+            if row is None:
+                try:
+                    AudienceSalt.create(day=day, salt=secrets.token_hex(32))
+                except IntegrityError:
+                    pass  # another instance made it first: use theirs
+                row = AudienceSalt.get(AudienceSalt.day == day)
+            self.by_day[day] = salt = bytes.fromhex(row.salt)
         return salt
-    with _lock:
-        row = AudienceSalt.get_or_none(AudienceSalt.day == day)
-        if row is None:
-            try:
-                AudienceSalt.create(day=day, salt=secrets.token_hex(32))
-            except IntegrityError:
-                pass  # another instance made it first: use theirs
-            row = AudienceSalt.get(AudienceSalt.day == day)
-        _salts[day] = salt = bytes.fromhex(row.salt)
-    return salt
 
+    def cached(self, day):
+        """Return the day's salt if this process holds it already (the poll path asks only this)."""
+        return self.by_day.get(day)
 
-def prepare(today):
-    """Load (or make) the salts of today and tomorrow, so the poll path never waits for one."""
-    for day in (today, today + timedelta(days=1)):
-        salt_for(day)
-    for day in [d for d in _salts if d < today]:
-        _salts.pop(day, None)
+    def prepare(self, today):
+        """Load (or make) the salts of today and tomorrow, so the poll path never waits for one."""
+        self.forget(today)
+        for day in (today, today + timedelta(days=1)):
+            self.get(day)
 
-
-def forget(before):
-    """Drop the salts of days before `before` from this process's memory."""
-    for day in [d for d in _salts if d < before]:
-        _salts.pop(day, None)
+    def forget(self, before):
+        """Drop the salts of days before `before` from memory."""
+        for day in [d for d in self.by_day if d < before]:
+            self.by_day.pop(day, None)
 
 
 def digest(salt, *parts):
@@ -72,7 +78,3 @@ def digest(salt, *parts):
     return hashlib.blake2b("\n".join(parts).encode("utf-8", "replace"), key=salt,
                            digest_size=16).hexdigest()
 
-
-def cached_salt(day: date):
-    """Return the day's salt if this process holds it already (the poll path asks only this)."""
-    return _salts.get(day)
