@@ -89,6 +89,7 @@ def _refuse_insecure_production(app):
 def _register_blueprints(app):
     # The app factory is the composition root: the one place that imports every outer package.
     from feedserver.admin import account_pages, accounts, drafts, websub_status  # composition root
+    from feedserver.admin import audience as admin_audience  # composition root
     from feedserver.admin import images as admin_images  # composition root
     from feedserver.admin import paste as admin_paste  # composition root
     from feedserver.admin import review as admin_review  # composition root
@@ -104,7 +105,7 @@ def _register_blueprints(app):
     accounts.init_app(app)  # CSRF on every form, login pages
     for blueprint in (account_pages.bp, admin.bp, admin_revisions.bp, admin_site.bp, admin_review.bp,
                       admin_schedule.bp, admin_images.bp, admin_paste.bp, websub_status.bp, drafts.bp,
-                      api.bp):
+                      admin_audience.bp, api.bp):
         app.register_blueprint(blueprint)
     accounts.csrf.exempt(api.bp)  # token-authenticated, no cookies
     accounts.csrf.exempt(websub.bp)  # subscribers are other servers, not our forms
