@@ -70,5 +70,5 @@ def _empty(width):
     return f'<text x="{width / 2}" y="20" text-anchor="middle" fill="{TEXT}">아직 집계가 없습니다</text>'
 
 
-def _cut(label, size=24):
+def _cut(label, size=14):  # Hangul is wide: 14 fit the 200-unit label column
     return label if len(label) <= size else label[:size - 1] + "…"
