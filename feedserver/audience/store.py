@@ -55,10 +55,10 @@ def _upsert(query, model, update):
 
 
 def _feeds(batch):
-    keys = set(batch.polls) | {(d, f) for d, f, _ in batch.pollers}
+    keys = set(batch.feeds) | {(d, f) for d, f, _ in batch.pollers}
     direct = _direct_counts({(d, f) for d, f, _ in batch.pollers})
     for day, feed in sorted(keys):
-        polls, not_modified = batch.polls.get((day, feed), 0), batch.not_modified.get((day, feed), 0)
+        polls, not_modified = batch.feeds.get((day, feed), (0, 0))
         seen = direct.get((day, feed), 0)
         # Direct pollers are a distinct count over every instance: take the larger figure.
         _upsert(FeedAudience.insert(day=day, feed=feed, polls=polls, not_modified=not_modified,
