@@ -6,7 +6,7 @@ counters in this worker's memory and writes them in batches (store.py); report.p
 daily tables for /admin/audience and the API. Visitors are keyed hashes under a salt that
 lives one day (visitors.py); docs/privacy.md says what is counted and why it names nobody.
 """
-from feedserver.audience import store
+from feedserver.audience import seen, store
 from feedserver.audience.hooks import CountingMiddleware
 from feedserver.audience.tally import Tally
 from feedserver.db import database
@@ -23,6 +23,7 @@ def init_app(app):
             store.write(batch, today, salts, keep_days)
 
     tally = Tally(flush_to, app.config["AUDIENCE_FLUSH_SECONDS"], app.config["AUDIENCE_FLUSH_EVENTS"])
+    tally.seen = seen.remembering(app.config)
     app.extensions["feedserver.audience"] = tally
     if app.config["AUDIENCE_COUNT_POLLS"]:
         app.wsgi_app = CountingMiddleware(app.wsgi_app, tally)

@@ -40,6 +40,7 @@ class Tally:
         self.clock, self.salts = clock or Clock(), Salts()
         self.batch, self.lock = Batch(), threading.Lock()
         self.agents = {}
+        self.seen = None  # where first views are remembered (seen.py), set by init_app
         # Pollers this process hashed today, by Python's own per-process keyed hash: a poller
         # seen before costs a set lookup instead of a BLAKE2b (most polls are repeats).
         self.hashed, self.hashed_day = set(), None
