@@ -51,6 +51,13 @@ def page():
                            number=korean_number)
 
 
+def _cell(value):
+    """Keep a spreadsheet from reading text as a formula (a title or a Referer's host is text)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @bp.get("/audience.csv")
 @login_required
 def csv_export():
@@ -66,7 +73,7 @@ def csv_export():
     writer = csv.writer(out)
     writer.writerow([heading for _, heading in columns])
     for row in rows:
-        writer.writerow([row[key] for key, _ in columns])
+        writer.writerow([_cell(row[key]) for key, _ in columns])
     response = current_app.response_class(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="audience-{name}-{period.days}d.csv"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -17,6 +17,8 @@ from feedserver.audience.visitors import Clock, Salts, digest
 
 log = logging.getLogger(__name__)
 AGENT_MEMO = 4096  # User-Agent -> (aggregator, reader): a handful of strings make most polls
+AGENT_LENGTH = 512  # longer User-Agents are read by their start and not remembered
+WIDGET_HOSTS = 1000  # distinct widget host sites per batch: Referers are the client's to invent
 SEEN_MEMO = 200_000  # per-process hashes of today's pollers (about 10 MB at most)
 
 
@@ -54,10 +56,12 @@ class Tally:
 
     def _agent(self, user_agent):
         """Return (Reported or None, is a reader), remembered per User-Agent string."""
-        if len(self.agents) >= AGENT_MEMO:
-            self.agents.clear()
-        reported = aggregator(user_agent)
-        known = self.agents[user_agent] = (reported, reported is None and not is_robot(user_agent))
+        reported = aggregator(user_agent[:AGENT_LENGTH])
+        known = (reported, reported is None and not is_robot(user_agent[:AGENT_LENGTH]))
+        if len(user_agent) <= AGENT_LENGTH:  # a client's own giant strings must not fill memory
+            if len(self.agents) >= AGENT_MEMO:
+                self.agents.clear()
+            self.agents[user_agent] = known
         return known
 
     def poll(self, feed, status, address, user_agent):
@@ -108,8 +112,11 @@ class Tally:
         self._add("views", (day, release_id, source))
 
     def widget(self, host):
-        """Count one load of the widget on another site."""
-        self._add("widget_hosts", (self.clock.today(), host))
+        """Count one load of the widget on another site (a bounded number of sites per batch)."""
+        key = (self.clock.today(), host)
+        hosts = self.batch.widget_hosts
+        if key in hosts or len(hosts) < WIDGET_HOSTS:
+            self._add("widget_hosts", key)
 
     def _add(self, name, key):
         with self.lock:

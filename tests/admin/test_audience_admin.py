@@ -90,3 +90,15 @@ def test_bad_input_gets_a_korean_page(staff_app, staff, query, status):
 def test_signed_out_readers_are_sent_to_login(staff_app):
     answer = staff_app.test_client().get("/admin/audience")
     assert answer.status_code in (302, 303) and "/login" in answer.headers["Location"]
+
+
+def test_csv_cells_never_start_a_formula(staff_app, make_release, staff):
+    with staff_app.app_context():
+        release = make_release(Category.get(Category.slug == "press"), title="=HYPERLINK(\"http://x\")")
+    client = staff_app.test_client()
+    client.get(f"/releases/{release.public_id}", headers={"User-Agent": BROWSER})
+    with staff_app.app_context():
+        staff_app.extensions["feedserver.audience"].flush()
+    staff.login(client, "editor")
+    rows = list(csv.reader(io.StringIO(client.get("/admin/audience.csv?table=top_releases").get_data(as_text=True))))
+    assert rows[1][0] == "'=HYPERLINK(\"http://x\")"

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from feedserver.audience import store
+from feedserver.audience import tally as tally_module
 from feedserver.audience.agents import aggregator, is_robot
 from feedserver.audience.referrers import classify
 from feedserver.models import (
@@ -218,3 +219,33 @@ def test_the_next_day_the_same_reader_counts_again(app, make_category, make_rele
         salts = [s.salt for s in AudienceSalt.select().order_by(AudienceSalt.day)]
         assert len(salts) == 2 and salts[0] != salts[1]  # a new key each day
         assert isinstance(AudienceSalt.get().day, date)
+
+
+def test_hostile_clients_cannot_grow_memory_or_tables(app):
+    """Giant or ever-new User-Agents are not remembered; invented widget hosts stop at a bound."""
+    client = app.test_client()
+    tally = app.extensions["feedserver.audience"]
+    flush(app)
+    for n in range(50):
+        assert poll(client, "/feeds/all.rss", f"Reader/{n} " + "x" * 5000).status_code == 200
+    assert all(len(agent) <= tally_module.AGENT_LENGTH for agent in tally.agents)
+    for n in range(tally_module.WIDGET_HOSTS + 50):
+        client.get("/embed/latest", headers={"Referer": f"https://site{n}.example/"})
+    assert len(tally.batch.widget_hosts) == tally_module.WIDGET_HOSTS
+    flush(app)
+    with app.app_context():
+        assert WidgetHost.select().count() == tally_module.WIDGET_HOSTS
+        assert FeedAudience.get().direct == 50  # each giant agent is still a distinct reader
+
+
+def test_only_answered_polls_of_real_feeds_count(app, make_category, make_release):
+    with app.app_context():
+        make_release(make_category(slug="news"))
+    client = app.test_client()
+    assert poll(client, "/feeds/category/nosuch.rss", FEEDLY.format(n=9)).status_code == 404
+    assert poll(client, "/feeds/all.xml", FEEDLY.format(n=9)).status_code == 404
+    navigation = poll(client, "/feeds/all.rss", BROWSER, **{"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"})
+    assert navigation.status_code == 200 and navigation.mimetype == "text/html"  # a person reading
+    flush(app)
+    with app.app_context():
+        assert FeedAudience.select().count() == 0 and FeedAggregator.select().count() == 0
