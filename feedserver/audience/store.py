@@ -22,7 +22,9 @@ def write(batch, today, salts, keep_days=400):
     try:
         if batch.events:
             _write(batch)
-        if salts.rolled != today:  # once a day per process: earlier hashes and salts go
+        # Once a day per process, and whenever a batch from before midnight brought hashes of
+        # a finished day (their counts are written): no raw hash outlives its day.
+        if salts.rolled != today or any(day < today for day, _, _ in batch.pollers):
             roll_over(today, keep_days)
             salts.rolled = today
         salts.prepare(today)

@@ -249,3 +249,18 @@ def test_only_answered_polls_of_real_feeds_count(app, make_category, make_releas
     flush(app)
     with app.app_context():
         assert FeedAudience.select().count() == 0 and FeedAggregator.select().count() == 0
+
+
+def test_a_batch_from_before_midnight_leaves_no_hashes_of_that_day(app, make_category, make_release):
+    with app.app_context():
+        make_release(make_category())
+    tally = app.extensions["feedserver.audience"]
+    flush(app)
+    poll(app.test_client(), "/feeds/all.rss", THUNDERBIRD)  # counted yesterday, written today
+    day = tally.clock.today()
+    with app.app_context():
+        store.roll_over(day + timedelta(days=1), keep_days=400)
+        tally.salts.rolled = day + timedelta(days=1)  # this process rolled over already today
+        store.write(tally.take(), day + timedelta(days=1), tally.salts)
+        assert AudienceSeen.select().count() == 0
+        assert FeedAudience.get(FeedAudience.day == day).direct == 1  # its count was kept
