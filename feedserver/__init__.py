@@ -42,7 +42,7 @@ def create_app(test_config=None):
     pagecache.init_app(app)
     fastpath.init_app(app)
     from feedserver import audience  # composition root
-    audience.init_app(app)  # outside the fast path: it counts what the fast path answers
+    audience.init_app(app)  # after the fast path: it counts the polls the fast path answers
     _pin_origin(app)
     _trust_proxies(app)  # outermost: the fast path keys on the forwarded host
     from feedserver.web import ratelimit  # composition root

@@ -1,13 +1,12 @@
 """Audience: who the feeds, boards and releases reach, counted without tracking anyone.
 
-hooks.py counts feed polls and widget loads in front of the fast path; views.py decides
+hooks.py counts feed polls (in the fast path's hook, or after Flask) and widget loads; views.py decides
 whether a release view counts (once per reader and day, never robots); tally.py keeps the
 counters in this worker's memory and writes them in batches (store.py); report.py reads the
 daily tables for /admin/audience and the API. Visitors are keyed hashes under a salt that
 lives one day (visitors.py); docs/privacy.md says what is counted and why it names nobody.
 """
-from feedserver.audience import seen, store
-from feedserver.audience.hooks import CountingMiddleware
+from feedserver.audience import hooks, seen, store
 from feedserver.audience.tally import Tally
 from feedserver.db import database
 
@@ -25,5 +24,9 @@ def init_app(app):
     tally = Tally(flush_to, app.config["AUDIENCE_FLUSH_SECONDS"], app.config["AUDIENCE_FLUSH_EVENTS"])
     tally.seen = seen.remembering(app.config)
     app.extensions["feedserver.audience"] = tally
-    if app.config["AUDIENCE_COUNT_POLLS"]:
-        app.wsgi_app = CountingMiddleware(app.wsgi_app, tally)
+    if not app.config["AUDIENCE_COUNT_POLLS"]:
+        return
+    fastpath = app.extensions.get("feedserver.fastpath")
+    if fastpath is not None:
+        fastpath.on_poll = tally.poll
+    app.after_request(lambda response: hooks.count_response(tally, response))

@@ -14,6 +14,7 @@ from collections import Counter
 
 from feedserver.audience.agents import aggregator, is_robot
 from feedserver.audience.visitors import Clock, Salts, digest
+from feedserver.clients import client_key
 
 log = logging.getLogger(__name__)
 AGENT_MEMO = 4096  # User-Agent -> (aggregator, reader): a handful of strings make most polls
@@ -64,12 +65,19 @@ class Tally:
             self.agents[user_agent] = known
         return known
 
-    def poll(self, feed, status, address, user_agent):
-        """Count one answered poll of a feed (status '200' or '304').
+    def poll(self, environ, status):
+        """Count one poll of a feed answered with status '200' or '304' (the fast path's hook).
 
-        The hot path: one call, dictionary lookups and a lock; a BLAKE2b only for a poller this
-        process has not seen today (a set keyed by Python's per-process hash tells).
+        The hot path, in one call: dictionary lookups and a lock; a BLAKE2b only for a poller
+        this process has not seen today (a set keyed by Python's per-process hash tells).
         """
+        if (environ.get("HTTP_SEC_FETCH_MODE") == "navigate"
+                and environ.get("HTTP_SEC_FETCH_DEST") == "document"):
+            return  # the feed's HTML page for a person (caching.render.is_navigation)
+        feed, user_agent = environ["PATH_INFO"], environ.get("HTTP_USER_AGENT", "")
+        address = environ.get("REMOTE_ADDR") or ""
+        if ":" in address:
+            address = client_key(address)  # IPv6 per /64; IPv4 as it is (parsing costs more)
         clock = self.clock
         day = clock.day if time.time() < clock.ends else clock.today()
         reported, reader = self.agents.get(user_agent) or self._agent(user_agent)
