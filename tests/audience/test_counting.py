@@ -264,3 +264,25 @@ def test_a_batch_from_before_midnight_leaves_no_hashes_of_that_day(app, make_cat
         store.write(tally.take(), day + timedelta(days=1), tally.salts)
         assert AudienceSeen.select().count() == 0
         assert FeedAudience.get(FeedAudience.day == day).direct == 1  # its count was kept
+
+
+def test_polls_count_once_with_or_without_the_fast_path(tmp_path, databases, make_category, make_release):
+    """Flask counts what the fast path does not answer; neither counts a poll twice."""
+    for fast in (True, False):
+        app = databases.build_app(tmp_path / str(fast), "sqlite:///" + str(tmp_path / f"{fast}.sqlite3"),
+                                  FEED_FAST_PATH=fast)
+        assert ("feedserver.fastpath" in app.extensions) is fast
+        with app.app_context():
+            make_release(make_category())
+        client = app.test_client()
+        flush(app)
+        etag = poll(client, "/feeds/all.atom", THUNDERBIRD).headers["ETag"]
+        for _ in range(4):
+            poll(client, "/feeds/all.atom", THUNDERBIRD, **{"If-None-Match": etag})
+        poll(client, "/feeds/all.atom", FEEDBIN.format(n=8))
+        flush(app)
+        with app.app_context():
+            row = FeedAudience.get()
+            assert (row.polls, row.not_modified, row.direct) == (6, 4, 1)
+            assert FeedAggregator.get().subscribers == 8
+        databases.close_database()
