@@ -50,6 +50,8 @@ FEED = "/feeds/category/governor.atom"
 BOARD = "/board/governor/"
 WIDGET = "/widget/latest.json?category=governor"
 GZ = "Accept-Encoding: gzip"
+# A reader's own app: the poll takes audience counting's dearest path (a keyed hash per poll).
+READER = "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Thunderbird/128.5.0"
 BASE_URL = "http://bench.example"
 SEARCH_WORDS = ("청년", "기후위기")
 CONNECTIONS = 32
@@ -57,6 +59,7 @@ DEMO_COUNT = 937
 SIZES = (1_000, 1_000_000)
 LUA_PATHS = ROOT / "bench" / "paths.lua"
 LUA_BUST = ROOT / "bench" / "bust.lua"
+LUA_READERS = ROOT / "bench" / "readers.lua"
 UNCACHED = "uncached: a unique ?_= per request"
 
 
@@ -117,8 +120,9 @@ class Bench:
         return Gunicorn(app, env=env, workers=self.workers, cwd=cwd, name=name)
 
     def app(self, archive, name, **extra):
+        # wrk is one address: no cap on User-Agents per address, so each of its readers counts.
         env = {**archive.env(), "FEEDSERVER_BASE_URL": BASE_URL, "FEEDSERVER_PROXY_FIX_HOPS": "1",
-               **extra}
+               "FEEDSERVER_AUDIENCE_AGENTS_PER_ADDRESS": "0", **extra}
         return self.gunicorn("wsgi:app", name, env=env)
 
     def probe(self, archive, *args):
@@ -198,8 +202,8 @@ class Bench:
         self.log(f"{name}: one request took over {GIVE_UP_SECONDS} s; restarting its server")
         return None
 
-    def measure_views(self, name, server, archive, public_id, label, script=None):
-        """Measure a release page and check that every 2xx answer counted one view."""
+    def measure_views(self, name, server, archive, public_id, label, script=LUA_READERS):
+        """Measure a release page, each request a new reader; check every 2xx counted one view."""
         before = read_views(archive, public_id)
         path = f"/releases/{public_id}"
         self.preflight(server.url + path, (), 200)
@@ -242,7 +246,8 @@ class Bench:
             etag = headers["ETag"]
             self.gz_path.write_bytes(body)
             bare1 = self.bare_floor("bare Flask route, same gzip bytes (run 1)")
-            feed = self.measure(f"[{tag}] feed poll, warm, gzip", app, FEED, [GZ])
+            feed = self.measure(f"[{tag}] feed poll, warm, gzip", app, FEED, [GZ, READER])
+            uncounted = self.uncounted_feed(archive, tag)
             revalidate = self.measure(f"[{tag}] feed 304 revalidation (If-None-Match)", app, FEED,
                                       [GZ, f"If-None-Match: {etag}"], expect=304)
             page1 = self.measure(f"[{tag}] board page 1", app, BOARD)
@@ -260,6 +265,7 @@ class Bench:
                 rebuilt = self.rebuild_case(archive, tag)
         r = self.report
         r.ratio("warm feed poll, gzip / bare Flask", feed.rps / floor, ">=", 0.8)
+        r.ratio("warm feed poll, audience counting on / off (issue 18)", feed.rps / uncounted.rps, ">=", 0.95)
         r.ratio("304 revalidation / bare Flask", revalidate.rps / floor, ">=", 0.8)
         r.ratio("304 revalidation / Django syndication full GET", revalidate.rps / django.rps, ">=", 20)
         r.ratio("board page 1 / bare Flask", page1.rps / floor, ">=", 0.5)
@@ -273,6 +279,13 @@ class Bench:
         if rebuilt:
             r.ratio("warm feed poll / feed rebuilt on every request", feed.rps / rebuilt.rps)
         r.ratio("bare Flask / nginx static (context)", floor / static.rps)
+
+    def uncounted_feed(self, archive, tag):
+        """Measure the same warm poll on an app that counts no polls (AUDIENCE_COUNT_POLLS off)."""
+        app = self.app(archive, "app-demo-uncounted", FEEDSERVER_AUDIENCE_COUNT_POLLS="false")
+        with self.serving(app, FEED):
+            return self.measure(f"[{tag}] feed poll, warm, gzip, audience counting off", app, FEED,
+                                [GZ, READER])
 
     def django_floor(self, archive):
         django = self.gunicorn("django_feed.wsgi:application", "django", cwd=ROOT / "bench", env={

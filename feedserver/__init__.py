@@ -41,6 +41,8 @@ def create_app(test_config=None):
     backup.init_app(app)
     pagecache.init_app(app)
     fastpath.init_app(app)
+    from feedserver import audience  # composition root
+    audience.init_app(app)  # after the fast path: it counts the polls the fast path answers
     _pin_origin(app)
     _trust_proxies(app)  # outermost: the fast path keys on the forwarded host
     from feedserver.web import ratelimit  # composition root
@@ -87,6 +89,7 @@ def _refuse_insecure_production(app):
 def _register_blueprints(app):
     # The app factory is the composition root: the one place that imports every outer package.
     from feedserver.admin import account_pages, accounts, drafts, websub_status  # composition root
+    from feedserver.admin import audience as admin_audience  # composition root
     from feedserver.admin import images as admin_images  # composition root
     from feedserver.admin import paste as admin_paste  # composition root
     from feedserver.admin import review as admin_review  # composition root
@@ -102,7 +105,7 @@ def _register_blueprints(app):
     accounts.init_app(app)  # CSRF on every form, login pages
     for blueprint in (account_pages.bp, admin.bp, admin_revisions.bp, admin_site.bp, admin_review.bp,
                       admin_schedule.bp, admin_images.bp, admin_paste.bp, websub_status.bp, drafts.bp,
-                      api.bp):
+                      admin_audience.bp, api.bp):
         app.register_blueprint(blueprint)
     accounts.csrf.exempt(api.bp)  # token-authenticated, no cookies
     accounts.csrf.exempt(websub.bp)  # subscribers are other servers, not our forms

@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, jsonify, request
 from peewee import IntegrityError, prefetch
 
+from feedserver.api.audience import audience_json
 from feedserver.api.auth import api_actor, token_required
 from feedserver.api.openapi import document
 from feedserver.api.payloads import (
@@ -46,6 +47,12 @@ def _bad_upload(error):
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(document((c.slug for c in Category.ordered()), current_app.config["MAX_QUERY_LENGTH"]))
+
+
+@bp.get("/audience")
+@token_required
+def audience():
+    return jsonify(audience_json(request.args))
 
 
 @bp.get("/categories")

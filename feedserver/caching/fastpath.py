@@ -35,6 +35,7 @@ class FeedFastPath:
         self.wsgi_app = wsgi_app
         self.flask_app = flask_app
         self.kept = ByteLRU(MAX_BYTES)  # bodies are mostly shared with the render cache
+        self.on_poll = None  # on_poll(environ, "200" or "304") for each poll answered here (audience)
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
@@ -88,7 +89,10 @@ class FeedFastPath:
         return [body]
 
     def _serve(self, environ, start_response, entry, head):
-        if still_fresh(environ, entry.etag, entry.modified):
+        fresh = still_fresh(environ, entry.etag, entry.modified)
+        if self.on_poll is not None:
+            self.on_poll(environ, "304" if fresh else "200")
+        if fresh:
             start_response("304 NOT MODIFIED", list(entry.not_modified))
             return []
         start_response("200 OK", list(entry.headers))

@@ -12,6 +12,7 @@ from flask import (
 from peewee import OperationalError, Tuple
 from werkzeug.exceptions import BadRequest
 
+from feedserver.audience.views import first_view
 from feedserver.caching.pages import fill_views, filled_page, page_cache, site_state
 from feedserver.caching.statememo import current
 from feedserver.content import storage
@@ -144,9 +145,11 @@ def release(public_id):
 
 
 def _count_view(release_id):
-    """Add a view; return {id: new count} if the database said it. A read-only or full database
-    loses the count, never the page."""
+    """Add a view if it is the reader's first today; return {id: new count} if the database said it.
+    A read-only or full database loses the count, never the page."""
     try:
+        if not first_view(release_id):
+            return {}
         count = Release.count_view(release_id)
     except OperationalError as error:
         current_app.logger.warning("view of release %s not counted: %s", release_id, error)

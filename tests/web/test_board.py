@@ -240,22 +240,26 @@ def test_time_at_1630_utc_shows_next_day_in_seoul(app, html, make_category, make
 
 
 def test_concurrent_views_are_all_counted(db_app, make_category, make_release):
+    """32 readers at once count 32; 32 reloads of one reader at once count once (issue 16)."""
     with db_app.app_context():
         cat = make_category()
         release = make_release(cat)
     statuses = []
 
-    def view():
-        statuses.append(db_app.test_client().get(f"/releases/{release.public_id}").status_code)
+    def view(address):
+        client = db_app.test_client()
+        statuses.append(client.get(f"/releases/{release.public_id}",
+                                   environ_base={"REMOTE_ADDR": address}).status_code)
 
-    threads = [threading.Thread(target=view) for _ in range(32)]
+    threads = [threading.Thread(target=view, args=(f"10.0.0.{n}",)) for n in range(32)]
+    threads += [threading.Thread(target=view, args=("10.0.1.1",)) for _ in range(32)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert statuses == [200] * 32
+    assert statuses == [200] * 64
     with db_app.app_context():
-        assert Release.get_by_id(release.id).view_count == 32
+        assert Release.get_by_id(release.id).view_count == 33
 
 
 def test_demo_board_on_every_backend(db_app, tmp_path, html):
@@ -330,8 +334,8 @@ def test_kept_pages_show_fresh_counts_and_follow_every_write(app, html, make_cat
         first = make_release(cat, title="첫 글")
     client = app.test_client()
     assert html.board_rows(html.page(client.get("/board/news/")))[0][4] == "0"
-    for expected in ("1", "2"):
-        tree = html.page(client.get(f"/releases/{first.public_id}"))
+    for expected, address in (("1", "10.0.0.1"), ("2", "10.0.0.2")):  # two readers
+        tree = html.page(client.get(f"/releases/{first.public_id}", environ_base={"REMOTE_ADDR": address}))
         assert html.texts(tree, "//dd[@class='views']") == [expected]
     assert html.board_rows(html.page(client.get("/board/news/")))[0][4] == "2"  # kept page, fresh count
     with app.app_context():

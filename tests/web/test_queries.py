@@ -36,6 +36,15 @@ def only_data_version(app, url):
     return [record.msg[0] for record in counter.get_queries()] == ["PRAGMA data_version"]
 
 
+def only_data_version_and_mark(app, url, headers):
+    """Tell whether answering url ran SQLite's change counter and the view's mark, nothing else."""
+    client = app.test_client()
+    with count_queries() as counter:
+        assert client.get(url, headers=headers).status_code == 200
+    sql = [record.msg[0].split(" (")[0] for record in counter.get_queries()]
+    return sql == ["PRAGMA data_version", 'INSERT OR IGNORE INTO "audience_seen"', "PRAGMA data_version"]
+
+
 def count_a_view(app):
     """Commit a view count through another connection, as another worker would."""
     import sqlite3
@@ -73,13 +82,18 @@ def test_release_page_queries(demo_app):
     with demo_app.app_context():
         with_files = next(r for r in Release.visible() if r.attachments.count() == 2)
         plain = next(r for r in Release.visible() if r.attachments.count() == 0)
+    queries(demo_app, f"/releases/{with_files.public_id}", {"User-Agent": "reader 0"})  # the day's salt
     demo_app.extensions["feedserver.pages"].clear()
-    # data_version, state token, release+category, newer, older, attachments, and the
-    # view, which says the new count (UPDATE ... RETURNING)
-    assert queries(demo_app, f"/releases/{with_files.public_id}") == 7
-    assert queries(demo_app, f"/releases/{plain.public_id}") == 7
-    # kept page: data_version, state token, the view with its count
-    assert queries(demo_app, f"/releases/{plain.public_id}") == 3
+    # data_version, state token, release+category, newer, older, attachments, and the view:
+    # the reader's first-of-the-day mark, the cap per address, the new count (UPDATE ... RETURNING)
+    assert queries(demo_app, f"/releases/{with_files.public_id}", {"User-Agent": "reader 1"}) == 9
+    assert queries(demo_app, f"/releases/{plain.public_id}", {"User-Agent": "reader 1"}) == 9
+    # kept page, a new reader: data_version, state token, the view's three
+    assert queries(demo_app, f"/releases/{plain.public_id}", {"User-Agent": "reader 2"}) == 5
+    # a reload: data_version, state token, the mark that is there already, data_version, the count
+    assert queries(demo_app, f"/releases/{plain.public_id}", {"User-Agent": "reader 2"}) == 5
+    # reloads after it: nothing was committed since, so the filled page is reused
+    assert only_data_version_and_mark(demo_app, f"/releases/{plain.public_id}", {"User-Agent": "reader 2"})
 
 
 def test_a_cold_feed_request_reads_the_feed_state_once(db_app, make_category, make_release):
