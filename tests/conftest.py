@@ -21,6 +21,7 @@ from feedserver.publishing.demo import seed_demo
 from tests.support import clipboard as clipboard_module
 from tests.support import databases as databases_module
 from tests.support import html as html_module
+from tests.support import postgres as postgres_module
 from tests.support import releases
 from tests.support import samples as samples_module
 from tests.support import servers as servers_module
@@ -127,6 +128,17 @@ def make_category():
 def make_release():
     """make_release(category, title=..., body=..., status=..., published_at=...) inside an app context."""
     return releases.make_release
+
+
+@pytest.fixture
+def private_postgres():
+    """A PostgreSQL server of the test's own (stop() / start() it freely); skips without initdb."""
+    bindir = postgres_module.binaries()
+    if bindir is None:
+        pytest.skip("initdb not found in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
+    server = postgres_module.PrivatePostgres(bindir)
+    yield server
+    server.destroy()
 
 
 @pytest.fixture
