@@ -42,8 +42,8 @@ class RequestObserver:
 
         def observed(status, headers, exc_info=None):
             seen.append(status)
-            headers.append(("X-Request-ID", rid))
-            return start_response(status, headers, exc_info)
+            # A new list: the fast path keeps the one it was given, for later answers.
+            return start_response(status, [*headers, ("X-Request-ID", rid)], exc_info)
 
         try:
             body = self.wsgi_app(environ, observed)
