@@ -1,0 +1,75 @@
+"""Metrics and logs of a real gunicorn with several workers: sums over every worker, ids in lines."""
+import re
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+TOKEN = "scrape-token-for-gunicorn"
+FEED_RULE = "/feeds/all.<any(rss, atom, json):fmt>"
+
+
+def fetch(url, headers=None):
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as answer:
+        return answer.status, answer.headers, answer.read()
+
+
+def scrape(url):
+    """Return {(name, labels as a sorted tuple): value} from /metrics."""
+    _, _, body = fetch(url + "/metrics", {"Authorization": f"Bearer {TOKEN}"})
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(body.decode()) for s in family.samples}
+
+
+def value(scraped, name, **labels):
+    return scraped.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+@pytest.fixture
+def served(app, tmp_path, servers, make_category, make_release):
+    with app.app_context():
+        make_release(make_category("news", "소식"), title="여러 작업자")
+    (tmp_path / "attachments").mkdir(exist_ok=True)
+    process, url = servers.gunicorn(app, tmp_path, "web", workers=3,
+                                    env={"FEEDSERVER_METRICS_TOKEN": TOKEN})
+    yield url, tmp_path / "web.log"
+    process.terminate()
+    process.wait(15)
+
+
+def test_metrics_add_up_every_gunicorn_worker(served):
+    url, log = served
+    before = scrape(url)
+    paths = ["/board/"] * 40 + ["/feeds/all.rss"] * 30
+    with ThreadPoolExecutor(6) as pool:  # concurrent, so every worker takes some
+        statuses = list(pool.map(lambda path: fetch(url + path)[0], paths))
+    assert statuses == [200] * 70
+    after = scrape(url)
+    served_by = {int(pid) for pid in re.findall(r"\[(\d+)\] feedserver\.requests: GET /board/ 200",
+                                                log.read_text())}
+    assert len(served_by) >= 2, "the requests all went to one worker: nothing was added up"
+    for name, labels, expected in [
+        ("feedserver_http_requests_total", {"route": "/board/", "status": "200"}, 40),
+        ("feedserver_http_requests_total", {"route": FEED_RULE, "status": "200"}, 30),
+        ("feedserver_http_request_duration_seconds_count", {"route": "/board/"}, 40),
+    ]:
+        assert value(after, name, **labels) - value(before, name, **labels) == expected, name
+    lookups = sum(value(after, "feedserver_cache_lookups_total", cache="fastpath", result=r)
+                  - value(before, "feedserver_cache_lookups_total", cache="fastpath", result=r)
+                  for r in ("hit", "miss"))
+    assert lookups == 30
+
+
+def test_a_request_id_is_in_its_log_line(served):
+    url, log = served
+    status, headers, _ = fetch(url + "/board/news/?page=1", {"X-Request-ID": "nginx-req-4f2a9c"})
+    assert (status, headers["X-Request-ID"]) == (200, "nginx-req-4f2a9c")
+    _, headers, _ = fetch(url + "/feeds/all.atom")
+    made = headers["X-Request-ID"]
+    lines = log.read_text().splitlines()
+    [given_line] = [line for line in lines if "id=nginx-req-4f2a9c " in line]
+    assert "GET /board/news/ 200" in given_line and "route=/board/<slug>/" in given_line
+    assert "client=127.0.0.1" in given_line
+    assert [line for line in lines if f"id={made} " in line and "GET /feeds/all.atom 200" in line]
+    assert not [line for line in lines if "page=1" in line]
