@@ -1,5 +1,6 @@
 """Metrics and logs of a real gunicorn with several workers: sums over every worker, ids in lines."""
 import re
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -73,3 +74,23 @@ def test_a_request_id_is_in_its_log_line(served):
     assert "client=127.0.0.1" in given_line
     assert [line for line in lines if f"id={made} " in line and "GET /feeds/all.atom 200" in line]
     assert not [line for line in lines if "page=1" in line]
+
+
+def test_gunicorn_serves_the_sums_on_a_bind_of_their_own(app, tmp_path, servers):
+    """FEEDSERVER_METRICS_BIND: the master answers the scraper; the public port keeps /metrics shut."""
+    (tmp_path / "attachments").mkdir(exist_ok=True)
+    port = servers.free_port()
+    process, url = servers.gunicorn(app, tmp_path, "web", env={"FEEDSERVER_METRICS_BIND": f"127.0.0.1:{port}"})
+    try:
+        for _ in range(5):
+            fetch(url + "/healthz")
+        _, _, body = fetch(f"http://127.0.0.1:{port}/metrics")
+        samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+                   for f in text_string_to_metric_families(body.decode()) for s in f.samples}
+        assert value(samples, "feedserver_http_requests_total", route="/healthz", status="200") == 5
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            fetch(url + "/metrics")
+        assert refused.value.code == 404
+    finally:
+        process.terminate()
+        process.wait(15)
