@@ -12,7 +12,7 @@ worker_class = "sync"
 timeout = 30
 # On SIGTERM (systemctl stop) workers finish the requests they are answering for this long;
 # keep systemd's TimeoutStopSec above it (deploy/feedserver-web.service).
-graceful_timeout = int(os.environ.get("FEEDSERVER_GRACEFUL_TIMEOUT", 20))
+graceful_timeout = int(os.environ.get("FEEDSERVER_GRACEFUL_TIMEOUT", "20"))
 keepalive = 2
 max_requests = 20000
 max_requests_jitter = 2000

@@ -18,7 +18,6 @@ from feedserver.caching.validators import BODY_HEADERS, still_fresh
 from feedserver.db import database, is_sqlite
 from feedserver.models import utcnow
 from feedserver.observability import metrics
-from feedserver.observability.requests import ROUTE_KEY
 from feedserver.syndication.source import Scope, category_state, feed_state
 
 FEED_PATH = re.compile(r"^/feeds/(?:all|category/([A-Za-z0-9_-]{1,64}))\.(?:rss|atom|json)$")
@@ -64,7 +63,7 @@ class FeedFastPath:
             return self._render(environ, start_response, key)
         if self.count:
             HIT.inc()
-        environ[ROUTE_KEY] = ROUTES[match.group(1) is not None]
+        environ[metrics.ROUTE_KEY] = ROUTES[match.group(1) is not None]
         return self._serve(environ, start_response, entry, method == "HEAD")
 
     def _key(self, environ):

@@ -6,6 +6,9 @@ bounded: a route is the URL rule ("/releases/<public_id>"), never the raw path.
 """
 from prometheus_client import Counter, Gauge, Histogram
 
+# Where a request's route label is left in the WSGI environ: by Flask (the URL rule) or by the
+# feed fast path, for the request observer (observability/requests.py) to count and log.
+ROUTE_KEY = "feedserver.route"
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 # Requests, by the WSGI observer (fast-path answers included).

@@ -13,7 +13,7 @@ from flask import request
 
 from feedserver.observability import metrics
 
-ROUTE_KEY = "feedserver.route"
+ROUTE_KEY = metrics.ROUTE_KEY
 ID_KEY = "feedserver.request_id"
 UNMATCHED = "<unmatched>"
 # nginx's $request_id is 32 hex digits; other proxies send UUIDs. Anything else is replaced.

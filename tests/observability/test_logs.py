@@ -24,10 +24,10 @@ def session_logs(staff_app, staff, tmp_path, servers, subscriber, websub):
     (tmp_path / "attachments").mkdir(exist_ok=True)
     env = {"FEEDSERVER_LOG_LEVEL": "DEBUG", "FEEDSERVER_WEBSUB_ALLOWED_CALLBACK_NETWORKS": "127.0.0.0/8"}
     web, url = servers.gunicorn(staff_app, tmp_path, "web", env=env)
-    worker = subprocess.Popen([FEEDSERVER, "worker"], cwd=tmp_path, stdout=subprocess.DEVNULL,
-                              stderr=open(tmp_path / "worker.log", "wb"),
-                              env={**os.environ, **env, "FEEDSERVER_DATABASE_URL": staff_app.config["DATABASE_URL"],
-                                   "FEEDSERVER_WEBSUB_POLL_SECONDS": "0.05"})
+    with open(tmp_path / "worker.log", "wb") as log:  # the child keeps its own copy of the handle
+        worker = subprocess.Popen([FEEDSERVER, "worker"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=log,
+                                  env={**os.environ, **env, "FEEDSERVER_WEBSUB_POLL_SECONDS": "0.05",
+                                       "FEEDSERVER_DATABASE_URL": staff_app.config["DATABASE_URL"]})
     try:
         seen = run_session(url, staff, staff_app.config["TEST_TOKENS"]["editor"], subscriber, websub)
     finally:

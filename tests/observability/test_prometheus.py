@@ -42,10 +42,11 @@ scrape_configs:
     static_configs:
       - targets: ["{target}"]
 """)
-        process = subprocess.Popen(
-            [PROMETHEUS, f"--config.file={tmp_path / 'prometheus.yml'}",
-             f"--storage.tsdb.path={tmp_path / 'tsdb'}", f"--web.listen-address=127.0.0.1:{port}"],
-            stdout=subprocess.DEVNULL, stderr=open(tmp_path / "prometheus.log", "wb"))
+        with open(tmp_path / "prometheus.log", "wb") as log:  # the child keeps its own handle
+            process = subprocess.Popen(
+                [PROMETHEUS, f"--config.file={tmp_path / 'prometheus.yml'}",
+                 f"--storage.tsdb.path={tmp_path / 'tsdb'}", f"--web.listen-address=127.0.0.1:{port}"],
+                stdout=subprocess.DEVNULL, stderr=log)
         started.append(process)
         return f"http://127.0.0.1:{port}"
     yield start

@@ -20,8 +20,9 @@ def start_worker(app, tmp_path, stop_seconds):
                FEEDSERVER_WEBSUB_HOST_CONCURRENCY="4", FEEDSERVER_WEBSUB_DELIVERY_TIMEOUT="10",
                FEEDSERVER_WEBSUB_STOP_SECONDS=str(stop_seconds),
                FEEDSERVER_WEBSUB_ALLOWED_CALLBACK_NETWORKS="127.0.0.0/8")
-    return subprocess.Popen([FEEDSERVER, "worker"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                            stderr=open(tmp_path / "worker.log", "ab"))
+    with open(tmp_path / "worker.log", "ab") as log:  # the child keeps its own copy of the handle
+        return subprocess.Popen([FEEDSERVER, "worker"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                                stderr=log)
 
 
 def queue_deliveries(app, subscriber, path, count):
