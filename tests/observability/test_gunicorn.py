@@ -42,18 +42,18 @@ def served(app, tmp_path, servers, make_category, make_release):
 def test_metrics_add_up_every_gunicorn_worker(served):
     url, log = served
     before = scrape(url)
-    paths = ["/board/"] * 40 + ["/feeds/all.rss"] * 30
+    paths = ["/board/news/"] * 40 + ["/feeds/all.rss"] * 30  # routes the start-up check does not ask
     with ThreadPoolExecutor(6) as pool:  # concurrent, so every worker takes some
         statuses = list(pool.map(lambda path: fetch(url + path)[0], paths))
     assert statuses == [200] * 70
     after = scrape(url)
-    served_by = {int(pid) for pid in re.findall(r"\[(\d+)\] feedserver\.requests: GET /board/ 200",
+    served_by = {int(pid) for pid in re.findall(r"\[(\d+)\] feedserver\.requests: GET /board/news/ 200",
                                                 log.read_text())}
     assert len(served_by) >= 2, "the requests all went to one worker: nothing was added up"
     for name, labels, expected in [
-        ("feedserver_http_requests_total", {"route": "/board/", "status": "200"}, 40),
+        ("feedserver_http_requests_total", {"route": "/board/<slug>/", "status": "200"}, 40),
         ("feedserver_http_requests_total", {"route": FEED_RULE, "status": "200"}, 30),
-        ("feedserver_http_request_duration_seconds_count", {"route": "/board/"}, 40),
+        ("feedserver_http_request_duration_seconds_count", {"route": "/board/<slug>/"}, 40),
     ]:
         assert value(after, name, **labels) - value(before, name, **labels) == expected, name
     lookups = sum(value(after, "feedserver_cache_lookups_total", cache="fastpath", result=r)
