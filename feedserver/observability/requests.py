@@ -102,7 +102,7 @@ class Exchange:
     One object rather than closures: this runs on every request, the fast path's included.
     """
 
-    __slots__ = ("observer", "environ", "server_start", "status", "started", "body")
+    __slots__ = ("body", "environ", "observer", "server_start", "started", "status")
 
     def __init__(self, observer, environ, server_start):
         self.observer, self.environ, self.server_start = observer, environ, server_start
