@@ -7,7 +7,8 @@ imports tests.support (tests/test_layout.py):
 - `html` (page, texts, board_rows), `staff` (PASSWORD, login, post_form, bearer, actions, ...),
   `samples` (tiny_pdf, tiny_png, zip_bytes), `websub` (Subscriber, running_worker, wait_for, ...),
   `databases` (build_app, close_database, SERVER_URLS, ...), `servers` (free_port, gunicorn):
-  the modules of tests/support, one namespace per concern.
+  the modules of tests/support, one namespace per concern;
+- `private_postgres`: a PostgreSQL server of the test's own, to stop and start (tests/support/postgres.py).
 A folder's own conftest.py adds what only its tests use (web/: `crawl`; browser/: the host site).
 """
 import os

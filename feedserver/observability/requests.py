@@ -60,6 +60,12 @@ class RequestObserver:
         except BaseException:
             self._done(environ, "500", exchange.started)
             raise
+        wrapper = environ.get("wsgi.file_wrapper")
+        if isinstance(wrapper, type) and isinstance(exchange.body, wrapper):
+            # A file the server sends itself (sendfile): wrapping it would make it read the file
+            # through Python, so this request is timed to the start of the sending.
+            self._done(environ, exchange.status, exchange.started)
+            return exchange.body
         return exchange
 
     def _done(self, environ, status, started):

@@ -154,3 +154,30 @@ def test_metrics_and_logs_can_be_turned_off(tmp_path, databases, caplog):
     assert "X-Request-ID" not in response.headers
     assert sample("feedserver_http_requests_total", route="/healthz", status="200") == before
     assert not [r for r in caplog.records if r.name == "feedserver.requests"]
+
+
+def test_a_file_the_server_sends_itself_is_handed_over_unwrapped(demo_app, caplog):
+    """gunicorn sends a wsgi.file_wrapper body with sendfile; wrapped, it would read it in Python."""
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wsgi import FileWrapper
+
+    from feedserver.models import Attachment, Release
+    caplog.set_level(logging.INFO, logger="feedserver.requests")
+    with demo_app.app_context():
+        file = Attachment.select().join(Release).where(Release.status == "published").first()
+        url = f"/releases/{file.release.public_id}/files/{file.id}"
+
+    class ServerFileWrapper(FileWrapper):
+        """What a server offers in wsgi.file_wrapper."""
+
+    environ = EnvironBuilder(path=url).get_environ()
+    environ["wsgi.file_wrapper"] = ServerFileWrapper
+    started = []
+    body = demo_app.wsgi_app(environ, lambda status, headers, exc_info=None: started.append(headers))
+    try:
+        assert isinstance(body, ServerFileWrapper)
+        assert [v for k, v in started[0] if k == "X-Request-ID"]
+        [line] = [r.getMessage() for r in caplog.records if r.name == "feedserver.requests"]
+        assert f"GET {url} 200 " in line and "route=/releases/<public_id>/files/" in line
+    finally:
+        body.close()
