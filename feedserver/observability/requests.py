@@ -96,6 +96,8 @@ def _line(environ, route, status, elapsed):
     holds what people type, is left out.
     """
     path, client = scrub(environ.get("PATH_INFO", "")), environ.get("REMOTE_ADDR", "")
+    if not path.isprintable():  # %0A in a URL must not start a forged line of its own
+        path = path.encode("unicode_escape").decode("ascii")
     args = (environ.get("REQUEST_METHOD"), path, status, elapsed * 1000, environ[ID_KEY], route, client)
     extra = {"request_id": environ[ID_KEY], "route": route, "status": int(status),
              "duration_ms": round(elapsed * 1000, 2), "client": client, "scrubbed": True}

@@ -181,3 +181,18 @@ def test_a_file_the_server_sends_itself_is_handed_over_unwrapped(demo_app, caplo
         assert f"GET {url} 200 " in line and "route=/releases/<public_id>/files/" in line
     finally:
         body.close()
+
+
+def test_a_path_cannot_forge_log_lines(board, caplog):
+    caplog.set_level(logging.INFO, logger="feedserver.requests")
+    get(board.test_client(), "/board/%0A2026-12-01 INFO feedserver.requests: GET /admin/ 200%0D%1B[31m")
+    [line] = [r.getMessage() for r in caplog.records if r.name == "feedserver.requests"]
+    assert "\n" not in line and "\r" not in line and "\x1b" not in line
+    assert line.startswith("GET /board/\\n2026-12-01 INFO") and " 404 " in line
+
+
+def test_an_email_address_in_a_path_is_not_logged(board, caplog):
+    caplog.set_level(logging.INFO, logger="feedserver.requests")
+    get(board.test_client(), "/board/someone@example.com/")
+    [line] = [r.getMessage() for r in caplog.records if r.name == "feedserver.requests"]
+    assert "someone@example.com" not in line and "GET /board/[redacted]/ 404" in line
