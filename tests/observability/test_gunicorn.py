@@ -1,5 +1,8 @@
 """Metrics and logs of a real gunicorn with several workers: sums over every worker, ids in lines."""
 import re
+import signal
+import socket
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -94,3 +97,23 @@ def test_gunicorn_serves_the_sums_on_a_bind_of_their_own(app, tmp_path, servers)
     finally:
         process.terminate()
         process.wait(15)
+
+
+def test_sigterm_lets_a_request_in_flight_finish(app, tmp_path, servers):
+    """gunicorn as shipped: a stopping worker still answers the request it is reading."""
+    process, url = servers.gunicorn(app, tmp_path, "web", workers=1)
+    body = b"hub.mode=subscribe&hub.topic=x&hub.callback=y"
+    try:
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=10) as conn:
+            conn.sendall(b"POST /websub HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                         b"Content-Type: application/x-www-form-urlencoded\r\n"
+                         b"Content-Length: %d\r\n\r\n" % len(body) + body[:10])
+            time.sleep(0.5)  # the worker is reading the body now
+            process.send_signal(signal.SIGTERM)
+            time.sleep(1)
+            conn.sendall(body[10:])
+            answer = conn.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]  # the hub's answer, not a reset
+        assert process.wait(25) == 0
+    finally:
+        process.kill()
