@@ -5,7 +5,6 @@ share of the fast path itself: the worst case. Usage: python bench/metrics_overh
 """
 import io
 import logging
-import statistics
 import sys
 import tempfile
 import timeit
