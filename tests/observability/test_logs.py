@@ -1,14 +1,18 @@
 """No secret reaches a log: a realistic session through gunicorn and the worker, then grep every line."""
+import io
+import logging
 import os
 import re
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
 
+from feedserver.observability import logs
 from feedserver.observability.logs import scrub
 
 FEEDSERVER = str(Path(sys.executable).parent / "feedserver")
@@ -86,3 +90,18 @@ def test_no_secret_in_any_log_line(session_logs):
 def test_the_scrubber_hides_what_other_code_might_log(text):
     assert not any(part in scrub(text)
                    for part in (EMAIL, "abcdefgh12345678", "eyJhbGciOi", CALLBACK_TOKEN, HUB_SECRET))
+
+
+def test_an_exception_text_is_scrubbed_too():
+    """A traceback quoting a callback URL or an address goes through the same scrubber."""
+    logs.configure(SimpleNamespace(config={"LOG_FORMAT": "plain", "LOG_LEVEL": "INFO"}))
+    [handler] = [h for h in logging.getLogger("feedserver").handlers if h.get_name() == logs.HANDLER_NAME]
+    stream = io.StringIO()
+    handler.setStream(stream)
+    try:
+        raise ConnectionError(f"POST http://cb.example/hook?token={CALLBACK_TOKEN} for {EMAIL} failed")
+    except ConnectionError:
+        logging.getLogger("feedserver.websub.worker").exception("delivery to %s failed", EMAIL)
+    written = stream.getvalue()
+    assert "ConnectionError" in written and "delivery to [redacted] failed" in written
+    assert EMAIL not in written and CALLBACK_TOKEN not in written
