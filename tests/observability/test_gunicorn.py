@@ -30,6 +30,18 @@ def value(scraped, name, **labels):
     return scraped.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
+def grown(now, before, wanted):
+    """Return `now` once each route's 200s grew by at least its count since `before`, else None.
+
+    A request is counted once its body is sent, so the last ones may land just after the client
+    has its answer.
+    """
+    name = "feedserver_http_requests_total"
+    done = all(value(now, name, route=route, status="200") - value(before, name, route=route, status="200")
+               >= count for route, count in wanted.items())
+    return now if done else None
+
+
 @pytest.fixture
 def served(app, tmp_path, servers, make_category, make_release):
     with app.app_context():
@@ -42,14 +54,16 @@ def served(app, tmp_path, servers, make_category, make_release):
     process.wait(15)
 
 
-def test_metrics_add_up_every_gunicorn_worker(served):
+def test_metrics_add_up_every_gunicorn_worker(served, websub):
     url, log = served
     before = scrape(url)
     paths = ["/board/news/"] * 40 + ["/feeds/all.rss"] * 30  # routes the start-up check does not ask
     with ThreadPoolExecutor(6) as pool:  # concurrent, so every worker takes some
         statuses = list(pool.map(lambda path: fetch(url + path)[0], paths))
     assert statuses == [200] * 70
-    after = scrape(url)
+    after = websub.wait_for(lambda: grown(scrape(url), before, {"/board/<slug>/": 40, FEED_RULE: 30}),
+                            timeout=10)
+    websub.wait_for(lambda: log.read_text().count("GET /board/news/ 200") == 40, timeout=10)
     served_by = {int(pid) for pid in re.findall(r"\[(\d+)\] feedserver\.requests: GET /board/news/ 200",
                                                 log.read_text())}
     assert len(served_by) >= 2, "the requests all went to one worker: nothing was added up"
@@ -65,21 +79,25 @@ def test_metrics_add_up_every_gunicorn_worker(served):
     assert lookups == 30
 
 
-def test_a_request_id_is_in_its_log_line(served):
+def test_a_request_id_is_in_its_log_line(served, websub):
     url, log = served
     status, headers, _ = fetch(url + "/board/news/?page=1", {"X-Request-ID": "nginx-req-4f2a9c"})
     assert (status, headers["X-Request-ID"]) == (200, "nginx-req-4f2a9c")
     _, headers, _ = fetch(url + "/feeds/all.atom")
     made = headers["X-Request-ID"]
-    lines = log.read_text().splitlines()
-    [given_line] = [line for line in lines if "id=nginx-req-4f2a9c " in line]
+
+    def lines_with(text):
+        return [line for line in log.read_text().splitlines() if text in line]
+    # A line is written once the body is sent: the client may read it first.
+    [given_line] = websub.wait_for(lambda: lines_with("id=nginx-req-4f2a9c "), timeout=10)
     assert "GET /board/news/ 200" in given_line and "route=/board/<slug>/" in given_line
     assert "client=127.0.0.1" in given_line
-    assert [line for line in lines if f"id={made} " in line and "GET /feeds/all.atom 200" in line]
-    assert not [line for line in lines if "page=1" in line]
+    [made_line] = websub.wait_for(lambda: lines_with(f"id={made} "), timeout=10)
+    assert "GET /feeds/all.atom 200" in made_line
+    assert not lines_with("page=1")
 
 
-def test_gunicorn_serves_the_sums_on_a_bind_of_their_own(app, tmp_path, servers):
+def test_gunicorn_serves_the_sums_on_a_bind_of_their_own(app, tmp_path, servers, websub):
     """FEEDSERVER_METRICS_BIND: the master answers the scraper; the public port keeps /metrics shut."""
     (tmp_path / "attachments").mkdir(exist_ok=True)
     port = servers.free_port()
@@ -87,9 +105,12 @@ def test_gunicorn_serves_the_sums_on_a_bind_of_their_own(app, tmp_path, servers)
     try:
         for _ in range(5):
             fetch(url + "/healthz")
-        _, _, body = fetch(f"http://127.0.0.1:{port}/metrics")
-        samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
-                   for f in text_string_to_metric_families(body.decode()) for s in f.samples}
+
+        def scraped():
+            _, _, body = fetch(f"http://127.0.0.1:{port}/metrics")
+            return {(s.name, tuple(sorted(s.labels.items()))): s.value
+                    for f in text_string_to_metric_families(body.decode()) for s in f.samples}
+        samples = websub.wait_for(lambda: grown(scraped(), {}, {"/healthz": 5}), timeout=10)
         assert value(samples, "feedserver_http_requests_total", route="/healthz", status="200") == 5
         with pytest.raises(urllib.error.HTTPError) as refused:
             fetch(url + "/metrics")
