@@ -43,12 +43,16 @@ def grown(now, before, wanted):
 
 
 @pytest.fixture
-def served(app, tmp_path, servers, make_category, make_release):
+def served(app, tmp_path, servers, make_category, make_release, websub):
     with app.app_context():
         make_release(make_category("news", "소식"), title="여러 작업자")
     (tmp_path / "attachments").mkdir(exist_ok=True)
     process, url = servers.gunicorn(app, tmp_path, "web", workers=3,
                                     env={"FEEDSERVER_METRICS_TOKEN": TOKEN})
+    # gunicorn answers once one worker is up; the others may still be importing the app. Each
+    # worker's metric files appear as it does.
+    websub.wait_for(lambda: len({p.stem.rsplit("_", 1)[1] for p in (tmp_path / "web-metrics").glob(
+        "counter_*.db")}) == 3, timeout=30)
     yield url, tmp_path / "web.log"
     process.terminate()
     process.wait(15)
