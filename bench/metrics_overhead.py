@@ -5,6 +5,7 @@ share of the fast path itself: the worst case. Usage: python bench/metrics_overh
 """
 import io
 import logging
+import shutil
 import sys
 import tempfile
 import timeit
@@ -63,6 +64,7 @@ def main(n=20000):
     for name, runs in results.items():
         median = min(runs)  # the least disturbed round: the machine is shared
         print(f"{name:12s} {median:7.1f} µs per poll   x{median / base:.2f}")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
