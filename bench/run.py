@@ -121,8 +121,11 @@ class Bench:
 
     def app(self, archive, name, **extra):
         # wrk is one address: no cap on User-Agents per address, so each of its readers counts.
+        # Metrics stay on (as shipped); the per-request log line is off, as gunicorn's access
+        # log is (--access-logfile /dev/null): a line per request is I/O, not the server.
         env = {**archive.env(), "FEEDSERVER_BASE_URL": BASE_URL, "FEEDSERVER_PROXY_FIX_HOPS": "1",
-               "FEEDSERVER_AUDIENCE_AGENTS_PER_ADDRESS": "0", **extra}
+               "FEEDSERVER_AUDIENCE_AGENTS_PER_ADDRESS": "0", "FEEDSERVER_REQUEST_LOG": "false",
+               **extra}
         return self.gunicorn("wsgi:app", name, env=env)
 
     def probe(self, archive, *args):

@@ -31,7 +31,9 @@ def create_app(test_config=None):
     # The composition root imports the outer packages when an app is built, not when feedserver
     # is imported: every package imports plumbing from here (feedserver.db, feedserver.config).
     from feedserver.cli import commands as cli  # composition root
+    from feedserver.observability import install as observability  # composition root
     from feedserver.web import errors, security  # composition root
+    observability.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
@@ -44,6 +46,7 @@ def create_app(test_config=None):
     from feedserver import audience  # composition root
     audience.init_app(app)  # after the fast path: it counts the polls the fast path answers
     _pin_origin(app)
+    observability.observe_requests(app)  # inside ProxyFix: it logs the trusted client address
     _trust_proxies(app)  # outermost: the fast path keys on the forwarded host
     from feedserver.web import ratelimit  # composition root
     ratelimit.init_app(app)

@@ -7,7 +7,8 @@ imports tests.support (tests/test_layout.py):
 - `html` (page, texts, board_rows), `staff` (PASSWORD, login, post_form, bearer, actions, ...),
   `samples` (tiny_pdf, tiny_png, zip_bytes), `websub` (Subscriber, running_worker, wait_for, ...),
   `databases` (build_app, close_database, SERVER_URLS, ...), `servers` (free_port, gunicorn):
-  the modules of tests/support, one namespace per concern.
+  the modules of tests/support, one namespace per concern;
+- `private_postgres`: a PostgreSQL server of the test's own, to stop and start (tests/support/postgres.py).
 A folder's own conftest.py adds what only its tests use (web/: `crawl`; browser/: the host site).
 """
 import os
@@ -21,6 +22,7 @@ from feedserver.publishing.demo import seed_demo
 from tests.support import clipboard as clipboard_module
 from tests.support import databases as databases_module
 from tests.support import html as html_module
+from tests.support import postgres as postgres_module
 from tests.support import releases
 from tests.support import samples as samples_module
 from tests.support import servers as servers_module
@@ -127,6 +129,17 @@ def make_category():
 def make_release():
     """make_release(category, title=..., body=..., status=..., published_at=...) inside an app context."""
     return releases.make_release
+
+
+@pytest.fixture
+def private_postgres():
+    """A PostgreSQL server of the test's own (stop() / start() it freely); skips without initdb."""
+    bindir = postgres_module.binaries()
+    if bindir is None:
+        pytest.skip("initdb not found in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
+    server = postgres_module.PrivatePostgres(bindir)
+    yield server
+    server.destroy()
 
 
 @pytest.fixture

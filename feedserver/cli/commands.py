@@ -1,9 +1,12 @@
 """Command line: `feedserver migrate`, `feedserver seed-demo`, and Flask's own commands."""
+import logging
+import os
 import signal
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from prometheus_client import start_http_server
 
 from feedserver import create_app
 from feedserver.cli.admin import COMMANDS as PUBLISHING_COMMANDS
@@ -47,15 +50,28 @@ def seed_demo_command(count, if_empty):
 @with_appcontext
 def worker_command():
     """Deliver WebSub notifications from the outbox until stopped (SIGTERM or Ctrl-C)."""
-
-
     worker = Worker(current_app._get_current_object())
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    _serve_metrics(current_app.config.get("WORKER_METRICS_BIND", ""))
     click.echo(f"WebSub 작업자 시작: {worker.name}")
     try:
-        worker.run()
+        released = worker.run()
     except KeyboardInterrupt:
         worker.stop()
+        released = 0
+    click.echo(f"WebSub 작업자 멈춤: 끝내지 못한 작업 {released}건을 되돌려 놓았습니다.")
+    if released:
+        # Their threads may still wait on a callback; the jobs are back in the outbox already,
+        # so the process need not wait for the threads (the interpreter would, at exit).
+        logging.shutdown()
+        os._exit(0)
+
+
+def _serve_metrics(bind):
+    """Serve this process's metrics on host:port (WORKER_METRICS_BIND), if set."""
+    if bind:
+        host, _, port = bind.rpartition(":")
+        start_http_server(int(port), addr=host.strip("[]") or "127.0.0.1")
 
 
 def init_app(app):

@@ -136,6 +136,25 @@ def unclaim(job):
      .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
 
 
+def release(job):
+    """Hand a claimed job back at once (a worker stopping); the attempt it made still counts."""
+    (OutboxJob.update(locked_by=None, locked_until=None)
+     .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
+
+
+def depth(now=None):
+    """Return ({kind: pending jobs}, seconds the oldest due job has waited, 0 when none)."""
+    now = now or utcnow()
+    pending = dict(OutboxJob.select(OutboxJob.kind, fn.COUNT(OutboxJob.id))
+                   .where(OutboxJob.status == "pending").group_by(OutboxJob.kind).tuples())
+    oldest = (OutboxJob.select(fn.MIN(OutboxJob.available_at))
+              .where(OutboxJob.status == "pending", OutboxJob.available_at <= now).scalar())
+    if oldest is None:
+        return pending, 0.0
+    # An aggregate comes back raw: text on SQLite, a naive datetime elsewhere.
+    return pending, max(0.0, (now - OutboxJob.available_at.python_value(oldest)).total_seconds())
+
+
 def retry(job, error, max_attempts, backoff_seconds):
     """Put a failed job back with exponential backoff, or give up after max_attempts."""
     if job.attempts >= max_attempts:
