@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-from feedserver.websub import delivery, outbox
+from feedserver.websub import delivery, outbox, wakeup
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 300
@@ -35,11 +35,14 @@ class Worker:
         self.slow = {}  # host -> monotonic time it leaves the slow lane
         self.lock = threading.Lock()
         self.stopping = threading.Event()
+        # Set when a job may be waiting: one was queued (PostgreSQL NOTIFY) or one of ours ended.
+        self.wake = threading.Event()
         self.inflight = {}  # future -> (kind, target host)
         self.last_purge = 0.0
 
     def run(self):
         """Work until stop() is called."""
+        wakeup.listen(self.config["DATABASE_URL"], self.wake, self.stopping)
         with ThreadPoolExecutor(self.threads, thread_name_prefix="websub") as pool:
             while not self.stopping.is_set():
                 if not self.tick(pool):
@@ -47,14 +50,12 @@ class Worker:
 
     def stop(self):
         self.stopping.set()
+        self.wake.set()
 
     def _idle(self):
-        """Wait a poll interval, or until a running job ends: it may free its host's turn."""
-        running = [future for future in self.inflight if not future.done()]
-        if running:
-            wait(running, timeout=self.config["WEBSUB_POLL_SECONDS"], return_when=FIRST_COMPLETED)
-        else:
-            self.stopping.wait(self.config["WEBSUB_POLL_SECONDS"])
+        """Wait a poll interval, or until a job is queued or a running one ends (freeing its host)."""
+        self.wake.wait(self.config["WEBSUB_POLL_SECONDS"])
+        self.wake.clear()
 
     def tick(self, pool):
         """Claim as many jobs as there are idle threads and hand them out; return the count."""
@@ -101,7 +102,9 @@ class Worker:
                 outbox.unclaim(job)
                 continue
             hosts[host] += 1
-            self.inflight[pool.submit(self.work, job)] = (job.kind, host)
+            future = pool.submit(self.work, job)
+            future.add_done_callback(lambda _: self.wake.set())
+            self.inflight[future] = (job.kind, host)
         return len(jobs)
 
     def _slow_hosts(self):
@@ -114,13 +117,16 @@ class Worker:
         """Run one job in its own app context; failures go back with backoff."""
         started = time.monotonic()
         with self.app.app_context():
+            slow = False
             try:
-                delivery.run(job)
+                slow = delivery.run(job)
             except outbox.LostLease:
                 log.warning("outbox job %s was taken over by another worker", job.id)
             except Exception as error:  # noqa: BLE001 - any failure is retried, never fatal
                 self._retry(job, error)
-        if job.target_host and time.monotonic() - started >= self.slow_after:
+        # A batch times its requests one by one: its total time says nothing about the host.
+        took = 0 if job.kind == "batch" else time.monotonic() - started
+        if job.target_host and (slow or took >= self.slow_after):
             with self.lock:  # its next requests wait in the slow lane
                 self.slow[job.target_host] = time.monotonic() + SLOW_HOST_SECONDS
 
