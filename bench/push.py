@@ -24,6 +24,7 @@ from common import BIN, OUT, ROOT, Gunicorn, Server, free_port, rss_mb, wait_htt
 from nginx import NGINX
 
 HOSTS = 50
+QUIET_BOARD = "press"  # a demo board whose feeds the run leaves unsubscribed
 
 
 class LoggingSink(Server):
@@ -81,14 +82,14 @@ def floor_rate(url, body, seconds=3.0):
     connection = HTTPConnection(parts.hostname, parts.port)
     headers = {"Content-Type": "application/atom+xml; charset=utf-8"}
     done, ends = 0, time.monotonic() + seconds
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     while time.monotonic() < ends:
         connection.request("POST", parts.path, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         done += 1
     connection.close()
-    return done / (time.monotonic() - started)
+    return done / (time.monotonic() - started), (time.process_time() - cpu) * 1000 / done
 
 
 class Peak:
@@ -111,6 +112,12 @@ class Peak:
         self.stop.set()
         self.thread.join()
         return self.peak
+
+
+def cpu_seconds(pid):
+    """Return user+system CPU seconds a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def copy_archive(archive):
@@ -140,9 +147,9 @@ def probe(env, *args):
     return json.loads(out.stdout)
 
 
-def api_publish(app_url, token, title):
+def api_publish(app_url, token, title, board="governor"):
     """Publish one release through the API; return the epoch time of its 201 and the seconds it took."""
-    data = json.dumps({"title": title, "category": "governor", "body": "<p>알림 시험 본문</p>",
+    data = json.dumps({"title": title, "category": board, "body": "<p>알림 시험 본문</p>",
                        "status": "published"}).encode()
     request = urllib.request.Request(app_url + "/api/v1/releases", data=data, method="POST", headers={
         "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
@@ -175,25 +182,31 @@ def run(bench, archive, subscribers, hosts=HOSTS, publishes=50, cost_samples=20)
     try:
         wait_http(sink.url + "/", timeout=30, proc=sink.proc)
         wait_http(app.url + "/board/", timeout=60, proc=app.proc)
-        for n in range(5):  # warm every gunicorn worker's imports and caches
-            api_publish(app.url, token, f"준비 {n}")
-        empty = [api_publish(app.url, token, f"구독자 없음 {n}")[1] for n in range(cost_samples)]
         probe(env, "websub-setup", str(subscribers), ",".join(sink.bases()))
-        full = [api_publish(app.url, token, f"구독자 {subscribers}명 {n}")[1] for n in range(cost_samples)]
+        for n in range(5):  # warm every gunicorn worker's imports and caches
+            api_publish(app.url, token, f"준비 {n}", QUIET_BOARD)
+        # Side by side: a board whose feeds nobody subscribes to, then the governor's (N subscribers).
+        empty, full = [], []
+        for n in range(cost_samples):
+            empty.append(api_publish(app.url, token, f"구독자 없음 {n}", QUIET_BOARD)[1])
+            full.append(api_publish(app.url, token, f"구독자 {subscribers}명 {n}")[1])
         probe(env, "websub-clear-outbox")
         body = Path(probe(env, "websub-body", str(OUT / "push-body"))["path"]).read_bytes()
-        floor = floor_rate(sink.url + "/floor", body)
+        floor, floor_cpu = floor_rate(sink.url + "/floor", body)
         worker = Server("push-worker", [str(BIN / "feedserver"), "worker"], env=env)
         time.sleep(2)  # imported, listening
         peak = Peak(worker.proc.pid)
+        cpu = cpu_seconds(worker.proc.pid)
         committed = probe(env, "websub-publish")["committed"]
         got = wait_until(lambda: len(sink.lines("/cb/")) >= subscribers, 120)
+        cpu = (cpu_seconds(worker.proc.pid) - cpu) * 1000 / subscribers
         rss = peak.close()
         delivered = sink.lines("/cb/")
         took = (max(t for t, _ in delivered) - committed) if delivered else float("inf")
         rate = len(delivered) / took
         bench.log(f"push: {len(delivered)} of {subscribers} deliveries in {took:.2f} s ({rate:.0f}/s), "
-                  f"floor {floor:.0f}/s, worker peak {rss:.0f} MB")
+                  f"floor {floor:.0f}/s; CPU ms per POST: worker {cpu:.2f}, floor {floor_cpu:.2f}; "
+                 f"worker peak {rss:.0f} MB")
         probe(env, "websub-latency-setup", sink.url + "/lat")
         time.sleep(1)
         latencies = []

@@ -102,16 +102,13 @@ def deliver_batch(job):
 def post(caller, sub, rendered=None):
     """POST the topic's current content to one subscriber, signed when it gave a secret.
 
-    rendered: topic -> (body, content type), shared by a batch so each topic renders once.
+    rendered: topic -> (body, headers), shared by a batch so each topic renders once.
     """
-    topic = normal_url(sub.topic) or sub.topic  # rows stored before topics were encoded
     rendered = {} if rendered is None else rendered
-    if topic not in rendered:
-        rendered[topic] = render_topic(topic)
-    body, content_type = rendered[topic]
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(topic))
-    links = [f'<{hub}>; rel="hub"' for hub in hub_urls(origin)] + [f'<{topic}>; rel="self"']
-    headers = {"User-Agent": USER_AGENT, "Content-Type": content_type, "Link": ", ".join(links)}
+    if sub.topic not in rendered:
+        rendered[sub.topic] = _content(sub.topic)
+    body, common = rendered[sub.topic]
+    headers = dict(common)
     if sub.secret:
         digest = hmac.new(sub.secret.encode(), body, hashlib.sha256).hexdigest()
         headers["X-Hub-Signature"] = f"sha256={digest}"
@@ -120,6 +117,15 @@ def post(caller, sub, rendered=None):
         Subscription.delete().where(Subscription.id == sub.id).execute()
     elif not 200 <= status < 300:
         raise RuntimeError(f"구독자가 {status}로 답했습니다.")
+
+
+def _content(stored_topic):
+    """Render a topic now; return its body and the headers every subscriber of it gets."""
+    topic = normal_url(stored_topic) or stored_topic  # rows stored before topics were encoded
+    body, content_type = render_topic(topic)
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(topic))
+    links = [f'<{hub}>; rel="hub"' for hub in hub_urls(origin)] + [f'<{topic}>; rel="self"']
+    return body, {"User-Agent": USER_AGENT, "Content-Type": content_type, "Link": ", ".join(links)}
 
 
 def render_topic(topic):

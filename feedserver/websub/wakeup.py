@@ -7,6 +7,8 @@ poll every WEBSUB_POLL_SECONDS.
 import logging
 import threading
 
+import psycopg
+
 from feedserver.websub.outbox import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -24,7 +26,6 @@ def listen(url, wake, stopping):
 
 
 def _loop(url, wake, stopping):
-    import psycopg
     while not stopping.is_set():
         try:
             with psycopg.connect(_dsn(url), autocommit=True) as conn:
