@@ -59,7 +59,7 @@ def test_write_through_a_is_read_at_once_through_b(staff_db_app, tmp_path, serve
             _within(published, lambda: lxml.html.fromstring(_get(url_b + "/board/press/")).xpath(
                 "string(//td[@class='col-title']/a)"), title)
             search = url_b + "/board/press/?field=title&q=" + urllib.request.quote(f"보도자료 {n}")
-            _within(published, lambda: lxml.html.fromstring(_get(search)).xpath(
+            _within(published, lambda search=search: lxml.html.fromstring(_get(search)).xpath(
                 "string(//td[@class='col-title']/a)"), title)
     finally:
         for process in (a, b):
