@@ -6,6 +6,21 @@ from peewee import DatabaseProxy, MySQLDatabase, PostgresqlDatabase, SqliteDatab
 from playhouse.db_url import connect as connect_url
 
 database = DatabaseProxy()
+_writes = [0]  # this process's writes to what pages show (caching/changes.py)
+
+
+def note_write():
+    """Count a write to what public pages show, for this process's memos to drop at once.
+
+    PostgreSQL tells other processes by NOTIFY when the write commits; the writer's own
+    process should not wait for that to read its own write.
+    """
+    _writes[0] += 1
+
+
+def local_writes():
+    """Return how many writes note_write() counted in this process."""
+    return _writes[0]
 
 
 def sqlite_url(instance_path):

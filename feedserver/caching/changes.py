@@ -16,6 +16,8 @@ import time
 
 import psycopg
 
+from feedserver.db import local_writes
+
 log = logging.getLogger(__name__)
 CHANNEL = "feedserver_changed"
 APPLICATION = "feedserver-changes"  # how the listener shows in pg_stat_activity
@@ -79,7 +81,9 @@ def stamp(url):
             listener = _listeners.get(url)
             if listener is None or listener.pid != os.getpid():
                 listener = _listeners[url] = Listener(url)
-    return listener.stamp()
+    count = listener.stamp()
+    # This process's own writes count at once; other processes' arrive as notifications.
+    return None if count is None else (count, local_writes())
 
 
 def _dsn(url):
