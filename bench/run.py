@@ -43,8 +43,9 @@ from common import (  # noqa: E402
     wait_http,
     wrk_run,
 )
-from nginx import Nginx, Sink  # noqa: E402
+from nginx import Nginx  # noqa: E402
 from report import Report  # noqa: E402
+import push  # noqa: E402
 
 FEED = "/feeds/category/governor.atom"
 BOARD = "/board/governor/"
@@ -416,42 +417,13 @@ class Bench:
         r.ratio(f"{label} 1M: worker VmRSS peak under load (MB)", round(rss.peak, 1), "<=", 100,
                 note=f"{len(rss.pids)} worker pids")
 
-    def websub_phase(self, subscribers=1000, limit=30):
-        """Time one publish fanned out to many subscribers by `feedserver worker` as shipped.
-
-        Deliveries go to an nginx that answers 204, so the figure is feedserver's own cost:
-        the outbox claims, the feed rendering and the signed POST. Stops after `limit` seconds.
-        """
-        archive = Archive("postgres", DEMO_COUNT).ensure(self.args.rebuild, log=self.log)
-        sink = Sink()
-        with self.serving(sink, "/"):
-            self.probe(archive, "websub-setup", str(subscribers), sink.url)
-            # The sink listens on 127.0.0.1, which the worker refuses unless told (netguard: SSRF).
-            worker = Server("websub-worker", [str(BIN / "feedserver"), "worker"], env={
-                **archive.env(), "FEEDSERVER_BASE_URL": BASE_URL,
-                "FEEDSERVER_WEBSUB_ALLOWED_CALLBACK_NETWORKS": "127.0.0.0/8"})
-            try:
-                time.sleep(2)  # let it import and reach its idle poll
-                if worker.proc.poll() is not None:
-                    raise ApparatusError(f"feedserver worker exited; see {worker.log_path}")
-                cpu_before, start = cpu_seconds(worker.proc.pid), time.monotonic()
-                self.probe(archive, "websub-publish")
-                done = 0
-                while done < subscribers and time.monotonic() - start < limit:
-                    time.sleep(0.2)
-                    done = outbox_done(archive)
-                took = time.monotonic() - start
-                cpu = cpu_seconds(worker.proc.pid) - cpu_before
-            finally:
-                worker.stop()
-        rate = done / took
-        self.log(f"WebSub: {done} of {subscribers} deliveries in {took:.1f} s "
-                 f"({rate:.0f}/s), worker CPU {cpu:.1f} s")
-        r = self.report
-        r.ratio(f"WebSub fan-out: deliveries/s, one `feedserver worker`, PostgreSQL [{done} of "
-                f"{subscribers} in {took:.1f} s]", round(rate, 1))
-        r.ratio("WebSub fan-out: worker CPU ms per delivery (signed POST, context)",
-                cpu * 1000 / max(done, 1))
+    def push_phase(self, engine):
+        """WebSub push on a copy of the demo archive (bench/push.py): full 10,000 on 50 hosts."""
+        archive = Archive(engine, DEMO_COUNT).ensure(self.args.rebuild, log=self.log)
+        if self.args.quick:
+            push.run(self, archive, subscribers=1000, hosts=10, publishes=10, cost_samples=5)
+        else:
+            push.run(self, archive, subscribers=10_000)
 
     def mixed_paths(self, info, public_ids, releases, searches):
         """Write the mixed-browse request list, shaped like readers' traffic.
@@ -483,19 +455,6 @@ class Bench:
         target = OUT / "mixed-paths.txt"
         target.write_text("\n".join(paths) + "\n")
         return target
-
-
-def cpu_seconds(pid):
-    """Return user+system CPU seconds a process has used."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def outbox_done(archive):
-    import psycopg
-    with psycopg.connect(archive.url) as connection:
-        return connection.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'deliver' "
-                                  "AND status = 'done'").fetchone()[0]
 
 
 def slower(result, reference):
@@ -549,11 +508,12 @@ def main():
     bench = Bench(args)
     try:
         bench.demo_phase()
-        if not args.quick:
+        if args.quick:
+            bench.push_phase("sqlite")
+        else:
             for engine in args.engines:
                 bench.scale_phase(engine)
-            if "postgres" in args.engines:
-                bench.websub_phase()
+            bench.push_phase("postgres" if "postgres" in args.engines else "sqlite")
     except ApparatusError as error:
         print(f"bench: apparatus failed: {error}", file=sys.stderr)
         return 2

@@ -18,7 +18,7 @@ from peewee import (
     fn,
 )
 
-from ..db import database, is_mysql, is_postgres
+from ..db import database, is_mysql, is_postgres, note_write
 from .base import BaseModel, SafeCharField, SafeTextField, UTCDateTimeField, new_public_id, utcnow
 
 # peewee's translation of driver errors into its own OperationalError and kin.
@@ -163,6 +163,7 @@ class Release(BaseModel):
         RETURNING), which saves the page a round trip; MariaDB's UPDATE cannot.
         """
         query = cls.update(view_count=cls.view_count + 1).where(cls.id == release_id)
+        note_write()
         if is_mysql() or (not is_postgres() and sqlite3.sqlite_version_info < (3, 35)):
             query.execute()
             return None
@@ -266,6 +267,7 @@ def bump_feed_state(category_ids):
     """Bump versions and recount the site and the given categories; call inside the write's transaction."""
     now = utcnow()
     ids = sorted(set(category_ids))
+    note_write()
     # "all" first, then categories in id order: every writer locks rows in one order.
     _bump("all", now)
     for cid in ids:

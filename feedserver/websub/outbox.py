@@ -11,6 +11,7 @@ from feedserver.search.query import FIELDS
 from feedserver.websub.topics import parse_search_key
 
 MAX_BACKOFF_SECONDS = 3600
+CHANNEL = "feedserver_outbox"  # PostgreSQL LISTEN/NOTIFY channel that wakes workers
 
 
 class LostLease(Exception):
@@ -19,8 +20,29 @@ class LostLease(Exception):
 
 def enqueue(kind, payload, feed_key="", available_at=None, **columns):
     """Add one job; call inside the transaction of the change it announces."""
-    return OutboxJob.create(kind=kind, feed_key=feed_key, payload=json.dumps(payload),
-                            available_at=available_at or utcnow(), **columns)
+    job = OutboxJob.create(kind=kind, feed_key=feed_key, payload=json.dumps(payload),
+                           available_at=available_at or utcnow(), **columns)
+    wake_workers()
+    return job
+
+
+def enqueue_many(rows, chunk=500):
+    """Add many jobs (dicts of columns, payload already JSON) in a few INSERTs."""
+    now = utcnow()
+    rows = [{"available_at": now, **row} for row in rows]
+    for start in range(0, len(rows), chunk):
+        OutboxJob.insert_many(rows[start:start + chunk]).execute()
+    if rows:
+        wake_workers()
+
+
+def wake_workers():
+    """Tell listening workers that a job is queued; PostgreSQL sends it when the transaction commits.
+
+    Other databases have no such signal: their workers poll every WEBSUB_POLL_SECONDS.
+    """
+    if is_postgres():
+        database.execute_sql(f"NOTIFY {CHANNEL}")
 
 
 def was_public(status, published_at, now):

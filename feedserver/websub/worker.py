@@ -8,7 +8,7 @@ from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from feedserver.observability import metrics
-from feedserver.websub import delivery, outbox
+from feedserver.websub import delivery, outbox, wakeup
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 300
@@ -38,12 +38,15 @@ class Worker:
         self.slow = {}  # host -> monotonic time it leaves the slow lane
         self.lock = threading.Lock()
         self.stopping = threading.Event()
+        # Set when a job may be waiting: one was queued (PostgreSQL NOTIFY) or one of ours ended.
+        self.wake = threading.Event()
         self.inflight = {}  # future -> (kind, target host)
         self.claimed = {}  # future -> job
         self.last_purge = self.last_gauge = 0.0
 
     def run(self):
         """Work until stop() is called; return how many running jobs were handed back unfinished."""
+        wakeup.listen(self.config["DATABASE_URL"], self.wake, self.stopping)
         pool = ThreadPoolExecutor(self.threads, thread_name_prefix="websub")
         try:
             while not self.stopping.is_set():
@@ -55,6 +58,7 @@ class Worker:
 
     def stop(self):
         self.stopping.set()
+        self.wake.set()
 
     def _drain(self, pool):
         """Let running jobs finish for WEBSUB_STOP_SECONDS, then hand the rest back unfinished.
@@ -74,12 +78,9 @@ class Worker:
         return len(late)
 
     def _idle(self):
-        """Wait a poll interval, or until a running job ends: it may free its host's turn."""
-        running = [future for future in self.inflight if not future.done()]
-        if running:
-            wait(running, timeout=self.config["WEBSUB_POLL_SECONDS"], return_when=FIRST_COMPLETED)
-        else:
-            self.stopping.wait(self.config["WEBSUB_POLL_SECONDS"])
+        """Wait a poll interval, or until a job is queued or a running one ends (freeing its host)."""
+        self.wake.wait(self.config["WEBSUB_POLL_SECONDS"])
+        self.wake.clear()
 
     def tick(self, pool):
         """Claim as many jobs as there are idle threads and hand them out; return the count."""
@@ -129,6 +130,7 @@ class Worker:
                 continue
             hosts[host] += 1
             future = pool.submit(self.work, job)
+            future.add_done_callback(lambda _: self.wake.set())
             self.inflight[future], self.claimed[future] = (job.kind, host), job
         return len(jobs)
 
@@ -142,8 +144,9 @@ class Worker:
         """Run one job in its own app context; failures go back with backoff."""
         started = time.monotonic()
         with self.app.app_context():
+            slow = False
             try:
-                delivery.run(job)
+                slow = delivery.run(job)
                 result = "done"
             except outbox.LostLease:
                 result = "lost"
@@ -154,7 +157,9 @@ class Worker:
         metrics.outbox_jobs.labels(job.kind, result).inc()
         log.info("outbox job %s (%s, attempt %s, host %s) %s in %.0f ms", job.id, job.kind,
                  job.attempts, job.target_host or "-", result, elapsed * 1000)
-        if job.target_host and time.monotonic() - started >= self.slow_after:
+        # A batch times its requests one by one: its total time says nothing about the host.
+        took = 0 if job.kind == "batch" else elapsed
+        if job.target_host and (slow or took >= self.slow_after):
             with self.lock:  # its next requests wait in the slow lane
                 self.slow[job.target_host] = time.monotonic() + SLOW_HOST_SECONDS
 
