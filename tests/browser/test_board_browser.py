@@ -28,7 +28,7 @@ ROWS = """() => Array.from(document.querySelectorAll('table.board-table tbody tr
   const meta = ['col-author', 'col-date', 'col-views'].map(c => cell(c));
   return {no: cell('col-no').innerText.trim(), noShown: cell('col-no').offsetParent !== null,
           title: cell('col-title').querySelector('a').innerText.trim(),
-          cells: meta.map(td => td.innerText.trim()), line: meta.map(td => td.innerText).join('').trim(),
+          cells: meta.map(td => td.innerText.trim()), line: tr.innerText.trim().split('\\n').pop().trim(),
           tops: meta.map(td => Math.round(td.getClientRects()[0].top))};
 })"""
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"

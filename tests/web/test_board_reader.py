@@ -11,7 +11,7 @@ SEED_811 = "김동연, 전해철 위원장과 제2기 도정자문위원회 출�
 
 def phone_line(tr):
     """The row's second line as a phone shows it (.m-only spans included)."""
-    return " ".join("".join(td.text_content() for td in tr.xpath("td")[2:]).split())
+    return " ".join(" ".join(td.text_content() for td in tr.xpath("td")[2:]).split())
 
 
 def test_rows_carry_the_seeds_phone_form(demo_client, html):
