@@ -2,13 +2,13 @@
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from babel.numbers import format_decimal
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedserver import dates, db
 from feedserver.config import load_settings
-from feedserver.content import kogl
+from feedserver.content import kogl, sizes
+from feedserver.search import highlight
 
 
 def create_app(test_config=None):
@@ -122,16 +122,9 @@ def _register_filters(app):
         iso_kst=dates.iso_kst,
         day_heading=dates.day_heading,
         clock=dates.clock,
-        filesize=_filesize,
+        filesize=sizes.filesize,
+        highlight=highlight.highlight,
+        excerpt=highlight.excerpt,
         kogl=kogl.license_of,
     )
     app.jinja_env.globals.update(kogl_choices=kogl.choices)
-
-
-def _filesize(size):
-    """Format a byte count for people: 12.3 KB."""
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            pattern = "#,##0" if unit == "bytes" else "#,##0.#"
-            return f"{format_decimal(size, pattern, locale='ko_KR')} {unit}"
-        size /= 1024

@@ -115,8 +115,8 @@ def _synthetic(rng, category, at, author):
 
 
 def _synthetic_body(rng, title, words=None):
-    words = words or {"subject": "경기도", "topic": title[:20], "action": "추진"}
-    paragraphs = [" ".join(s.format(**words) for s in rng.sample(text.SENTENCES, 3))
+    words = words or {"subject": "경기도", "topic": title[:20].rstrip(" ,.·…“”‘’'\""), "action": "추진"}
+    paragraphs = [" ".join(text.fill(s, **words) for s in rng.sample(text.SENTENCES, 3))
                   for _ in range(rng.randint(2, 4))]
     html = "\n".join([f'<p class="sample-notice">{text.SAMPLE_NOTICE}</p>']
                      + [f"<p>{escape(p, quote=False)}</p>" for p in paragraphs])

@@ -57,24 +57,24 @@ def count_a_view(app):
 def test_board_queries(demo_app):
     demo_app.extensions["feedserver.pages"].clear()
     # data_version, state token, category, stored count, rows with their category, category
-    # tabs, view counts
-    assert queries(demo_app, "/board/governor/?page=3") == 7
+    # tabs, which rows have attachments (📎), view counts
+    assert queries(demo_app, "/board/governor/?page=3") == 8
     # another page, nothing committed since: the state token is remembered
-    assert queries(demo_app, "/board/governor/?page=94") == 6
+    assert queries(demo_app, "/board/governor/?page=94") == 7
     # kept page, nothing committed since: data_version alone
     assert only_data_version(demo_app, "/board/governor/?page=3")
     # after a commit elsewhere (a view): data_version, state token, view counts
     count_a_view(demo_app)
     assert queries(demo_app, "/board/governor/?page=3") == 3
-    # data_version, category, the newest 404 releases' ids and FTS5's matches among them,
-    # the same for the newest 4,040 (still fewer than the block needs), the index asked for
-    # 101 matches anywhere (fewer: a rare word), which of those are visible, the page's rows,
-    # category tabs, view counts
-    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 11
-    # a common word: data_version, category, the newest 404 ids and FTS5's matches among
-    # them, which of those are visible, the page's rows, which of their files hold the word
-    # (전체 and 내용 search the attachments too), category tabs, view counts
-    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 9
+    # data_version, category, the newest 4,004 visible ids (the whole board) and FTS5's matches
+    # among them (fewer than the 1,001 an exact count needs), the index asked for 1,001 matches
+    # anywhere (fewer: a rare word), which of those are visible, the page's rows, category tabs,
+    # which rows have attachments, view counts
+    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 10
+    # a common word: the same window, then the index holds 1,001 matches: one walk of the time
+    # index probing them replaces the visibility check, then the page as above, and which of
+    # the rows' files hold the word (전체 and 내용 search the attachments too)
+    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 11
     assert only_data_version(demo_app, "/board/governor/?field=title&q=청년")  # kept until a write
 
 
