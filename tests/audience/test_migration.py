@@ -13,6 +13,6 @@ def test_migration_0016_up_and_down(db_app, tmp_path, databases):
         assert TABLES <= set(db.get_tables())
         unique = {i.name for i in db.get_indexes("audience_seen") if i.unique}
         assert unique, "one first view per reader, release and day needs a unique index"
-        assert "0016_audience" in runner.down()
+        assert "0016_audience" in runner.down("0016_audience")
         assert not TABLES & set(db.get_tables())
     databases.close_database()

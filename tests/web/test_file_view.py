@@ -181,7 +181,7 @@ def test_migration_0014_adds_empty_text_to_existing_files_and_goes_back(db_app, 
         assert [(a.text, a.text_state) for a in Attachment.select()] == [("", ""), ("", "")]
         Attachment.update(text="가" * 70_000).execute()  # more than MariaDB's TEXT holds
         assert len(Attachment.get().text) == 70_000
-        assert "0014_attachment_text" in runner.down()
+        assert "0014_attachment_text" in runner.down("0014_attachment_text")
         assert "text_state" not in {c.name for c in db.get_columns("attachment")}
     databases.close_database()
 
