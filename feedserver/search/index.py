@@ -3,7 +3,8 @@
 Korean has no spaces inside words ("경기도는"), so word-based full-text search misses
 "경기도". Each word of a release is stored as overlapping two-character tokens
 ("z경기 z기도 z도는"); a query word becomes a phrase of its bigrams, which matches
-exactly the texts holding it inside one word. The "z" prefix keeps tokens at three
+exactly the texts holding it inside one word. Each letter is stored once more ("qq경"), for
+one-letter words. The "z" prefix keeps tokens at three
 characters, the shortest InnoDB indexes. Each database indexes the tokens with its own
 full-text engine: SQLite FTS5, PostgreSQL tsvector + GIN, MariaDB/MySQL FULLTEXT.
 
@@ -24,12 +25,43 @@ WEIGHTS = {"title": "A", "body": "B", "author": "C"}
 ATTACHMENT_INDEX_CHARS = 60_000
 
 
+# A one-letter word cannot be a phrase of bigrams: every letter of a field is also stored once
+# as "qq" + letter (three characters for InnoDB, and never a bigram, which starts with "z"), so
+# a one-letter search is an index lookup too, not a scan of the board.
+LETTER = "qq"
+
+
 def grams(text):
-    """Return the bigram tokens of a text, word by word."""
-    out = []
+    """Return the tokens of a text: each word's bigrams in order, then each letter once."""
+    out, letters = [], set()
     for word in WORD.findall((text or "").lower()):
         out.extend("z" + word[i:i + 2] for i in range(len(word) - 1))
+        letters.update(word)
+    out.extend(LETTER + letter for letter in sorted(letters))
     return " ".join(out)
+
+
+def word_tokens(word):
+    """Return the tokens a query word matches as a phrase: its bigrams, or its letter's token."""
+    if len(word) == 1:
+        return [LETTER + word]
+    return ["z" + word[i:i + 2] for i in range(len(word) - 1)]
+
+
+def rebuild(db, batch=2000):
+    """Index every release again with the current tokens (migration 0020); return how many."""
+    table = db.quote[0] + "release" + db.quote[1]
+    db.execute_sql("DELETE FROM release_fts" if not (is_postgres(db) or is_mysql(db))
+                   else "DELETE FROM release_search")
+    last, done = 0, 0
+    while True:
+        rows = db.execute_sql(f"SELECT id, title, body_text, author FROM {table} WHERE id > {db.param} "
+                              f"ORDER BY id LIMIT {batch}", (last,)).fetchall()
+        if not rows:
+            return done
+        files = attachment_texts([row[0] for row in rows])
+        index_rows(db, [(i, t, with_files(b, files.get(i)), a) for i, t, b, a in rows])
+        last, done = rows[-1][0], done + len(rows)
 
 
 def reindex(releases):

@@ -1,15 +1,13 @@
 """Finding releases through the bigram index: the read side of search_index.py."""
 from feedserver.db import database, is_mysql, is_postgres
 from feedserver.models import VISIBLE_STATUSES, Release
-from feedserver.search.index import WEIGHTS, WORD, grams
+from feedserver.search.index import WEIGHTS, WORD, word_tokens
 
 
 def query_words(q):
-    """Return the letter runs of a query, or None when one is too short to index (1 character)."""
+    """Return the letter runs of a query (one letter too: its own token), or None when it has none."""
     words = [w for part in q.lower().split() for w in WORD.findall(part)]
-    if not words or any(len(w) < 2 for w in words):
-        return None
-    return words
+    return words or None
 
 
 def _index(field, words):
@@ -17,15 +15,15 @@ def _index(field, words):
     p = database.param
     if is_postgres():
         weight = "" if field == "all" else ":" + WEIGHTS[field]
-        phrase = " & ".join("(" + " <-> ".join(f"'{t}'{weight}" for t in grams(w).split()) + ")"
+        phrase = " & ".join("(" + " <-> ".join(f"'{t}'{weight}" for t in word_tokens(w)) + ")"
                             for w in words)
         return "release_search", "release_id", f"tsv @@ to_tsquery('simple', {p})", phrase
     if is_mysql():
         columns = "title_g, body_g, author_g" if field == "all" else f"{field}_g"
-        phrase = " ".join(f'+"{grams(w)}"' for w in words)
+        phrase = " ".join(f'+"{" ".join(word_tokens(w))}"' for w in words)
         return "release_search", "release_id", f"MATCH({columns}) AGAINST ({p} IN BOOLEAN MODE)", phrase
     scope = "" if field == "all" else f"{field} : "
-    phrase = " AND ".join(f'{scope}"{grams(w)}"' for w in words)
+    phrase = " AND ".join(f'{scope}"{" ".join(word_tokens(w))}"' for w in words)
     return "release_fts", "rowid", f"release_fts MATCH {p}", phrase
 
 
