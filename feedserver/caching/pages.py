@@ -18,7 +18,6 @@ from feedserver.observability import metrics
 from feedserver.syndication.source import Scope, feed_state
 
 MARK = re.compile(r"<!--views:(\d+)-->")
-MAX_BYTES = 4 * 1024 * 1024  # per worker: unique query strings must not grow it without end
 
 
 class PageCache(ByteLRU):
@@ -73,5 +72,5 @@ def fill_views(html, known=None):
 
 def init_app(app):
     """Give the app its page cache and offer the marker to templates."""
-    app.extensions["feedserver.pages"] = PageCache(MAX_BYTES)
+    app.extensions["feedserver.pages"] = PageCache(app.config["PAGE_CACHE_BYTES"])
     app.jinja_env.globals["views"] = views_marker

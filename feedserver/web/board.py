@@ -32,7 +32,7 @@ from feedserver.search.newest import newest_ids
 from feedserver.search.query import FIELDS, SEARCH_CAP, parse_list_args
 from feedserver.web import file_view
 from feedserver.web.discovery import alternates
-from feedserver.web.listing import list_state, new_since
+from feedserver.web.listing import LIST_KEYS, list_state, new_since
 from feedserver.web.pagination import Pager
 from feedserver.web.sharing import first_image
 
@@ -67,7 +67,7 @@ def _page(render, before_fill=None, variant=None):
     variant: what else the rendered page depends on (the day that 새 글 badges count from).
     """
     now = utcnow()
-    key = (request.host_url, request.full_path, variant)
+    key = (request.host_url, request.path, _known_args(), variant)
     memo = current()
     token, next_due = site_state(now, memo)
     pages = page_cache()
@@ -82,6 +82,17 @@ def _page(render, before_fill=None, variant=None):
             return fill_views(html, known)
         memo = current()  # the write moved the stamp
     return filled_page(key, html, now, next_due, memo)
+
+
+# What board and release pages read from the query string; any other parameter (?_=, utm_*,
+# fbclid, ...) changes nothing on the page, so it must not make a page cache entry of its own:
+# a loop of unique junk parameters would otherwise render every request from the database.
+PAGE_ARGS = frozenset(LIST_KEYS)
+
+
+def _known_args():
+    """Return the query's parameters that pages read, in a canonical order."""
+    return tuple(sorted((k, v) for k, v in request.args.items(multi=True) if k in PAGE_ARGS))
 
 
 def _list_page(find_category):

@@ -113,3 +113,29 @@ def test_fill_views_does_not_change_the_known_mapping(app, make_category, make_r
         known = {123456: 1}
         fill_views(f"{views_marker(release)}", known=known)
         assert known == {123456: 1}
+
+
+def test_parameters_pages_do_not_read_share_one_cache_entry(app, make_category, make_release):
+    """?_=, utm_* and the like change nothing on a page: they must not force a fresh rendering."""
+    with app.app_context():
+        release = make_release(make_category(), title="캐시 시험")
+    client = app.test_client()
+    for path in ("/board/news/", f"/releases/{release.public_id}"):
+        first = client.get(path + "?page=1" if path.startswith("/board") else path)
+        assert first.status_code == 200
+        pages = app.extensions["feedserver.pages"]
+        size = len(pages._cache)
+        for junk in ("_=1", "_=2&utm_source=kakao", "fbclid=abc"):
+            url = path + ("?page=1&" if path.startswith("/board") else "?") + junk
+            again = client.get(url, headers={"User-Agent": "same reader"})
+            assert again.status_code == 200
+        assert len(pages._cache) == size  # no new entries: every junk URL was the same page
+
+
+def test_a_page_cache_of_zero_bytes_renders_every_request(tmp_path, databases):
+    app = databases.build_app(tmp_path, databases.backend_url("sqlite", tmp_path), PAGE_CACHE_BYTES=0)
+    try:
+        assert app.test_client().get("/board/").status_code == 200
+        assert len(app.extensions["feedserver.pages"]._cache) == 0
+    finally:
+        databases.close_database()
