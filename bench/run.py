@@ -37,7 +37,6 @@ from common import (  # noqa: E402
     ROOT,
     Gunicorn,
     RssSampler,
-    Server,
     WrkResult,
     shipped_workers,
     wait_http,
