@@ -7,6 +7,8 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from feedserver import create_app
 from feedserver.cli.admin import COMMANDS as PUBLISHING_COMMANDS
+from feedserver.mail import digest as mail_digest
+from feedserver.mail import transport as mail_transport
 from feedserver.migrate import migrate
 from feedserver.models import Release
 from feedserver.publishing.demo import seed_demo
@@ -41,12 +43,12 @@ def seed_demo_command(count, if_empty):
 @click.command("worker")
 @with_appcontext
 def worker_command():
-    """Deliver WebSub notifications from the outbox until stopped (SIGTERM or Ctrl-C)."""
-
-
+    """Deliver WebSub notifications and e-mail from the outbox until stopped (SIGTERM or Ctrl-C)."""
     worker = Worker(current_app._get_current_object())
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    mail_digest.ensure_scheduled()
     click.echo(f"WebSub 작업자 시작: {worker.name}")
+    click.echo(f"메일 발송: {mail_transport.where()}")
     try:
         worker.run()
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ from peewee import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from feedserver.db import database
+from feedserver.mail import jobs as mail_jobs
 from feedserver.models import Category, OutboxJob, Release, Subscription, utcnow
 from feedserver.publishing import audit
 from feedserver.websub import netguard, outbox
@@ -27,7 +28,7 @@ USER_AGENT = "feedserver-websub/1"
 def run(job):
     """Do one claimed job and close it; errors propagate for the worker to retry."""
     handler = {"changed": fan_out, "due": announce_due, "deliver": deliver, "verify": verify,
-               "ping": ping}[job.kind]
+               "ping": ping, **mail_jobs.HANDLERS}[job.kind]
     try:
         handler(job)
     except netguard.Refused as error:  # an address we may not call: retrying cannot help

@@ -61,6 +61,9 @@ def announce(release, old_category_id=None, now=None):
     keys = ["all"] + [f"cat:{c}" for c in sorted({release.category_id, old_category_id} - {None})]
     for key in keys + _matching_searches(release, now, {release.category_id, old_category_id}):
         enqueue("changed", {"release": release.public_id}, key)
+    # E-mail rides on the same trigger (publish, a scheduled release coming due, an edit);
+    # feedserver/mail/fanout.py decides at run time what the change owes each address.
+    enqueue("mail_release", {"release": release.public_id}, f"release:{release.public_id}")
 
 
 def _matching_searches(release, now, category_ids):
@@ -126,6 +129,19 @@ def finish(job, status="done", error=None):
     updated = (OutboxJob.update(status=status, done_at=utcnow(), locked_by=None,
                                 locked_until=None, last_error=error)
                .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
+    if not updated:
+        raise LostLease(f"outbox job {job.id}")
+
+
+def renew(job, lease_seconds):
+    """Extend a claimed job's lease before each step of a long job; raise LostLease if it is gone.
+
+    A job that sends many messages stays ours while it works, and stops at once (before its
+    next message) when another worker took it over.
+    """
+    updated = (OutboxJob.update(locked_until=utcnow() + timedelta(seconds=lease_seconds))
+               .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by,
+                      OutboxJob.status == "pending").execute())
     if not updated:
         raise LostLease(f"outbox job {job.id}")
 
