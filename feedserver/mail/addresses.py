@@ -2,6 +2,7 @@
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
+from peewee import IntegrityError
 
 from feedserver.db import database
 from feedserver.models import (
@@ -49,10 +50,14 @@ def find(address):
 def get_or_create(address):
     """Return the row of a normalized address, creating it."""
     row = MailAddress.get_or_none(MailAddress.address == address)
-    if row is None:
-        row = MailAddress.create(address=address, token=secrets.token_urlsafe(32),
-                                 created_at=utcnow())
-    return row
+    if row is not None:
+        return row
+    try:
+        with database.atomic():
+            return MailAddress.create(address=address, token=secrets.token_urlsafe(32),
+                                      created_at=utcnow())
+    except IntegrityError:  # created at the same moment by another request
+        return MailAddress.get(MailAddress.address == address)
 
 
 def export(row):

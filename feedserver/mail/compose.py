@@ -2,9 +2,10 @@
 import hashlib
 import json
 import mimetypes
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
+from email.utils import format_datetime, parseaddr
 
 import css_inline
 from flask import current_app, render_template
@@ -57,7 +58,8 @@ def _headers(message, delivery, context):
     if config.get("MAIL_REPLY_TO"):
         message["Reply-To"] = config["MAIL_REPLY_TO"]
     message["Subject"] = one_line(context["subject"], 250)
-    message["Date"] = formatdate(localtime=False)
+    # +0000, not formatdate(localtime=False)'s -0000, which RFC 5322 3.3 reads as "zone unknown".
+    message["Date"] = format_datetime(datetime.now(UTC))
     # One id per record: a resend after a crash carries the same id, so clients show one.
     digest = hashlib.sha256(f"{delivery.id}:{delivery.message_key}".encode()).hexdigest()[:20]
     message["Message-ID"] = f"<{delivery.id}.{digest}@{sender.rpartition('@')[2] or 'localhost'}>"

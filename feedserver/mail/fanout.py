@@ -12,13 +12,16 @@ INSERT_CHUNK = 500
 
 
 def release_job(job):
-    """Fan a public release out: the first message once, and a 정정 message when the note is new."""
-    release = Release.by_public_id(outbox.payload(job).get("release"))
+    """Fan a public release out: the release when it went live, a 정정 message when the note is new."""
+    data = outbox.payload(job)
+    release = Release.by_public_id(data.get("release"))
     if release is None or not release.is_public():  # withdrawn or deleted: nothing new is sent
         return outbox.finish(job, "done", "공개되지 않은 보도자료라 메일을 보내지 않았습니다.")
     first = f"release:{release.public_id}"
     with database.atomic():  # the records and send jobs exist only if this job is closed
-        ids = add_deliveries(first, recipients.release_audience(release), release)
+        # The release itself only when it has just gone live: an edit must not send it to
+        # whoever joined the list since. Run twice, the unique records add nothing.
+        ids = add_deliveries(first, recipients.release_audience(release), release) if data.get("went_live") else []
         if release.correction and release.corrected_at:
             key = f"correction:{release.public_id}:{release.corrected_at:%Y%m%d%H%M%S}"
             ids += add_deliveries(key, recipients.received(first), release)

@@ -8,36 +8,28 @@ from feedserver.models import (
 )
 
 
-def press_list(category_id, since=None):
-    """Return address ids of journalists on a board's press list (added by `since`, if given)."""
+def press_list(category_id):
+    """Return address ids of the usable addresses on a board's press list."""
     query = (PressContact.select(PressContact.address).join(PressContactBoard)
              .switch(PressContact).join(MailAddress)
              .where(PressContactBoard.category == category_id, MailAddress.disabled_at.is_null()))
-    if since is not None:
-        query = query.where(PressContact.created_at <= since)
     return sorted({row.address_id for row in query})
 
 
-def subscribers(category_id, since=None, digest=False):
+def subscribers(category_id, digest=False):
     """Return confirmed subscribers of a board (or of all boards): instant ones, or digest ones."""
     query = (MailSubscription.select(MailSubscription.address).join(MailAddress)
              .where(MailSubscription.category.is_null() | (MailSubscription.category == category_id),
                     MailAddress.confirmed_at.is_null(False), MailAddress.disabled_at.is_null(),
                     MailAddress.digest_hour.is_null(not digest)))
-    if since is not None:
-        query = query.where(MailSubscription.created_at <= since)
     return sorted({row.address_id for row in query})
 
 
 def release_audience(release):
-    """Return [(address id, audience)] for a release's first message: the press list first.
-
-    Only those on the list (or subscribed) when the release went out: an edit made later must
-    not send an old release to someone who joined since.
-    """
-    press = press_list(release.category_id, release.published_at)
+    """Return [(address id, audience)] for a release's first message: the press list first."""
+    press = press_list(release.category_id)
     seen = set(press)
-    citizens = [a for a in subscribers(release.category_id, release.published_at) if a not in seen]
+    citizens = [a for a in subscribers(release.category_id) if a not in seen]
     return [(a, "press") for a in press] + [(a, "subscriber") for a in citizens]
 
 

@@ -33,17 +33,20 @@ def request_subscription(address, board_ids, digest_hour=None):
     """
     normalized = addresses.normalize(address)
     now = utcnow()
+    row = addresses.get_or_create(normalized)
+    boards = sorted(set(board_ids))
     with database.atomic():
-        row = addresses.get_or_create(normalized)
-        if row.disabled_at is not None or (row.confirm_sent_at and row.confirm_sent_at > now - CONFIRM_EVERY):
+        # Write first: the guarded UPDATE lets one of two racing requests through, and on SQLite
+        # a transaction that read before writing fails at once when another writer came between.
+        recent = MailAddress.confirm_sent_at.is_null(False) & (MailAddress.confirm_sent_at > now - CONFIRM_EVERY)
+        claimed = (MailAddress.update(confirm_sent_at=now)
+                   .where(MailAddress.id == row.id, MailAddress.disabled_at.is_null(), ~recent).execute())
+        if not claimed:
             return
-        boards = sorted(set(board_ids))
         token = _serializer().dumps({"a": row.id, "t": row.token, "b": boards, "h": digest_hour})
         names = [c.name for c in Category.select().where(Category.id.in_(boards))] or ["전체 게시판"]
         payload = dumps({"url": site_url(f"/mail/confirm/{token}"), "boards": names})
-        ids = add_deliveries(f"confirm:{now:%Y%m%d%H%M%S}", [(row.id, "confirm")], payload=payload)
-        MailAddress.update(confirm_sent_at=now).where(MailAddress.id == row.id).execute()
-        queue_sends(ids)
+        queue_sends(add_deliveries(f"confirm:{now:%Y%m%d%H%M%S}", [(row.id, "confirm")], payload=payload))
 
 
 def confirm(token):

@@ -52,18 +52,24 @@ def release_changed(release, old_category_id=None, old_status=None, old_publishe
             and release.published_at > now):
         enqueue("due", {"release": release.public_id}, key, available_at=release.published_at)
     if seen_change(release, old_status, old_published_at, deleted, now):
-        announce(release, old_category_id, now)
+        announce(release, old_category_id, now,
+                 went_live=not was_public(old_status, old_published_at, now))
 
 
-def announce(release, old_category_id=None, now=None):
-    """Queue a "changed" job for every feed that shows (or showed) the release."""
+def announce(release, old_category_id=None, now=None, went_live=True):
+    """Queue a "changed" job for every feed that shows (or showed) the release.
+
+    went_live: the release has just become public (published, come due, restored), as
+    opposed to an edit of a public one; e-mail sends the release itself only then.
+    """
     now = now or utcnow()
     keys = ["all"] + [f"cat:{c}" for c in sorted({release.category_id, old_category_id} - {None})]
     for key in keys + _matching_searches(release, now, {release.category_id, old_category_id}):
         enqueue("changed", {"release": release.public_id}, key)
     # E-mail rides on the same trigger (publish, a scheduled release coming due, an edit);
     # feedserver/mail/fanout.py decides at run time what the change owes each address.
-    enqueue("mail_release", {"release": release.public_id}, f"release:{release.public_id}")
+    enqueue("mail_release", {"release": release.public_id, "went_live": went_live},
+            f"release:{release.public_id}")
 
 
 def _matching_searches(release, now, category_ids):
