@@ -47,13 +47,14 @@ def send_job(job):
 
 def _take(delivery_id):
     """Mark a record "sending" and return it; None when it was sent, failed or erased."""
-    updated = (MailDelivery.update(status="sending")
-               .where(MailDelivery.id == delivery_id,
-                      MailDelivery.status.in_(("pending", "sending"))).execute())
-    if not updated:
-        return None
+    # Only this job holds this record (the outbox lease), so read-after-write is safe; the
+    # status is read back because MariaDB reports 0 rows for "sending" set to "sending".
+    (MailDelivery.update(status="sending")
+     .where(MailDelivery.id == delivery_id, MailDelivery.status == "pending").execute())
     delivery = MailDelivery.get_or_none(MailDelivery.id == delivery_id)
-    if delivery is None or delivery.address.disabled_at is not None:
+    if delivery is None or delivery.status != "sending":
+        return None
+    if delivery.address.disabled_at is not None:
         _close(delivery_id, "failed", "주소가 사용 중지되었습니다.")
         return None
     return delivery

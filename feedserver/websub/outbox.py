@@ -145,10 +145,11 @@ def renew(job, lease_seconds):
     A job that sends many messages stays ours while it works, and stops at once (before its
     next message) when another worker took it over.
     """
+    ours = (OutboxJob.id == job.id) & (OutboxJob.locked_by == job.locked_by) & (OutboxJob.status == "pending")
     updated = (OutboxJob.update(locked_until=utcnow() + timedelta(seconds=lease_seconds))
-               .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by,
-                      OutboxJob.status == "pending").execute())
-    if not updated:
+               .where(ours).execute())
+    # MariaDB counts changed rows, not matched ones: a renewal within the same second changes none.
+    if not updated and not OutboxJob.select().where(ours).exists():
         raise LostLease(f"outbox job {job.id}")
 
 
