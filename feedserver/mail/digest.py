@@ -3,7 +3,7 @@ from datetime import UTC, timedelta
 
 from feedserver.dates import KST
 from feedserver.db import database
-from feedserver.mail.fanout import add_deliveries, dumps, queue_sends
+from feedserver.mail.fanout import add_deliveries, dumps, queue_sends, write_first
 from feedserver.models import MailAddress, MailSubscription, OutboxJob, Release, utcnow
 from feedserver.websub import outbox
 
@@ -16,6 +16,7 @@ def hour_slot(now):
 def digest_job(job):
     """Send the digests due this hour, then queue the next hour's run; one transaction."""
     with database.atomic():
+        write_first(job)
         queue_sends(prepare(utcnow()))
         _queue_next(utcnow())
         outbox.finish(job)

@@ -19,6 +19,7 @@ def release_job(job):
         return outbox.finish(job, "done", "공개되지 않은 보도자료라 메일을 보내지 않았습니다.")
     first = f"release:{release.public_id}"
     with database.atomic():  # the records and send jobs exist only if this job is closed
+        write_first(job)
         # The release itself only when it has just gone live: an edit must not send it to
         # whoever joined the list since. Run twice, the unique records add nothing.
         ids = add_deliveries(first, recipients.release_audience(release), release) if data.get("went_live") else []
@@ -27,6 +28,12 @@ def release_job(job):
             ids += add_deliveries(key, recipients.received(first), release)
         queue_sends(ids)
         outbox.finish(job)
+
+
+def write_first(job):
+    """Open a job's transaction with a write (its lease): on SQLite a transaction that reads
+    first fails at once with "database is locked" when another writer commits in between."""
+    outbox.renew(job, current_app.config["WEBSUB_JOB_LEASE_SECONDS"])
 
 
 def add_deliveries(message_key, audience, release=None, payload=""):
