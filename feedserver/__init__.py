@@ -88,6 +88,7 @@ def _register_blueprints(app):
     # The app factory is the composition root: the one place that imports every outer package.
     from feedserver.admin import account_pages, accounts, drafts, websub_status  # composition root
     from feedserver.admin import images as admin_images  # composition root
+    from feedserver.admin import mail_pages as admin_mail  # composition root
     from feedserver.admin import paste as admin_paste  # composition root
     from feedserver.admin import review as admin_review  # composition root
     from feedserver.admin import schedule as admin_schedule  # composition root
@@ -103,8 +104,9 @@ def _register_blueprints(app):
     accounts.init_app(app)  # CSRF on every form, login pages
     for blueprint in (account_pages.bp, admin.bp, admin_revisions.bp, admin_site.bp, admin_review.bp,
                       admin_schedule.bp, admin_images.bp, admin_paste.bp, websub_status.bp, drafts.bp,
-                      api.bp):
+                      admin_mail.bp, api.bp):
         app.register_blueprint(blueprint)
+    admin_mail.init_app(app)
     accounts.csrf.exempt(api.bp)  # token-authenticated, no cookies
     accounts.csrf.exempt(websub.bp)  # subscribers are other servers, not our forms
     accounts.csrf.exempt(mailing.links)  # the token in the URL is the secret (RFC 8058 one-click)

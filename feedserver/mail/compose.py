@@ -14,7 +14,7 @@ from feedserver.content import storage
 from feedserver.models import Attachment, Release
 
 KIND_TEMPLATES = {"release": "release", "correction": "correction", "digest": "digest",
-                  "confirm": "confirm"}
+                  "confirm": "confirm", "withdrawn": "withdrawn"}
 
 
 def one_line(text, limit=200):
@@ -77,10 +77,13 @@ def _context(kind, delivery):
     if kind == "digest":
         return _digest_context(json.loads(delivery.payload or "{}"))
     release = Release.by_public_id(delivery.release.public_id) if delivery.release_id else None
-    if release is None or not release.is_public():
-        return None
+    if release is None or release.is_public() != (kind != "withdrawn"):
+        return None  # a release withdrawn before its turn is not sent; a notice needs it withdrawn
     board = release.category.name
     context = {"release": release, "board": board, "url": site_url(f"/releases/{release.public_id}")}
+    if kind == "withdrawn":
+        context["subject"] = f"[철회] [{board}] {release.title}"
+        return context
     if kind == "correction":
         context["subject"] = f"[정정] [{board}] {release.title}"
         return context

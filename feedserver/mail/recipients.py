@@ -1,5 +1,6 @@
 """Who receives what: a board's press list, its instant subscribers, and those who got a message."""
 from feedserver.models import (
+    Category,
     MailAddress,
     MailDelivery,
     MailSubscription,
@@ -49,3 +50,8 @@ def preview(category_id):
     press_ids = {c.address_id for c in press}
     citizens = [a for a in subscribers(category_id) if a not in press_ids]
     return press, len(citizens)
+
+
+def audience_by_board():
+    """Return [(board, journalists, subscriber count)] for the release editor's preview."""
+    return [(category, *preview(category.id)) for category in Category.ordered()]
