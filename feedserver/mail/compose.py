@@ -11,7 +11,7 @@ import css_inline
 from flask import current_app, render_template
 
 from feedserver.content import storage
-from feedserver.models import Attachment, Release
+from feedserver.models import Attachment, PressContact, Release
 
 KIND_TEMPLATES = {"release": "release", "correction": "correction", "digest": "digest",
                   "confirm": "confirm", "withdrawn": "withdrawn"}
@@ -54,7 +54,7 @@ def _headers(message, delivery, context):
     config = current_app.config
     name, sender = parseaddr(config["MAIL_FROM"])
     message["From"] = Address(one_line(name), addr_spec=sender)
-    message["To"] = delivery.address.address
+    message["To"] = _recipient(delivery)
     if config.get("MAIL_REPLY_TO"):
         message["Reply-To"] = config["MAIL_REPLY_TO"]
     message["Subject"] = one_line(context["subject"], 250)
@@ -67,6 +67,16 @@ def _headers(message, delivery, context):
         message["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message["List-Id"] = f"{one_line(config['SITE_NAME'], 80)} <releases.{sender.rpartition('@')[2] or 'localhost'}>"
+
+
+def _recipient(delivery):
+    """The To: header: a journalist's name from the press list (one line), else the bare address."""
+    address = delivery.address.address
+    contact = PressContact.get_or_none(PressContact.address == delivery.address_id)
+    if delivery.audience != "press" or contact is None:
+        return address
+    local, _, domain = address.rpartition("@")
+    return Address(one_line(contact.name, 100), local, domain)
 
 
 def _context(kind, delivery):
