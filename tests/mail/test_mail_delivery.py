@@ -1,11 +1,11 @@
 """E-mail through a real SMTP server: subscribe, confirm, publish, digest, unsubscribe, corrections."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from feedserver.publishing.releases import withdraw_release
 from feedserver.mail import digest, fanout, subscriptions
 from feedserver.models import MailAddress, MailDelivery, Release
+from feedserver.publishing.releases import withdraw_release
 
 
 def subscribe(client, staff, address, **form):
@@ -66,7 +66,7 @@ def check_release_message(message, address):
     assert message.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     assert message["Date"].datetime.utcoffset() == timedelta(0)
-    assert abs(message["Date"].datetime - datetime.now(timezone.utc)) < timedelta(minutes=5)
+    assert abs(message["Date"].datetime - datetime.now(UTC)) < timedelta(minutes=5)
     assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith("@example.go.kr>")
     assert message["List-Unsubscribe"].startswith("<https://press.example.go.kr/mail/unsubscribe/")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -127,7 +127,7 @@ def test_digest_at_the_chosen_hour_holds_exactly_the_releases_since_the_last(
     with websub.running_worker(mail_app):
         subscribe(client, staff, "daily@example.org", mode="digest", hour="9")
         confirm_by_mail(client, smtp, mail, websub, "daily@example.org")
-    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     kst9 = today - timedelta(days=2)  # 09:00 KST, two days ago: every release below is public
     with mail_app.app_context():
         row = MailAddress.get(MailAddress.address == "daily@example.org")
