@@ -2,7 +2,7 @@
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError
 
 from feedserver.db import database
 from feedserver.models import (
@@ -62,7 +62,7 @@ def get_or_create(address):
 
 def export(row):
     """Return everything stored about one address, for a 개인정보 request."""
-    subs = (MailSubscription.select(MailSubscription, Category).join(Category, join_type="LEFT OUTER")
+    subs = (MailSubscription.select(MailSubscription, Category).join(Category, JOIN.LEFT_OUTER)
             .where(MailSubscription.address == row.id))
     contact = PressContact.get_or_none(PressContact.address == row.id)
     deliveries = MailDelivery.select().where(MailDelivery.address == row.id).order_by(MailDelivery.id)
