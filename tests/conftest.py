@@ -18,6 +18,7 @@ import pytest
 
 from feedserver.db import make_database
 from feedserver.publishing.demo import seed_demo
+from tests.support import axe as axe_module
 from tests.support import clipboard as clipboard_module
 from tests.support import databases as databases_module
 from tests.support import html as html_module
@@ -116,6 +117,12 @@ def samples():
 def websub():
     """FAST, ACTOR, Subscriber, running_worker, wait_for, drained, subscribe, subscribed, publish, edit."""
     return websub_module
+
+
+@pytest.fixture
+def axe():
+    """axe(page) -> axe-core's serious and critical violations (the context needs bypass_csp)."""
+    return axe_module.violations
 
 
 @pytest.fixture
