@@ -60,7 +60,7 @@ def press_list():
 def create_contact():
     values = _form_values(request.form)
     try:
-        press.save(values, actor())
+        press.store(values, actor())
     except press.PressError as error:
         return _press_page(values, str(error), 422)
     flash("기자 명단에 추가했습니다.", "success")
@@ -79,7 +79,7 @@ def edit_contact(contact_id):
                                categories=list(Category.ordered()), error=None)
     values = _form_values(request.form)
     try:
-        press.save(values, actor(), contact)
+        press.store(values, actor(), contact)
     except press.PressError as error:
         return render_template("admin/press_contact.html", contact=contact, values=values,
                                categories=list(Category.ordered()), error=str(error)), 422

@@ -47,7 +47,7 @@ def check(values):
     return name, outlet, address, list(values.get("boards") or [])
 
 
-def save(values, actor, contact=None):
+def store(values, actor, contact=None):
     """Create or change a contact from checked values; return it. One address, one contact."""
     name, outlet, address, boards = check(values)
     with database.atomic():
@@ -114,7 +114,7 @@ def import_csv(text, actor):
         try:
             values["boards"] = _boards(values.get("boards", ""), by_name)
             existing = _existing(values.get("address"))
-            save(values, actor, existing)
+            store(values, actor, existing)
             saved += 1
         except PressError as error:
             errors.append((line, str(error)))

@@ -46,7 +46,7 @@ def desk_site(demo_app, live_server, staff, make_release, samples):
         mine = make_release(board, title="관리자의 글", created_by_id=admin.id)
         pdf = check_upload("붙임.pdf", samples.tiny_pdf(), 1 << 20)  # the editor lists a file too
         publishing.update_release(mine, {}, Actor(None, "cli", name="test"), uploads=[pdf])
-        contact = press.save({"name": "김기자", "outlet": "경기일보", "address": "kim@example.org",
+        contact = press.store({"name": "김기자", "outlet": "경기일보", "address": "kim@example.org",
                               "boards": [board.id]}, Actor(None, "cli", name="test"))
         args = {"public_id": mine.public_id, "category_id": board.id, "user_id": editor.id,
                 "contact_id": contact.id,
