@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from feedserver.mail import digest, fanout, subscriptions
-from feedserver.models import MailAddress, MailDelivery, Release
+from feedserver.models import MailAddress, MailDelivery, OutboxJob, Release, utcnow
 from feedserver.publishing.releases import withdraw_release
 
 
@@ -149,3 +149,18 @@ def test_digest_at_the_chosen_hour_holds_exactly_the_releases_since_the_last(
         assert MailAddress.get_by_id(row.id).last_digest_at == kst9
         assert digest.prepare(kst9 + timedelta(days=1, minutes=1)) != []  # the next day: 묶음 4
         assert MailDelivery.select().where(MailDelivery.status == "sent").count() == 2
+
+
+def test_the_digest_job_runs_every_hour_through_the_outbox(mail_app, websub):
+    with mail_app.app_context():
+        digest.ensure_scheduled()
+        digest.ensure_scheduled()  # a second worker start adds none
+        [job] = OutboxJob.select().where(OutboxJob.kind == "mail_digest")
+        assert job.available_at == digest.hour_slot(utcnow()) + timedelta(hours=1)
+        OutboxJob.update(available_at=utcnow()).where(OutboxJob.id == job.id).execute()
+    with websub.running_worker(mail_app):
+        websub.wait_for(lambda: websub.drained(mail_app))
+    with mail_app.app_context():
+        jobs = sorted((j.status, j.available_at > utcnow()) for j in OutboxJob.select()
+                      .where(OutboxJob.kind == "mail_digest"))
+        assert jobs == [("done", False), ("pending", True)]  # ran, and queued the next hour

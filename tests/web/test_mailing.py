@@ -1,7 +1,8 @@
 """The public e-mail pages: no enumeration, one confirmation an hour, no cookies, no injection."""
 import pytest
 
-from feedserver.models import MailAddress, MailDelivery, MailSubscription
+from feedserver.mail import addresses, subscriptions
+from feedserver.models import MailAddress, MailDelivery, MailSubscription, utcnow
 
 
 @pytest.fixture
@@ -81,3 +82,26 @@ def test_subscribe_is_rate_limited_per_client(tmp_path, databases, staff):
     assert "Retry-After" in client.post("/mail/unsubscribe/x").headers  # one budget for both
     assert client.get("/subscribe", environ_base={"REMOTE_ADDR": "10.9.8.7"}).status_code == 200
     databases.close_database()
+
+
+def test_manage_page_changes_boards_and_mode_and_stops_everything(app, make_category):
+    with app.app_context():
+        news, notice = make_category("news", "소식"), make_category("notice", "공지")
+        row = addresses.get_or_create("m@example.org")
+        MailAddress.update(confirmed_at=utcnow()).where(MailAddress.id == row.id).execute()
+        subscriptions.change(row, [], None)
+        news_id, notice_id, token = news.id, notice.id, row.token
+    client = app.test_client()
+    page = client.get(f"/mail/manage/{token}")
+    assert page.status_code == 200 and "m@example.org" in page.get_data(as_text=True)
+    saved = client.post(f"/mail/manage/{token}", data={"action": "save", "scope": "some",
+                                                       "board": [str(notice_id)], "mode": "digest", "hour": "18"})
+    assert "바꾼 내용을 저장했습니다" in saved.get_data(as_text=True)
+    with app.app_context():
+        assert subscriptions.chosen(MailAddress.get_by_id(row.id)) == ([notice_id], False)
+        assert MailAddress.get_by_id(row.id).digest_hour == 18
+        assert subscriptions.confirmed_counts() == {notice_id: 1}
+    assert news_id != notice_id
+    client.post(f"/mail/manage/{token}", data={"action": "unsubscribe"})
+    with app.app_context():
+        assert not MailSubscription.select().exists()
