@@ -2,6 +2,7 @@
 import hashlib
 import json
 import mimetypes
+import secrets
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -28,26 +29,53 @@ def site_url(path=""):
     return (current_app.config.get("BASE_URL") or "http://127.0.0.1:8000").rstrip("/") + path
 
 
-def build(delivery):
-    """Return the EmailMessage of one delivery record, or None when its content is gone."""
+# Stands in for an address's token while a message shared by many addresses is rendered once.
+TOKEN_MARK = "feedserver-mail-token-" + secrets.token_hex(8)
+SHARED_KINDS = ("release", "correction", "withdrawn")  # the same body for every address
+
+
+def build(delivery, cache=None):
+    """Return the EmailMessage of one delivery record, or None when its content is gone.
+
+    cache: a dict kept for one batch; a release's message is rendered (templates, CSS
+    inlining, attachments read) once per audience and only the token differs per address.
+    """
     kind = delivery.message_key.split(":", 1)[0]
-    context = _context(kind, delivery)
-    if context is None:
+    key = (delivery.message_key, delivery.audience)
+    if kind in SHARED_KINDS and cache is not None:
+        if key not in cache:
+            cache[key] = _render(kind, delivery, TOKEN_MARK)
+        rendered = cache[key]
+    else:
+        rendered = _render(kind, delivery, delivery.address.token)
+    if rendered is None:
         return None
-    address = delivery.address
-    context.update(kind=kind, site_name=current_app.config["SITE_NAME"], audience=delivery.audience,
-                   manage_url=site_url(f"/mail/manage/{address.token}"),
-                   unsubscribe_url=site_url(f"/mail/unsubscribe/{address.token}"))
+    context, text, html = rendered
+    token = delivery.address.token
+    context = {**context, "manage_url": context["manage_url"].replace(TOKEN_MARK, token),
+               "unsubscribe_url": context["unsubscribe_url"].replace(TOKEN_MARK, token)}
     message = EmailMessage()
     _headers(message, delivery, context)
-    message.set_content(render_template(f"mail/{KIND_TEMPLATES[kind]}.txt", **context))
-    html = render_template(f"mail/{KIND_TEMPLATES[kind]}.html", **context)
-    message.add_alternative(css_inline.inline(html), subtype="html")
+    message.set_content(text.replace(TOKEN_MARK, token))
+    message.add_alternative(html.replace(TOKEN_MARK, token), subtype="html")
     for name, data, content_type in context.get("files", ()):
         maintype, _, subtype = content_type.partition("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream",
                                filename=name)
     return message
+
+
+def _render(kind, delivery, token):
+    """Return (context, plain text, HTML with the CSS inlined) for one audience, or None."""
+    context = _context(kind, delivery)
+    if context is None:
+        return None
+    context.update(kind=kind, site_name=current_app.config["SITE_NAME"], audience=delivery.audience,
+                   manage_url=site_url(f"/mail/manage/{token}"),
+                   unsubscribe_url=site_url(f"/mail/unsubscribe/{token}"))
+    text = render_template(f"mail/{KIND_TEMPLATES[kind]}.txt", **context)
+    html = css_inline.inline(render_template(f"mail/{KIND_TEMPLATES[kind]}.html", **context))
+    return context, text, html
 
 
 def _headers(message, delivery, context):

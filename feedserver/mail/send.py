@@ -5,8 +5,9 @@ the relay accepted it). A restarted job resends only records still "sending": th
 after marking and before the mark "sent", and it may have died after the relay accepted, so
 that window (one UPDATE after the relay's 250 reply, a few milliseconds) is the only one in
 which an address can get a message twice. A resend keeps its Message-ID, so mail clients
-that see both show one. The job's lease (outbox.renew before every message) keeps a second
-worker from running the same records at the same time.
+that see both show one. The job's lease, renewed every quarter of WEBSUB_JOB_LEASE_SECONDS
+(keep MAIL_SMTP_TIMEOUT well under it), keeps a second worker from running the same records
+at the same time.
 """
 import logging
 import threading
@@ -33,13 +34,15 @@ def send_job(job):
     """Send the job's pending records over one connection, then close the job."""
     ids = outbox.payload(job).get("deliveries", [])
     lease = current_app.config["WEBSUB_JOB_LEASE_SECONDS"]
-    transport = open_transport()
+    transport, cache, renewed = open_transport(), {}, 0.0
     try:
         for delivery_id in ids:
-            outbox.renew(job, lease)
+            if time.monotonic() - renewed >= lease / 4:  # the lease stays ours while we work
+                outbox.renew(job, lease)
+                renewed = time.monotonic()
             delivery = _take(delivery_id)
             if delivery is not None:
-                _send_one(transport, delivery)
+                _send_one(transport, delivery, cache)
     finally:
         transport.close()
     outbox.finish(job)
@@ -51,7 +54,8 @@ def _take(delivery_id):
     # status is read back because MariaDB reports 0 rows for "sending" set to "sending".
     (MailDelivery.update(status="sending")
      .where(MailDelivery.id == delivery_id, MailDelivery.status == "pending").execute())
-    delivery = MailDelivery.get_or_none(MailDelivery.id == delivery_id)
+    delivery = (MailDelivery.select(MailDelivery, MailAddress).join(MailAddress)
+                .where(MailDelivery.id == delivery_id).first())
     if delivery is None or delivery.status != "sending":
         return None
     if delivery.address.disabled_at is not None:
@@ -60,8 +64,8 @@ def _take(delivery_id):
     return delivery
 
 
-def _send_one(transport, delivery):
-    message = compose.build(delivery)
+def _send_one(transport, delivery, cache):
+    message = compose.build(delivery, cache)
     if message is None:  # its release was withdrawn or erased before its turn
         return _close(delivery.id, "failed", "보낼 내용이 없어졌습니다.")
     pace()
