@@ -38,7 +38,7 @@ def approver_required(view):
 
 
 def _form_values(form):
-    boards = [int(v) for v in form.getlist("board") if v.isdigit() and len(v) < 10]
+    boards = [int(v) for v in form.getlist("board")[:200] if v.isdigit() and len(v) < 10]
     return {"name": form.get("name", ""), "outlet": form.get("outlet", ""),
             "address": form.get("address", ""), "boards": boards}
 

@@ -12,13 +12,15 @@ from feedserver.mail.addresses import InvalidAddress
 from feedserver.models import Category
 
 bp = Blueprint("mailing", __name__)
+MAX_BOARDS = 200
 links = Blueprint("mail_links", __name__)
 
 
 def _choice(form):
     """Read boards and delivery mode from a form: (category ids or [] for all, digest hour)."""
+    # At most MAX_BOARDS ids: a list of thousands must not become one huge SQL IN (...).
     boards = [] if form.get("scope", "all") == "all" else [
-        int(v) for v in form.getlist("board") if v.isdigit() and len(v) < 10]
+        int(v) for v in form.getlist("board")[:MAX_BOARDS] if v.isdigit() and len(v) < 10]
     hour = form.get("hour", "")
     digest = form.get("mode") == "digest" and hour.isdigit() and int(hour) in range(24)
     return boards, int(hour) if digest else None
