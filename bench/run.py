@@ -437,6 +437,21 @@ class Bench:
         r.ratio("WebSub fan-out: worker CPU ms per delivery (signed POST, context)",
                 cpu * 1000 / max(done, 1))
 
+    def mail_phase(self, subscribers=10000):
+        """One release to 10,000 subscribers through an SMTP sink (bench/mail_bench.py)."""
+        done = subprocess.run([sys.executable, str(ROOT / "bench" / "mail_bench.py"), str(subscribers)],
+                              capture_output=True, text=True, timeout=900, check=False)
+        if done.returncode != 0:
+            raise ApparatusError(f"mail_bench failed: {done.stderr[-500:]}")
+        got = json.loads(done.stdout.strip().splitlines()[-1])
+        self.log(f"mail: {got}")
+        r = self.report
+        r.ratio(f"E-mail: messages/s, one `feedserver worker`, SQLite [{got['messages']} of "
+                f"{subscribers} in {got['seconds']} s]", got["messages_per_second"])
+        r.ratio("E-mail: publish transaction with 10,000 subscribers / with none",
+                round(got["publish_ms_with_subscribers"] / max(got["publish_ms_no_subscribers"], 0.1), 2),
+                "<=", 3)
+
     def mixed_paths(self, info, public_ids, releases, searches):
         """Write the mixed-browse request list, shaped like readers' traffic.
 
@@ -538,6 +553,7 @@ def main():
                 bench.scale_phase(engine)
             if "postgres" in args.engines:
                 bench.websub_phase()
+            bench.mail_phase()
     except ApparatusError as error:
         print(f"bench: apparatus failed: {error}", file=sys.stderr)
         return 2
