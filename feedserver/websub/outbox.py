@@ -35,11 +35,12 @@ def seen_change(release, old_status, old_published_at, deleted=False, now=None):
 
 
 def release_changed(release, old_category_id=None, old_status=None, old_published_at=None,
-                    deleted=False):
+                    deleted=False, mail=True):
     """Queue the notifications a release write owes; call inside its transaction.
 
     Only a change readers can see wakes subscribers now. A release scheduled for later keeps
     one "due" job, replaced on every write, that announces it when its time comes.
+    mail=False: the release is not news (an imported archive): feeds change, inboxes do not.
     """
     now = utcnow()
     key = f"release:{release.public_id}"
@@ -53,7 +54,7 @@ def release_changed(release, old_category_id=None, old_status=None, old_publishe
         enqueue("due", {"release": release.public_id}, key, available_at=release.published_at)
     if seen_change(release, old_status, old_published_at, deleted, now):
         announce(release, old_category_id, now,
-                 went_live=not was_public(old_status, old_published_at, now))
+                 went_live=mail and not was_public(old_status, old_published_at, now))
 
 
 def announce(release, old_category_id=None, now=None, went_live=True):

@@ -3,8 +3,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from feedserver.mail import digest, fanout, subscriptions
+from feedserver.mail import addresses, digest, fanout, subscriptions
 from feedserver.models import MailAddress, MailDelivery, OutboxJob, Release, utcnow
+from feedserver.publishing import bulk
 from feedserver.publishing.releases import withdraw_release
 
 
@@ -164,3 +165,26 @@ def test_the_digest_job_runs_every_hour_through_the_outbox(mail_app, websub):
         jobs = sorted((j.status, j.available_at > utcnow()) for j in OutboxJob.select()
                       .where(OutboxJob.kind == "mail_digest"))
         assert jobs == [("done", False), ("pending", True)]  # ran, and queued the next hour
+
+
+def test_an_imported_archive_mails_nothing_but_an_imported_schedule_mails_when_due(
+        mail_app, smtp, websub, make_category):
+    with mail_app.app_context():
+        news = make_category("news", "소식")
+        confirm_directly("reader@example.org")
+        old = {"title": "2019년 보도자료", "category": news, "author": "옛 담당", "body_html": "<p>옛글</p>",
+               "status": "published", "published_at": utcnow() - timedelta(days=2000)}
+        soon = {**old, "title": "곧 나올 보도자료", "status": "scheduled",
+                "published_at": utcnow() + timedelta(seconds=2)}
+        bulk.import_releases([bulk.NewRelease(old), bulk.NewRelease(soon)], websub.ACTOR)
+        assert OutboxJob.select().where(OutboxJob.kind == "due").count() == 1
+    with websub.running_worker(mail_app):
+        websub.wait_for(lambda: smtp.sink.to("reader@example.org"), timeout=20)
+        websub.wait_for(lambda: websub.drained(mail_app))
+    assert [m["Subject"] for m in smtp.sink.to("reader@example.org")] == ["[소식] 곧 나올 보도자료"]
+
+
+def confirm_directly(address):
+    row = addresses.get_or_create(address)
+    MailAddress.update(confirmed_at=utcnow()).where(MailAddress.id == row.id).execute()
+    subscriptions.change(row, [], None)
