@@ -7,6 +7,7 @@ import json
 import random
 import sys
 import time
+from pathlib import Path
 from math import ceil
 
 
@@ -55,36 +56,85 @@ def sample(n):
     return [row[0] for row in query.tuples()]
 
 
-def websub_setup(n, callback_base):
-    """Replace every subscription and outbox row with n subscribers of the governor's Atom feed."""
+def websub_setup(n, callback_bases):
+    """Replace every subscription and outbox row with n subscribers of the governor's Atom feed.
+
+    callback_bases: comma-separated; subscribers are spread over them, every other one signed.
+    """
     from datetime import timedelta
 
     from feedserver.db import database
     from feedserver.models import Category, OutboxJob, Subscription, utcnow
+    from feedserver.websub.netguard import host_key
     governor = Category.get(Category.slug == "governor")
     topic = "http://bench.example/feeds/category/governor.atom"
     now = utcnow()
+    bases = callback_bases.split(",")
     with database.atomic():
         OutboxJob.delete().execute()
         Subscription.delete().execute()
-        rows = [{"ident": f"{i:064x}", "topic": topic, "feed_key": f"cat:{governor.id}",
-                 "callback": f"{callback_base}/cb/{i}", "secret": f"secret-{i}",
-                 "lease_seconds": 864000, "expires_at": now + timedelta(days=10),
-                 "verified_at": now} for i in range(n)]
+        rows = []
+        for i in range(n):
+            callback = f"{bases[i % len(bases)]}/cb/{i}"
+            rows.append({"ident": f"{i:064x}", "topic": topic, "feed_key": f"cat:{governor.id}",
+                         "callback": callback, "secret": f"secret-{i}" if i % 2 == 0 else None,
+                         "lease_seconds": 864000, "expires_at": now + timedelta(days=10),
+                         "verified_at": now, "callback_host": host_key(callback)})
         for start in range(0, n, 500):
             Subscription.insert_many(rows[start:start + 500]).execute()
     return {"subscriptions": n, "feed_key": f"cat:{governor.id}"}
 
 
 def websub_publish():
-    """Queue the job a publish writes: "the governor's feeds changed"."""
+    """Queue the job a publish writes: "the governor's feeds changed"; say when it committed."""
     from feedserver.db import database
     from feedserver.models import Category
     from feedserver.websub import outbox
     governor = Category.get(Category.slug == "governor")
     with database.atomic():
         outbox.enqueue("changed", {"release": "bench"}, f"cat:{governor.id}")
-    return {"queued": 1}
+    return {"queued": 1, "committed": time.time()}
+
+
+def websub_token():
+    """Create an editor with an API token (once) and return the token."""
+    from feedserver.admin.accounts import create_user
+    from feedserver.models import User
+    from feedserver.publishing.audit import Actor
+    from feedserver.publishing.tokens import issue_token
+    user = User.get_or_none(User.username == "bench-push") or create_user(
+        "bench-push", "correct horse battery staple bench")
+    _, secret = issue_token(user, "bench", Actor(None, "cli", name="bench"))
+    return {"token": secret}
+
+
+def websub_clear_outbox():
+    """Drop every queued job (the publish-cost round's)."""
+    from feedserver.models import OutboxJob
+    return {"deleted": OutboxJob.delete().execute()}
+
+
+def websub_body(path):
+    """Write the governor feed's body as the worker renders it, for the floor loop."""
+    from feedserver.websub.delivery import render_topic
+    body, _ = render_topic("http://bench.example/feeds/category/governor.atom")
+    Path(path).write_bytes(body)
+    return {"path": path, "bytes": len(body)}
+
+
+def websub_latency_setup(callback):
+    """Leave one subscriber, on the site feed, and no queued job."""
+    from datetime import timedelta
+
+    from feedserver.models import OutboxJob, Subscription, utcnow
+    from feedserver.websub.netguard import host_key
+    OutboxJob.delete().execute()
+    Subscription.delete().execute()
+    topic = "http://bench.example/feeds/all.atom"
+    Subscription.create(ident="f" * 64, topic=topic, feed_key="all", callback=callback,
+                        lease_seconds=864000, expires_at=utcnow() + timedelta(days=10),
+                        callback_host=host_key(callback))
+    return {"callback": callback}
 
 
 def main():
@@ -99,7 +149,11 @@ def main():
                       "counts": lambda: counts(int(args[0])),
                       "sample": lambda: sample(int(args[0])),
                       "websub-setup": lambda: websub_setup(int(args[0]), args[1]),
-                      "websub-publish": websub_publish}[command]()
+                      "websub-publish": websub_publish,
+                      "websub-token": websub_token,
+                      "websub-clear-outbox": websub_clear_outbox,
+                      "websub-body": lambda: websub_body(args[0]),
+                      "websub-latency-setup": lambda: websub_latency_setup(args[0])}[command]()
         finally:
             database.close()
     print(json.dumps(result, ensure_ascii=False))

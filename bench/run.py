@@ -25,31 +25,33 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from archives import Archive  # noqa: E402
-from common import (  # noqa: E402
+import push
+from archives import Archive
+from common import (
     BIN,
     OUT,
     ROOT,
     Gunicorn,
     RssSampler,
-    Server,
     WrkResult,
     shipped_workers,
     wait_http,
     wrk_run,
 )
-from nginx import Nginx, Sink  # noqa: E402
-from report import Report  # noqa: E402
+from nginx import Nginx
+from report import Report
 
 FEED = "/feeds/category/governor.atom"
 BOARD = "/board/governor/"
 WIDGET = "/widget/latest.json?category=governor"
 GZ = "Accept-Encoding: gzip"
+# A reader's own app: the poll takes audience counting's dearest path (a keyed hash per poll).
+READER = "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Thunderbird/128.5.0"
 BASE_URL = "http://bench.example"
 SEARCH_WORDS = ("청년", "기후위기")
 CONNECTIONS = 32
@@ -57,6 +59,7 @@ DEMO_COUNT = 937
 SIZES = (1_000, 1_000_000)
 LUA_PATHS = ROOT / "bench" / "paths.lua"
 LUA_BUST = ROOT / "bench" / "bust.lua"
+LUA_READERS = ROOT / "bench" / "readers.lua"
 UNCACHED = "uncached: a unique ?_= per request"
 
 
@@ -117,7 +120,11 @@ class Bench:
         return Gunicorn(app, env=env, workers=self.workers, cwd=cwd, name=name)
 
     def app(self, archive, name, **extra):
+        # wrk is one address: no cap on User-Agents per address, so each of its readers counts.
+        # Metrics stay on (as shipped); the per-request log line is off, as gunicorn's access
+        # log is (--access-logfile /dev/null): a line per request is I/O, not the server.
         env = {**archive.env(), "FEEDSERVER_BASE_URL": BASE_URL, "FEEDSERVER_PROXY_FIX_HOPS": "1",
+               "FEEDSERVER_AUDIENCE_AGENTS_PER_ADDRESS": "0", "FEEDSERVER_REQUEST_LOG": "false",
                **extra}
         return self.gunicorn("wsgi:app", name, env=env)
 
@@ -196,10 +203,9 @@ class Bench:
                                         GIVE_UP_SECONDS * 1000, 0, 0, 1),
                         note=f"one request took over {GIVE_UP_SECONDS} s; gave up")
         self.log(f"{name}: one request took over {GIVE_UP_SECONDS} s; restarting its server")
-        return None
 
-    def measure_views(self, name, server, archive, public_id, label, script=None):
-        """Measure a release page and check that every 2xx answer counted one view."""
+    def measure_views(self, name, server, archive, public_id, label, script=LUA_READERS):
+        """Measure a release page, each request a new reader; check every 2xx counted one view."""
         before = read_views(archive, public_id)
         path = f"/releases/{public_id}"
         self.preflight(server.url + path, (), 200)
@@ -242,7 +248,8 @@ class Bench:
             etag = headers["ETag"]
             self.gz_path.write_bytes(body)
             bare1 = self.bare_floor("bare Flask route, same gzip bytes (run 1)")
-            feed = self.measure(f"[{tag}] feed poll, warm, gzip", app, FEED, [GZ])
+            feed = self.measure(f"[{tag}] feed poll, warm, gzip", app, FEED, [GZ, READER])
+            uncounted = self.uncounted_feed(archive, tag)
             revalidate = self.measure(f"[{tag}] feed 304 revalidation (If-None-Match)", app, FEED,
                                       [GZ, f"If-None-Match: {etag}"], expect=304)
             page1 = self.measure(f"[{tag}] board page 1", app, BOARD)
@@ -260,6 +267,7 @@ class Bench:
                 rebuilt = self.rebuild_case(archive, tag)
         r = self.report
         r.ratio("warm feed poll, gzip / bare Flask", feed.rps / floor, ">=", 0.8)
+        r.ratio("warm feed poll, audience counting on / off (issue 18)", feed.rps / uncounted.rps, ">=", 0.95)
         r.ratio("304 revalidation / bare Flask", revalidate.rps / floor, ">=", 0.8)
         r.ratio("304 revalidation / Django syndication full GET", revalidate.rps / django.rps, ">=", 20)
         r.ratio("board page 1 / bare Flask", page1.rps / floor, ">=", 0.5)
@@ -273,6 +281,13 @@ class Bench:
         if rebuilt:
             r.ratio("warm feed poll / feed rebuilt on every request", feed.rps / rebuilt.rps)
         r.ratio("bare Flask / nginx static (context)", floor / static.rps)
+
+    def uncounted_feed(self, archive, tag):
+        """Measure the same warm poll on an app that counts no polls (AUDIENCE_COUNT_POLLS off)."""
+        app = self.app(archive, "app-demo-uncounted", FEEDSERVER_AUDIENCE_COUNT_POLLS="false")
+        with self.serving(app, FEED):
+            return self.measure(f"[{tag}] feed poll, warm, gzip, audience counting off", app, FEED,
+                                [GZ, READER])
 
     def django_floor(self, archive):
         django = self.gunicorn("django_feed.wsgi:application", "django", cwd=ROOT / "bench", env={
@@ -400,42 +415,13 @@ class Bench:
         r.ratio(f"{label} 1M: worker VmRSS peak under load (MB)", round(rss.peak, 1), "<=", 100,
                 note=f"{len(rss.pids)} worker pids")
 
-    def websub_phase(self, subscribers=1000, limit=30):
-        """Time one publish fanned out to many subscribers by `feedserver worker` as shipped.
-
-        Deliveries go to an nginx that answers 204, so the figure is feedserver's own cost:
-        the outbox claims, the feed rendering and the signed POST. Stops after `limit` seconds.
-        """
-        archive = Archive("postgres", DEMO_COUNT).ensure(self.args.rebuild, log=self.log)
-        sink = Sink()
-        with self.serving(sink, "/"):
-            self.probe(archive, "websub-setup", str(subscribers), sink.url)
-            # The sink listens on 127.0.0.1, which the worker refuses unless told (netguard: SSRF).
-            worker = Server("websub-worker", [str(BIN / "feedserver"), "worker"], env={
-                **archive.env(), "FEEDSERVER_BASE_URL": BASE_URL,
-                "FEEDSERVER_WEBSUB_ALLOWED_CALLBACK_NETWORKS": "127.0.0.0/8"})
-            try:
-                time.sleep(2)  # let it import and reach its idle poll
-                if worker.proc.poll() is not None:
-                    raise ApparatusError(f"feedserver worker exited; see {worker.log_path}")
-                cpu_before, start = cpu_seconds(worker.proc.pid), time.monotonic()
-                self.probe(archive, "websub-publish")
-                done = 0
-                while done < subscribers and time.monotonic() - start < limit:
-                    time.sleep(0.2)
-                    done = outbox_done(archive)
-                took = time.monotonic() - start
-                cpu = cpu_seconds(worker.proc.pid) - cpu_before
-            finally:
-                worker.stop()
-        rate = done / took
-        self.log(f"WebSub: {done} of {subscribers} deliveries in {took:.1f} s "
-                 f"({rate:.0f}/s), worker CPU {cpu:.1f} s")
-        r = self.report
-        r.ratio(f"WebSub fan-out: deliveries/s, one `feedserver worker`, PostgreSQL [{done} of "
-                f"{subscribers} in {took:.1f} s]", round(rate, 1))
-        r.ratio("WebSub fan-out: worker CPU ms per delivery (signed POST, context)",
-                cpu * 1000 / max(done, 1))
+    def push_phase(self, engine):
+        """WebSub push on a copy of the demo archive (bench/push.py): full 10,000 on 50 hosts."""
+        archive = Archive(engine, DEMO_COUNT).ensure(self.args.rebuild, log=self.log)
+        if self.args.quick:
+            push.run(self, archive, subscribers=1000, hosts=10, publishes=10, cost_samples=5)
+        else:
+            push.run(self, archive, subscribers=10_000)
 
     def mail_phase(self, subscribers=10000):
         """One release to 10,000 subscribers through an SMTP sink (bench/mail_bench.py)."""
@@ -484,19 +470,6 @@ class Bench:
         return target
 
 
-def cpu_seconds(pid):
-    """Return user+system CPU seconds a process has used."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def outbox_done(archive):
-    import psycopg
-    with psycopg.connect(archive.url) as connection:
-        return connection.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'deliver' "
-                                  "AND status = 'done'").fetchone()[0]
-
-
 def slower(result, reference):
     """Return how many times longer a request of `result` takes than one of `reference`."""
     if result is None or reference is None or not result.rps:
@@ -521,7 +494,7 @@ def describe_run(bench, args, seconds_taken):
     load = os.getloadavg()
     mode = "quick" if args.quick else "full"
     return [
-        f"feedserver benchmark ({mode}), {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
+        f"feedserver benchmark ({mode}), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"code {rev or 'unknown'}, {os.cpu_count()} cores",
         f"gunicorn sync, --workers {bench.workers} for every gunicorn case "
         f"(deploy/gunicorn.conf.py); wrk -t2 -c{CONNECTIONS} -d{args.seconds}s after a 1 s warm-up; "
@@ -548,11 +521,12 @@ def main():
     bench = Bench(args)
     try:
         bench.demo_phase()
-        if not args.quick:
+        if args.quick:
+            bench.push_phase("sqlite")
+        else:
             for engine in args.engines:
                 bench.scale_phase(engine)
-            if "postgres" in args.engines:
-                bench.websub_phase()
+            bench.push_phase("postgres" if "postgres" in args.engines else "sqlite")
             bench.mail_phase()
     except ApparatusError as error:
         print(f"bench: apparatus failed: {error}", file=sys.stderr)

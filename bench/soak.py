@@ -227,7 +227,9 @@ class Soak:
             with self.lock:
                 public_id = rng.choice(self.release_ids)
             path = f"/releases/{public_id}"
-            status, _, _ = request(self.base, "GET", path)
+            # Each view a new reader (a User-Agent of its own): a reader's reloads count once a day.
+            reader = {"User-Agent": f"Mozilla/5.0 soak-reader/{n}-{rng.getrandbits(48)}"}
+            status, _, _ = request(self.base, "GET", path, headers=reader)
             if status == 200:
                 with self.lock:
                     self.views[public_id] += 1
@@ -314,7 +316,8 @@ def soak(db_url, workdir, seconds, connections, prepared_token=None, workers=Non
     env = {"FEEDSERVER_DATABASE_URL": db_url, "FEEDSERVER_SECRET_KEY": "soak-secret",
            "FEEDSERVER_ATTACHMENT_DIR": str(attachments), "FEEDSERVER_ENV": "production",
            "FEEDSERVER_BASE_URL": "http://127.0.0.1",
-           "FEEDSERVER_SESSION_COOKIE_SECURE": "true"}
+           "FEEDSERVER_SESSION_COOKIE_SECURE": "true",
+           "FEEDSERVER_AUDIENCE_AGENTS_PER_ADDRESS": "0"}  # the driver is one address of many readers
     server = Gunicorn(env, workers=workers, log_path=workdir / "gunicorn.log", cwd=workdir)
     try:
         load = Soak(server.url, token, before, seconds, connections).run()

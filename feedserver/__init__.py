@@ -2,13 +2,13 @@
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from babel.numbers import format_decimal
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedserver import dates, db
 from feedserver.config import load_settings
-from feedserver.content import kogl
+from feedserver.content import kogl, sizes
+from feedserver.search import highlight
 
 
 def create_app(test_config=None):
@@ -31,7 +31,9 @@ def create_app(test_config=None):
     # The composition root imports the outer packages when an app is built, not when feedserver
     # is imported: every package imports plumbing from here (feedserver.db, feedserver.config).
     from feedserver.cli import commands as cli  # composition root
+    from feedserver.observability import install as observability  # composition root
     from feedserver.web import errors, security  # composition root
+    observability.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     cli.init_app(app)
@@ -41,7 +43,10 @@ def create_app(test_config=None):
     backup.init_app(app)
     pagecache.init_app(app)
     fastpath.init_app(app)
+    from feedserver import audience  # composition root
+    audience.init_app(app)  # after the fast path: it counts the polls the fast path answers
     _pin_origin(app)
+    observability.observe_requests(app)  # inside ProxyFix: it logs the trusted client address
     _trust_proxies(app)  # outermost: the fast path keys on the forwarded host
     from feedserver.web import ratelimit  # composition root
     ratelimit.init_app(app)
@@ -87,6 +92,7 @@ def _refuse_insecure_production(app):
 def _register_blueprints(app):
     # The app factory is the composition root: the one place that imports every outer package.
     from feedserver.admin import account_pages, accounts, drafts, websub_status  # composition root
+    from feedserver.admin import audience as admin_audience  # composition root
     from feedserver.admin import images as admin_images  # composition root
     from feedserver.admin import mail_pages as admin_mail  # composition root
     from feedserver.admin import paste as admin_paste  # composition root
@@ -104,7 +110,7 @@ def _register_blueprints(app):
     accounts.init_app(app)  # CSRF on every form, login pages
     for blueprint in (account_pages.bp, admin.bp, admin_revisions.bp, admin_site.bp, admin_review.bp,
                       admin_schedule.bp, admin_images.bp, admin_paste.bp, websub_status.bp, drafts.bp,
-                      admin_mail.bp, api.bp):
+                      admin_audience.bp, admin_mail.bp, api.bp):
         app.register_blueprint(blueprint)
     admin_mail.init_app(app)
     accounts.csrf.exempt(api.bp)  # token-authenticated, no cookies
@@ -120,16 +126,9 @@ def _register_filters(app):
         iso_kst=dates.iso_kst,
         day_heading=dates.day_heading,
         clock=dates.clock,
-        filesize=_filesize,
+        filesize=sizes.filesize,
+        highlight=highlight.highlight,
+        excerpt=highlight.excerpt,
         kogl=kogl.license_of,
     )
     app.jinja_env.globals.update(kogl_choices=kogl.choices)
-
-
-def _filesize(size):
-    """Format a byte count for people: 12.3 KB."""
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            pattern = "#,##0" if unit == "bytes" else "#,##0.#"
-            return f"{format_decimal(size, pattern, locale='ko_KR')} {unit}"
-        size /= 1024

@@ -12,7 +12,7 @@ from pathlib import Path
 DEFAULTS_FILE = Path(__file__).resolve().parent / "default.toml"
 ENV_PREFIX = "FEEDSERVER_"
 # FEEDSERVER_* variables that are not settings: the layer file, gunicorn.conf.py's own, tests'.
-NOT_SETTINGS = ("CONFIG", "BIND", "WORKERS")
+NOT_SETTINGS = ("CONFIG", "BIND", "WORKERS", "GRACEFUL_TIMEOUT", "METRICS_BIND", "METRICS_DIR")
 NOT_SETTINGS_PREFIXES = ("TEST_",)
 
 

@@ -6,6 +6,21 @@ from peewee import DatabaseProxy, MySQLDatabase, PostgresqlDatabase, SqliteDatab
 from playhouse.db_url import connect as connect_url
 
 database = DatabaseProxy()
+_writes = [0]  # this process's writes to what pages show (caching/changes.py)
+
+
+def note_write():
+    """Count a write to what public pages show, for this process's memos to drop at once.
+
+    PostgreSQL tells other processes by NOTIFY when the write commits; the writer's own
+    process should not wait for that to read its own write.
+    """
+    _writes[0] += 1
+
+
+def local_writes():
+    """Return how many writes note_write() counted in this process."""
+    return _writes[0]
 
 
 def sqlite_url(instance_path):
@@ -30,14 +45,16 @@ def make_database(url, pool_size=8, busy_timeout_ms=5000):
               "mysql": "mysql+pool", "mariadb": "mysql+pool"}
     if scheme not in pooled:
         raise ValueError(f"unsupported database URL scheme: {scheme!r}")
-    url = pooled[scheme] + url[len(scheme):]
+    given, url = url, pooled[scheme] + url[len(scheme):]
     options = {"max_connections": pool_size, "stale_timeout": 300, "timeout": 10}
     if scheme in ("mysql", "mariadb"):
         options["charset"] = "utf8mb4"
         # READ COMMITTED, as PostgreSQL does: InnoDB's default REPEATABLE READ takes
         # gap locks that deadlock concurrent inserts into unique indexes.
         options["init_command"] = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"
-    return connect_url(url, **options)
+    db = connect_url(url, **options)
+    db.feedserver_url = given  # what caching/changes.py LISTENs on
+    return db
 
 
 def _target(db):

@@ -7,7 +7,9 @@ imports tests.support (tests/test_layout.py):
 - `html` (page, texts, board_rows), `staff` (PASSWORD, login, post_form, bearer, actions, ...),
   `samples` (tiny_pdf, tiny_png, zip_bytes), `websub` (Subscriber, running_worker, wait_for, ...),
   `databases` (build_app, close_database, SERVER_URLS, ...), `servers` (free_port, gunicorn),
-  `mail` (SmtpServer, link, path_of; the `smtp` fixture runs one): the modules of tests/support, one namespace per concern.
+  `mail` (SmtpServer, link, path_of; the `smtp` fixture runs one): the modules of tests/support,
+  one namespace per concern;
+- `private_postgres`: a PostgreSQL server of the test's own, to stop and start (tests/support/postgres.py).
 A folder's own conftest.py adds what only its tests use (web/: `crawl`; browser/: the host site).
 """
 import os
@@ -23,6 +25,7 @@ from tests.support import clipboard as clipboard_module
 from tests.support import databases as databases_module
 from tests.support import html as html_module
 from tests.support import mail as mail_module
+from tests.support import postgres as postgres_module
 from tests.support import releases
 from tests.support import samples as samples_module
 from tests.support import servers as servers_module
@@ -109,7 +112,7 @@ def staff():
 
 @pytest.fixture
 def samples():
-    """tiny_pdf(), tiny_png(), zip_bytes({name: bytes})."""
+    """tiny_pdf(), tiny_png(), zip_bytes({name: bytes}), hangul_files([paragraph, ...])."""
     return samples_module
 
 
@@ -149,6 +152,17 @@ def make_category():
 def make_release():
     """make_release(category, title=..., body=..., status=..., published_at=...) inside an app context."""
     return releases.make_release
+
+
+@pytest.fixture
+def private_postgres():
+    """A PostgreSQL server of the test's own (stop() / start() it freely); skips without initdb."""
+    bindir = postgres_module.binaries()
+    if bindir is None:
+        pytest.skip("initdb not found in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
+    server = postgres_module.PrivatePostgres(bindir)
+    yield server
+    server.destroy()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ def test_defaults_without_environment():
     assert settings["PAGE_SIZE"] == 10
     assert settings["FEED_FAST_PATH"] is True
     assert settings["SESSION_COOKIE_SECURE"] is False
-    assert settings["WEBSUB_POLL_SECONDS"] == 1.0
+    assert settings["WEBSUB_POLL_SECONDS"] == 0.25
     assert settings["SITE_NAME"] == "경기도 보도자료"
     assert settings["WEBSUB_HUBS"] == []
 

@@ -152,7 +152,7 @@ def test_a_central_directory_lying_about_both_sizes_is_read_only_up_to_the_cap()
 def test_declared_totals_and_entry_counts_are_bounded():
     three_mib = deflated([("a.bin", bytes(MIB)), ("b.bin", bytes(MIB))], "c.bin", 1)
     error = refused("묶음.zip", three_mib, ZipLimits(max_total_bytes=2 * MIB))
-    assert error.status == 413 and "2MB가 넘는" in error.message
+    assert error.status == 413 and "2 MB가 넘는" in error.message
     error = refused("묶음.zip", many_entries(51), ZipLimits(max_entries=50))
     assert error.status == 413 and "항목이 너무 많습니다" in error.message
     assert check_upload("묶음.zip", many_entries(50), MIB, ZipLimits(max_entries=50)).filename == "묶음.zip"

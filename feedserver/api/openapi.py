@@ -1,4 +1,5 @@
 """The OpenAPI 3 description of /api/v1/, served at /api/v1/openapi.json."""
+from feedserver.audience.referrers import SOURCES
 from feedserver.content.kogl import LICENSE_URL, TYPES
 from feedserver.publishing.input import EARLIEST_YEAR, LATEST_YEAR, VISIBLE
 from feedserver.publishing.press_fields import EMAIL_PATTERN, LIMITS, PHONE_PATTERN
@@ -72,6 +73,30 @@ ERROR_TEXT = {
 # app: the server in front answers with its own HTML page.
 URI_TOO_LONG = {"description": "요청 줄(URL)이 8190바이트를 넘음: 앱 앞의 서버(gunicorn, nginx)가 HTML로 답함",
                 "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+def _rows(**properties):
+    """An array of objects that have exactly these properties."""
+    return {"type": "array", "items": {"type": "object", "required": list(properties),
+                                       "properties": properties}}
+
+
+INT, TEXT = {"type": "integer", "minimum": 0}, {"type": "string"}
+AUDIENCE_SCHEMAS = {"Audience": {"type": "object", "required": [
+    "period", "release", "feeds", "channels", "top_releases", "daily_views", "sources", "widget_hosts"],
+    "properties": {
+        "period": {"type": "object", "required": ["days", "start", "end"], "properties": {
+            "days": {"type": "integer"}, "start": {"type": "string", "format": "date"},
+            "end": {"type": "string", "format": "date"}}},
+        "release": STRING_OR_NULL,
+        "feeds": _rows(feed=TEXT, subscribers=INT, aggregators=INT, direct=INT, websub=INT, polls=INT,
+                       not_modified=INT),
+        "channels": _rows(channel=TEXT, subscribers=INT),
+        "top_releases": _rows(public_id=TEXT, title=TEXT, published_at={**DATE_TIME, "nullable": True},
+                              views=INT),
+        "daily_views": _rows(day={"type": "string", "format": "date"}, views=INT),
+        "sources": _rows(source={"type": "string", "enum": list(SOURCES)}, label=TEXT, views=INT),
+        "widget_hosts": _rows(host=TEXT, loads=INT)}}}
 
 
 def _errors(*codes):
@@ -153,6 +178,7 @@ def _schemas(slugs):
                              "description": "보내는 시스템의 고유 번호: 같은 값으로 다시 보내도 하나만 생김"}}},
         "ReleasePatch": {"type": "object", "additionalProperties": False,
                          "properties": release_fields},
+        **AUDIENCE_SCHEMAS,
         "Schedule": {"type": "object", "additionalProperties": False,
                      "required": ["published_at"], "properties": {"published_at": INPUT_TIME}},
     }
@@ -187,6 +213,12 @@ def _paths(slugs, max_query_length):
         "operationId": "deleteAttachment",
         "parameters": {"public_id": "$request.path.public_id", "attachment_id": "$response.body#/id"}}}}
     return {
+        "/audience": {"get": _operation(
+            "getAudience", "독자 현황: 피드별·경로별 구독자, 많이 본 보도자료, 일별 조회, 유입 경로, 위젯을 단 사이트",
+            {"200": _json(_ref("Audience"), "기간의 집계 (한국 날짜)")}, 400, 404,
+            params=[_query("days", {"type": "integer", "enum": [7, 30, 90], "default": 30}, "기간(일)"),
+                    _query("release", {"type": "string", "maxLength": 16, "pattern": NO_NUL},
+                           "일별 조회와 유입 경로를 볼 보도자료의 id (없으면 전체)")])},
         "/categories": {"get": _operation("listCategories", "분류 목록", {"200": _json(
             {"type": "object", "required": ["items"],
              "properties": {"items": {"type": "array", "items": _ref("Category")}}}, "분류들")})},

@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, jsonify, request
 from peewee import IntegrityError, prefetch
 
+from feedserver.api.audience import audience_json
 from feedserver.api.auth import api_actor, token_required
 from feedserver.api.openapi import document
 from feedserver.api.payloads import (
@@ -48,6 +49,12 @@ def openapi():
     return jsonify(document((c.slug for c in Category.ordered()), current_app.config["MAX_QUERY_LENGTH"]))
 
 
+@bp.get("/audience")
+@token_required
+def audience():
+    return jsonify(audience_json(request.args))
+
+
 @bp.get("/categories")
 @token_required
 def categories():
@@ -60,7 +67,8 @@ def list_releases():
     args = list_args(request.args, current_app.config["API_PAGE_SIZE"])
     query = args.query.order_by(Release.created_at.desc(), Release.id.desc())
     total = query.count()
-    rows = prefetch(query.offset((args.page - 1) * args.per_page).limit(args.per_page), Attachment)
+    rows = prefetch(query.offset((args.page - 1) * args.per_page).limit(args.per_page),
+                    Attachment.listed())
     more = args.page * args.per_page < total
     return jsonify(items=[release_json(r) for r in rows], page=args.page,
                    per_page=args.per_page, total=total,

@@ -17,6 +17,7 @@ from feedserver.caching.statememo import remember
 from feedserver.caching.validators import BODY_HEADERS, still_fresh
 from feedserver.db import database, is_sqlite
 from feedserver.models import utcnow
+from feedserver.observability import metrics
 from feedserver.syndication.source import Scope, category_state, feed_state
 
 FEED_PATH = re.compile(r"^/feeds/(?:all|category/([A-Za-z0-9_-]{1,64}))\.(?:rss|atom|json)$")
@@ -26,6 +27,10 @@ MAX_BYTES = 8 * 1024 * 1024  # per worker
 # What an entry costs beyond its body: the key (whose Accept header a client chooses), the
 # headers and the objects. Counting it bounds the entries too (at most MAX_BYTES / 1 KiB).
 ENTRY_OVERHEAD = 1024
+# The URL rules of the feeds served here (web/feeds.py), named for the request metrics.
+ROUTES = ("/feeds/all.<any(rss, atom, json):fmt>", "/feeds/category/<slug>.<any(rss, atom, json):fmt>")
+HIT = metrics.cache_lookups.labels("fastpath", "hit")
+MISS = metrics.cache_lookups.labels("fastpath", "miss")
 
 
 class FeedFastPath:
@@ -35,6 +40,8 @@ class FeedFastPath:
         self.wsgi_app = wsgi_app
         self.flask_app = flask_app
         self.kept = ByteLRU(MAX_BYTES)  # bodies are mostly shared with the render cache
+        self.on_poll = None  # on_poll(environ, "200" or "304") for each poll answered here (audience)
+        self.count = flask_app.config.get("METRICS_ENABLED", True)
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
@@ -52,7 +59,12 @@ class FeedFastPath:
         token = state.token if state else None
         entry = self.kept.get(key)
         if token is None or entry is None or entry.token != token:
+            if self.count:
+                MISS.inc()
             return self._render(environ, start_response, key)
+        if self.count:
+            HIT.inc()
+        environ[metrics.ROUTE_KEY] = ROUTES[match.group(1) is not None]
         return self._serve(environ, start_response, entry, method == "HEAD")
 
     def _key(self, environ):
@@ -88,7 +100,10 @@ class FeedFastPath:
         return [body]
 
     def _serve(self, environ, start_response, entry, head):
-        if still_fresh(environ, entry.etag, entry.modified):
+        fresh = still_fresh(environ, entry.etag, entry.modified)
+        if self.on_poll is not None:
+            self.on_poll(environ, "304" if fresh else "200")
+        if fresh:
             start_response("304 NOT MODIFIED", list(entry.not_modified))
             return []
         start_response("200 OK", list(entry.headers))

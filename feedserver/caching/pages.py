@@ -14,6 +14,7 @@ from markupsafe import Markup
 from feedserver.caching.lru import ByteLRU
 from feedserver.caching.statememo import remember
 from feedserver.db import database
+from feedserver.observability import metrics
 from feedserver.syndication.source import Scope, feed_state
 
 MARK = re.compile(r"<!--views:(\d+)-->")
@@ -26,7 +27,9 @@ class PageCache(ByteLRU):
     def get(self, key, token):
         """Return (html, meta) kept for key if it was rendered for this token."""
         entry = super().get(key)
-        return entry[1:] if entry is not None and entry[0] == token else None
+        hit = entry is not None and entry[0] == token
+        metrics.cache_lookups.labels("page", "hit" if hit else "miss").inc()
+        return entry[1:] if hit else None
 
     def put(self, key, token, html, meta=None):
         self.keep(key, (token, html, meta), len(html))

@@ -5,11 +5,13 @@ to the file, and a connection's total_changes counts its own writes. While both 
 state token or a page with its view counts is still what the database would answer, so
 a feed poll or a board page skips its queries and stays coherent with every instance on
 the file. A value that depends on the clock carries its own expiry (the next scheduled
-release). PostgreSQL and MariaDB have no such counter: there every call computes.
+release). On PostgreSQL a count of notified commits plays data_version's part while its
+listener is live (changes.py); MariaDB has no such signal: there every call computes.
 """
 import threading
 
-from feedserver.db import database, is_sqlite
+from feedserver.caching import changes
+from feedserver.db import database, is_postgres, is_sqlite
 
 MAX_ENTRIES = 256
 MAX_BYTES = 2 * 1024 * 1024  # per thread: filled pages are kept here too
@@ -28,6 +30,8 @@ class _Memo:
 def current():
     """Return this thread's memo for the database's current stamp, or None off SQLite."""
     db = database.obj
+    if is_postgres(db):
+        return _postgres_memo(db)
     if not is_sqlite(type(db)):
         return None
     connection = db.connection()
@@ -36,6 +40,16 @@ def current():
     # A reopened connection starts its data_version afresh: compare the object too.
     if memo is None or memo.connection is not connection or memo.stamp != stamp:
         memo = _local.memo = _Memo(connection, stamp)
+    return memo
+
+
+def _postgres_memo(db):
+    stamp = changes.stamp(db.feedserver_url) if hasattr(db, "feedserver_url") else None
+    if stamp is None:
+        return None
+    memo = getattr(_local, "memo", None)
+    if memo is None or memo.connection is not db or memo.stamp != stamp:
+        memo = _local.memo = _Memo(db, stamp)
     return memo
 
 

@@ -1,4 +1,4 @@
-"""Publishing commands: create-admin, create-user, create-token, import, export."""
+"""Publishing commands: create-admin, create-user, create-token, import, export, extract-attachments."""
 import sys
 
 import click
@@ -6,8 +6,9 @@ from flask.cli import with_appcontext
 
 from feedserver.admin.accounts import create_user, normalize_username
 from feedserver.db import database
-from feedserver.models import ROLE_LABELS, ROLES, Release, User
+from feedserver.models import ROLE_LABELS, ROLES, Attachment, Release, User
 from feedserver.publishing import audit
+from feedserver.publishing.file_text import extract_pending
 from feedserver.publishing.records import count_records
 from feedserver.publishing.tokens import issue_token
 from feedserver.publishing.transfer import export_file, import_file
@@ -106,5 +107,15 @@ def export_command(path):
     click.echo(f"보도자료 {count}건을 {path}에 내보냈습니다.")
 
 
+@click.command("extract-attachments")
+@with_appcontext
+def extract_attachments_command():
+    """Read the text of attachments stored before 바로보기 and attachment search existed."""
+    pending = Attachment.select().where(Attachment.text_state == "").count()
+    with click.progressbar(length=pending, label="첨부파일 내용 읽기") as bar:
+        done = extract_pending(bar.update)
+    click.echo(f"첨부파일 {done}개의 내용을 읽었습니다.")
+
+
 COMMANDS = (create_admin_command, create_user_command, create_token_command, import_command,
-            export_command)
+            export_command, extract_attachments_command)

@@ -1,17 +1,22 @@
 """Command line: `feedserver migrate`, `feedserver seed-demo`, and Flask's own commands."""
+import logging
+import os
 import signal
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from prometheus_client import start_http_server
 
 from feedserver import create_app
 from feedserver.cli.admin import COMMANDS as PUBLISHING_COMMANDS
+from feedserver.db import database, is_postgres
 from feedserver.mail import digest as mail_digest
 from feedserver.mail import transport as mail_transport
 from feedserver.migrate import migrate
 from feedserver.models import Release
 from feedserver.publishing.demo import seed_demo
+from feedserver.publishing.file_text import extract_pending
 from feedserver.websub.worker import Worker
 
 
@@ -21,6 +26,10 @@ def migrate_command():
     """Apply pending schema migrations."""
     applied = migrate()
     click.echo("적용한 마이그레이션: " + (", ".join(applied) if applied else "없음 (최신 상태)"))
+    # Files stored before 0014 (or restored from an older backup) get their text now, once.
+    read = extract_pending()
+    if read:
+        click.echo(f"전에 올린 첨부파일 {read}개의 내용을 읽었습니다.")
 
 
 @click.command("seed-demo")
@@ -44,15 +53,35 @@ def seed_demo_command(count, if_empty):
 @with_appcontext
 def worker_command():
     """Deliver WebSub notifications and e-mail from the outbox until stopped (SIGTERM or Ctrl-C)."""
+    if is_postgres():
+        # Each worker transaction closes its own job: one lost in a database crash is simply
+        # redone (at-least-once), and commits are lost only as a tail, in order. So the worker's
+        # commits need not wait for the WAL flush, which is most of a progress record's cost.
+        database.obj.connect_params["options"] = "-c synchronous_commit=off"
     worker = Worker(current_app._get_current_object())
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    _serve_metrics(current_app.config.get("WORKER_METRICS_BIND", ""))
     mail_digest.ensure_scheduled()
     click.echo(f"WebSub 작업자 시작: {worker.name}")
     click.echo(f"메일 발송: {mail_transport.where()}")
     try:
-        worker.run()
+        released = worker.run()
     except KeyboardInterrupt:
         worker.stop()
+        released = 0
+    click.echo(f"WebSub 작업자 멈춤: 끝내지 못한 작업 {released}건을 되돌려 놓았습니다.")
+    if released:
+        # Their threads may still wait on a callback; the jobs are back in the outbox already,
+        # so the process need not wait for the threads (the interpreter would, at exit).
+        logging.shutdown()
+        os._exit(0)
+
+
+def _serve_metrics(bind):
+    """Serve this process's metrics on host:port (WORKER_METRICS_BIND), if set."""
+    if bind:
+        host, _, port = bind.rpartition(":")
+        start_http_server(int(port), addr=host.strip("[]") or "127.0.0.1")
 
 
 def init_app(app):

@@ -39,12 +39,12 @@ def send_release_file(release, attachment_id):
     return send_attachment(file)
 
 
-def send_attachment(file):
-    """Send a stored attachment with its type, size and Korean original name."""
+def send_attachment(file, inline=False):
+    """Send a stored attachment with its type, size and Korean original name (inline: to view)."""
     path = attachment_dir() / file.stored_name
     if not path.is_file():
         abort(404, description="첨부파일을 찾을 수 없습니다.")
-    response = send_file(path, mimetype=file.content_type, as_attachment=True,
+    response = send_file(path, mimetype=file.content_type, as_attachment=not inline,
                          download_name=file.filename, conditional=True,
                          etag=file.sha256, max_age=current_app.config["ATTACHMENT_MAX_AGE"])
     # Shared caches must ask again once it expires: a withdrawn release's files answer 410.

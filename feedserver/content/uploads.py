@@ -9,7 +9,8 @@ from pathlib import PurePosixPath
 import filetype
 from flask import current_app, has_app_context
 
-from feedserver.content import storage
+from feedserver.content import extract, storage
+from feedserver.content.sizes import filesize
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 OOXML_MAIN_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml",
@@ -92,10 +93,8 @@ def safe_filename(name):
 
 
 def size_label(size):
-    """Return a byte count as people read it: 20MB, 64KB, 512바이트."""
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.3g}MB"
-    return f"{size // 1024:,}KB" if size >= 1024 else f"{size}바이트"
+    """Return a byte count as people read it, as every page shows sizes: 20 MB, 64 KB, 512 B."""
+    return filesize(size)
 
 
 def check_upload(filename, data, max_bytes, zip_limits=None):
@@ -204,9 +203,11 @@ def _read_capped(archive, member):
 
 def store_upload(upload):
     """Write an accepted upload to disk; return the Attachment fields."""
+    state, text = extract.extract(upload.filename, upload.data)  # once, before the transaction
     stored_name, size, digest = storage.store_bytes(upload.data)
     return {"filename": upload.filename, "content_type": upload.content_type,
-            "size": size, "sha256": digest, "stored_name": stored_name}
+            "size": size, "sha256": digest, "stored_name": stored_name,
+            "text": text, "text_state": state}
 
 
 def remove_stored(stored_names):

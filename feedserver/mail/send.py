@@ -5,9 +5,9 @@ the relay accepted it). A restarted job resends only records still "sending": th
 after marking and before the mark "sent", and it may have died after the relay accepted, so
 that window (one UPDATE after the relay's 250 reply, a few milliseconds) is the only one in
 which an address can get a message twice. A resend keeps its Message-ID, so mail clients
-that see both show one. The job's lease, renewed every quarter of WEBSUB_JOB_LEASE_SECONDS
-(keep MAIL_SMTP_TIMEOUT well under it), keeps a second worker from running the same records
-at the same time.
+that see both show one. The job's lease, renewed before every message (keep
+MAIL_SMTP_TIMEOUT well under WEBSUB_JOB_LEASE_SECONDS), keeps a second worker from running the
+same records at the same time.
 """
 import logging
 import threading
@@ -34,12 +34,12 @@ def send_job(job):
     """Send the job's pending records over one connection, then close the job."""
     ids = outbox.payload(job).get("deliveries", [])
     lease = current_app.config["WEBSUB_JOB_LEASE_SECONDS"]
-    transport, cache, renewed = open_transport(), {}, 0.0
+    transport, cache = open_transport(), {}
     try:
         for delivery_id in ids:
-            if time.monotonic() - renewed >= lease / 4:  # the lease stays ours while we work
-                outbox.renew(job, lease)
-                renewed = time.monotonic()
+            # Before every message: a job handed back by a stopping worker (outbox.release) or
+            # taken over after its lease stops here, before it can send what another will send.
+            outbox.renew(job, lease)
             delivery = _take(delivery_id)
             if delivery is not None:
                 _send_one(transport, delivery, cache)

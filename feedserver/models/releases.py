@@ -18,7 +18,7 @@ from peewee import (
     fn,
 )
 
-from ..db import database, is_mysql, is_postgres
+from ..db import database, is_mysql, is_postgres, note_write
 from .base import BaseModel, SafeCharField, SafeTextField, UTCDateTimeField, new_public_id, utcnow
 
 # peewee's translation of driver errors into its own OperationalError and kin.
@@ -163,6 +163,7 @@ class Release(BaseModel):
         RETURNING), which saves the page a round trip; MariaDB's UPDATE cannot.
         """
         query = cls.update(view_count=cls.view_count + 1).where(cls.id == release_id)
+        note_write()
         if is_mysql() or (not is_postgres() and sqlite3.sqlite_version_info < (3, 35)):
             query.execute()
             return None
@@ -179,6 +180,21 @@ class Attachment(BaseModel):
     sha256 = CharField(max_length=64)
     stored_name = CharField(max_length=100, unique=True)
     created_at = UTCDateTimeField(default=utcnow)
+    # Read once when stored (content/extract.py, migration 0014): "readable", "unreadable",
+    # "none" (not a text format), or "" for a file stored before that nobody has read yet.
+    text = SafeTextField(default="")
+    text_state = CharField(max_length=16, default="")
+
+    @classmethod
+    def listed(cls):
+        """Select files without their text (up to 100,000 characters each): for lists and feeds."""
+        return cls.select(*[f for f in cls._meta.sorted_fields if f.name != "text"])
+
+    @property
+    def viewable(self):
+        """Tell whether 바로보기 has something to show: a PDF, a picture, or a 한글 file."""
+        return self.content_type.startswith("image/") or self.content_type == "application/pdf" \
+            or self.text_state in ("readable", "unreadable")
 
 
 class ReleaseRevision(BaseModel):
@@ -251,6 +267,7 @@ def bump_feed_state(category_ids):
     """Bump versions and recount the site and the given categories; call inside the write's transaction."""
     now = utcnow()
     ids = sorted(set(category_ids))
+    note_write()
     # "all" first, then categories in id order: every writer locks rows in one order.
     _bump("all", now)
     for cid in ids:

@@ -3,12 +3,13 @@ import random
 from datetime import datetime, timedelta, timezone
 from html import escape
 
-from feedserver.content import storage
+from feedserver.content import extract, storage
 from feedserver.dates import KST
 from feedserver.db import database, is_mysql
 from feedserver.models import PUBLIC_ID_ALPHABET, Attachment, Category, Release, bump_feed_state, summarize
+from feedserver.publishing import demo_files
 from feedserver.publishing import demo_text as text
-from feedserver.search.index import index_rows
+from feedserver.search.index import attachment_texts, index_rows, with_files
 
 GOVERNOR_SLUG = "governor"
 GOVERNOR_COUNT = 937
@@ -50,11 +51,14 @@ def _analyze():
 def _index_all():
     """Fill the search index in batches (the rows went in with executemany, unindexed)."""
     last = 0
+    # Few releases carry files: their text is read once, not per batch.
+    files = attachment_texts(r for (r,) in Attachment.select(Attachment.release_id).distinct().tuples())
     while True:
         rows = list(Release.select(Release.id, Release.title, Release.body_text, Release.author)
                     .where(Release.id > last).order_by(Release.id).limit(5000).tuples())
         if not rows:
             return
+        rows = [(i, title, with_files(body, files.get(i)), author) for i, title, body, author in rows]
         with database.atomic():
             index_rows(database, rows)
         last = rows[-1][0]
@@ -111,8 +115,8 @@ def _synthetic(rng, category, at, author):
 
 
 def _synthetic_body(rng, title, words=None):
-    words = words or {"subject": "경기도", "topic": title[:20], "action": "추진"}
-    paragraphs = [" ".join(s.format(**words) for s in rng.sample(text.SENTENCES, 3))
+    words = words or {"subject": "경기도", "topic": title[:20].rstrip(" ,.·…“”‘’'\""), "action": "추진"}
+    paragraphs = [" ".join(text.fill(s, **words) for s in rng.sample(text.SENTENCES, 3))
                   for _ in range(rng.randint(2, 4))]
     html = "\n".join([f'<p class="sample-notice">{text.SAMPLE_NOTICE}</p>']
                      + [f"<p>{escape(p, quote=False)}</p>" for p in paragraphs])
@@ -162,40 +166,24 @@ def _flush(batch, progress):
 
 
 def _attach_demo_files(rng, folder):
-    """Attach small .hwp and .pdf files to some releases."""
+    """Attach real .hwp, .hwpx and .pdf files with Korean text to the newest demo releases."""
     releases = list(Release.select().join(Category)
                     .where(Category.slug.in_(["press", GOVERNOR_SLUG]))
                     .order_by(Release.published_at.desc()).limit(60))
-    for release in releases[::4]:
+    for number, release in enumerate(releases[::3]):
         day = release.published_at.astimezone(KST).strftime("%Y%m%d")
-        files = [(f"보도자료_{day}.hwp", "application/x-hwp", _fake_hwp(release.title)),
-                 (f"붙임_상세자료_{day}.pdf", "application/pdf", _tiny_pdf(release.public_id))]
-        for name, mime, data in files[: 1 + (release.id % 2)]:
+        lines = _attachment_lines(release)
+        files = [(f"보도자료_{day}.hwp", "application/x-hwp", demo_files.hwp5(lines)),
+                 (f"보도자료_{day}.hwpx", "application/hwp+zip", demo_files.hwpx(lines)),
+                 (f"붙임_상세자료_{day}.pdf", "application/pdf", demo_files.pdf(lines))]
+        for name, mime, data in files[number % 3:] if number % 2 else files[: 1 + number % 3]:
+            state, plain = extract.extract(name, data)
             stored, size, digest = storage.store_bytes(data, folder)
             Attachment.create(release=release, filename=name, content_type=mime, size=size,
-                              sha256=digest, stored_name=stored, created_at=release.published_at)
+                              sha256=digest, stored_name=stored, created_at=release.published_at,
+                              text=plain, text_state=state)
 
 
-def _fake_hwp(title):
-    """Return an OLE2 compound-file header, the container .hwp files use, plus text."""
-    return bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504 + title.encode("utf-16-le")
-
-
-def _tiny_pdf(label):
-    """Return a small valid one-page PDF."""
-    content = f"BT /F1 18 Tf 40 100 Td (feedserver demo {label}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+def _attachment_lines(release):
+    """Return the paragraphs of a demo release's files: its title, a notice, the annex word."""
+    return [release.title, text.SAMPLE_NOTICE, *text.ATTACHMENT_PARAGRAPHS]

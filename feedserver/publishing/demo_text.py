@@ -1,4 +1,9 @@
-"""What the demo board shows: the seed's real releases and the vocabulary for synthetic ones."""
+"""What the demo board shows: the seed's real releases and the vocabulary for synthetic ones.
+
+Synthetic sentences mark where a particle follows a word, "{topic:을/를}", and fill() picks the
+form the word's last sound asks for (받침): 청년 기본소득을, 성과 발표를, 현장 점검으로, 예산 확보로.
+"""
+import string
 
 GOVERNOR_AUTHOR = "경기지기"
 
@@ -45,10 +50,12 @@ ACTIONS = [
     "예산 확보", "계획 발표", "민관 협력 강화", "설명회 개최", "1차 결과 공개",
 ]
 SENTENCES = [
-    "{subject}는 {topic}을 위해 관계 기관과 협력 체계를 마련하고 세부 계획을 확정했다고 밝혔다.",
-    "이번 {action}은 도민 삶의 질을 높이고 지역 간 격차를 줄이기 위한 것이다.",
+    "{subject:은/는} {topic:을/를} 위해 관계 기관과 협력 체계를 마련하고 세부 계획을 확정했다고 밝혔다.",
+    "이번 {action:은/는} 도민 삶의 질을 높이고 지역 간 격차를 줄이기 위한 것이다.",
     "경기도는 올해 {topic} 관련 예산을 확대하고 시군과 함께 현장 의견을 반영할 계획이다.",
-    "김동연 지사는 “{topic}은 경기도가 반드시 해내야 할 과제”라며 “도민과 함께 성과를 만들겠다”고 말했다.",
+    "김동연 지사는 “{topic:은/는} 경기도가 반드시 해내야 할 과제”라며 “도민과 함께 성과를 만들겠다”고 말했다.",
+    "{topic:이/가} 본격화되면서 {subject:은/는} {action:을/를} 서두르고 있다.",
+    "도는 {topic:과/와} 연계한 후속 사업도 {action:으로/로} 이어 갈 방침이다.",
     "도는 앞으로 {topic} 추진 상황을 분기별로 점검하고 결과를 도민에게 공개할 예정이다.",
     "자세한 내용은 경기도청 누리집과 담당 부서를 통해 확인할 수 있다.",
     "청년과 소상공인, 취약계층이 실질적인 도움을 받을 수 있도록 지원 방식을 개선한다.",
@@ -58,3 +65,51 @@ EXTRA_CATEGORIES = [
     ("press", "보도자료", "경기도 실·국이 배포하는 보도자료입니다.", 2, 120, ["대변인실", "홍보기획관", "경기지기"]),
     ("notice", "공지사항", "경기도 누리집 운영 공지입니다.", 3, 24, ["경기도청"]),
 ]
+
+# The text of the demo's attached files (publishing/demo_files.py). "달빛정원음악회" appears in
+# no release body, so a 내용 search for it finds releases through their attachments alone.
+ATTACHMENT_WORD = "달빛정원음악회"
+ATTACHMENT_PARAGRAPHS = [
+    "붙임 1. 세부 추진 계획",
+    "경기도는 도민이 가까운 곳에서 문화를 누리도록 권역별 프로그램을 확대한다.",
+    f"특히 가을에는 도립공원에서 {ATTACHMENT_WORD}를 열어 가족 단위 관람객을 맞이한다.",
+    "문의: 경기도 대변인실 (031-8008-0000)",
+]
+
+# How the digits and Latin letters that end a word are read aloud: do they end in a 받침, and is it ㄹ?
+_SPOKEN_FINAL = {"0": "ㅇ", "1": "ㄹ", "3": "ㅁ", "6": "ㄱ", "7": "ㄹ", "8": "ㄹ",
+                 "l": "ㄹ", "r": "ㄹ", "m": "ㅁ", "n": "ㄴ"}
+_FINALS = [None, "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ", "ㅀ",
+           "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ"]
+
+
+def final_sound(word):
+    """Return the 받침 the word ends with when read aloud (None: it ends in a vowel)."""
+    for char in reversed(word):
+        if "가" <= char <= "힣":
+            return _FINALS[(ord(char) - 0xAC00) % 28]
+        if char.isalnum():
+            return _SPOKEN_FINAL.get(char.lower())
+    return None
+
+
+def particle(word, forms):
+    """Return the form of a particle pair ("은/는", "으로/로") that follows word."""
+    after_consonant, after_vowel = forms.split("/")
+    final = final_sound(word)
+    if after_consonant == "으로":  # ㄹ takes 로 like a vowel: 예산 확보로, 서울로, 현장 점검으로
+        return after_vowel if final in (None, "ㄹ") else after_consonant
+    return after_vowel if final is None else after_consonant
+
+
+class _ParticleFormatter(string.Formatter):
+    """Read "{name:은/는}" as the value followed by the particle form its last sound takes."""
+
+    def format_field(self, value, format_spec):
+        text = str(value)
+        return text + particle(text, format_spec) if "/" in format_spec else super().format_field(value, format_spec)
+
+
+def fill(template, **words):
+    """Fill a sentence template, choosing every marked particle by the word before it."""
+    return _ParticleFormatter().format(template, **words)

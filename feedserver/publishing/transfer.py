@@ -208,7 +208,7 @@ def export_file(path, progress=None, batch=500):
 def _attachments_of(release_ids):
     """Return {release id: [attachment, ...]} in upload order, in one query."""
     found = {}
-    for file in (Attachment.select().where(Attachment.release.in_(release_ids))
+    for file in (Attachment.listed().where(Attachment.release.in_(release_ids))
                  .order_by(Attachment.id)):
         found.setdefault(file.release_id, []).append(file)
     return found

@@ -16,6 +16,7 @@ from flask import current_app, has_app_context
 from peewee import DatabaseError
 
 from feedserver.db import database, is_mysql, is_postgres
+from feedserver.observability import metrics
 
 # SQLite asks the handler every this many virtual-machine steps: tens of microseconds apart.
 SQLITE_CHECK_STEPS = 1000
@@ -41,6 +42,13 @@ def budget_ms():
 def within_budget(search, ms):
     """Run a search generator: it yields what it found so far before each costly statement
     and returns its whole answer. Past `ms` milliseconds (0: never) the last yield is kept."""
+    started = time.perf_counter()
+    found = _run(search, ms)
+    metrics.search_duration.labels(str(found.partial).lower()).observe(time.perf_counter() - started)
+    return found
+
+
+def _run(search, ms):
     deadline = time.monotonic() + ms / 1000 if ms and ms > 0 else None
     so_far = []
     try:

@@ -1,6 +1,6 @@
 """Finding releases through the bigram index: the read side of search_index.py."""
 from feedserver.db import database, is_mysql, is_postgres
-from feedserver.models import Release
+from feedserver.models import VISIBLE_STATUSES, Release
 from feedserver.search.index import WEIGHTS, WORD, grams
 
 
@@ -41,17 +41,48 @@ def match_ids(field, words, limit, newest=True):
     return [row[0] for row in database.execute_sql(sql, [phrase, limit]).fetchall()]
 
 
-def recent_fts_ids(category_id, now, field, words, window):
-    """SQLite: ids among the newest `window` releases (any status; None: all) that FTS5 matches, newest first.
+def _time_window(category_id, now, period):
+    """Return (conditions, params) choosing visible releases (of a category, within a period) by
+    the time index alone, which holds the status too."""
+    p = database.param
+    conditions = [f"published_at <= {p}", f"status IN ({', '.join([p] * len(VISIBLE_STATUSES))})"]
+    params = [Release.published_at.db_value(now), *VISIBLE_STATUSES]
+    if category_id is not None:
+        conditions.insert(0, f"category_id = {p}")
+        params.insert(0, category_id)
+    for bound, operator in zip(period, (">=", "<"), strict=True):
+        if bound is not None:
+            conditions.append(f"published_at {operator} {p}")
+            params.append(Release.published_at.db_value(bound))
+    return " AND ".join(conditions), params
 
-    The window comes from the time index alone; FTS5 then reads only the matches whose
-    ids lie within the window's range, so neither side touches a release row.
+
+def fts_newest_ids(category_id, now, field, words, wanted, period=(None, None)):
+    """SQLite: the `wanted` newest visible releases FTS5 matches, in one walk of the time index.
+
+    "+id" keeps SQLite from driving the query by the matches' rowids (a row read each, then a
+    sort): it walks the covering time index newest first and probes the matches it listed once.
     """
-    p, stamp = database.param, Release.published_at.db_value(now)
-    scope, params = (f"category_id = {p} AND ", [category_id]) if category_id is not None else ("", [])
+    p = database.param
+    where, params = _time_window(category_id, now, period)
+    _, _, condition, phrase = _index(field, words)
+    sql = (f'SELECT id FROM "release" WHERE {where} AND +id IN (SELECT rowid FROM release_fts '
+           f"WHERE {condition}) ORDER BY published_at DESC, id DESC LIMIT {p}")
+    return [row[0] for row in database.execute_sql(sql, [*params, phrase, wanted]).fetchall()]
+
+
+def recent_fts_ids(category_id, now, field, words, window, period=(None, None)):
+    """SQLite: ids among the newest `window` visible releases (None: all) that FTS5 matches, newest first.
+
+    The window comes from the time index alone (within the period [from, until) when given);
+    FTS5 then reads only the matches whose ids lie within the window's range, so neither side
+    touches a release row.
+    """
+    p = database.param
+    where, params = _time_window(category_id, now, period)
     ids = [row[0] for row in database.execute_sql(
-        f'SELECT id FROM "release" WHERE {scope}published_at <= {p} '
-        f"ORDER BY published_at DESC, id DESC LIMIT {p}", [*params, stamp, window or -1]).fetchall()]
+        f'SELECT id FROM "release" WHERE {where} '
+        f"ORDER BY published_at DESC, id DESC LIMIT {p}", [*params, window or -1]).fetchall()]
     if not ids:
         return []
     _, _, condition, phrase = _index(field, words)

@@ -1,8 +1,10 @@
-"""Board list arguments (?page=&field=&q=) and the search every list and feed shares."""
+"""Board list arguments (?page=&field=&q=&start=&end=) and the search every list and feed shares."""
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 
 from werkzeug.exceptions import BadRequest
 
+from feedserver.dates import KST
 from feedserver.models import Release
 from feedserver.search.index import WORD
 from feedserver.search.match import match_ids, query_words
@@ -24,16 +26,32 @@ class ListArgs:
     page: int = 1
     field: str = "all"
     q: str = ""
+    start: date | None = None  # 기간: first and last day (Asia/Seoul), both included
+    end: date | None = None
+
+    @property
+    def filtered(self):
+        """Tell whether the list is narrowed (a search word or a period)."""
+        return bool(self.q or self.start or self.end)
 
     def query_args(self, **changes):
         """Return the canonical query-string dict, omitting defaults."""
-        args = {"page": changes.get("page", self.page), "field": self.field, "q": self.q}
+        args = {"page": changes.get("page", self.page), "field": self.field, "q": self.q,
+                "start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat()}
         if not args["q"]:
             args.pop("field")
-            args.pop("q")
-        if args["page"] == 1:
-            args.pop("page")
-        return args
+        return {key: value for key, value in args.items() if value and (key != "page" or value != 1)}
+
+    def period(self):
+        """Return the period as aware UTC instants [from, until), None where open."""
+        return day_start(self.start), day_start(self.end and self.end + timedelta(days=1))
+
+
+def day_start(day):
+    """Return the first instant of a day in Asia/Seoul as aware UTC (None stays None)."""
+    if day is None:
+        return None
+    return datetime.combine(day, time(), tzinfo=KST).astimezone(timezone.utc)
 
 
 def parse_page(raw):
@@ -43,6 +61,30 @@ def parse_page(raw):
     if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
         raise BadRequest("페이지 번호가 올바르지 않습니다.")
     return int(raw)
+
+
+def forgiving_page(raw):
+    """Return the page a reader meant: anything but a positive number is page 1."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
+        return int(raw)
+    return 1
+
+
+def parse_period(args):
+    """Return (start, end) days from ?start=&end= (YYYY-MM-DD), in order; BadRequest on bad input."""
+    days = []
+    for name in ("start", "end"):
+        raw = (args.get(name) or "").strip()
+        try:
+            days.append(date.fromisoformat(raw) if raw else None)
+        except ValueError:
+            raise BadRequest("기간은 2024-05-07처럼 연-월-일로 입력해 주세요.") from None
+        if days[-1] is not None and not 1900 < days[-1].year < 9000:
+            raise BadRequest("기간의 연도가 올바르지 않습니다.")
+    start, end = days
+    if start and end and start > end:
+        start, end = end, start  # a reader who typed the days the other way round meant this
+    return start, end
 
 
 def parse_query(args, max_length, required=False):
@@ -60,10 +102,12 @@ def parse_query(args, max_length, required=False):
     return field, q
 
 
-def parse_list_args(args, max_length):
-    """Parse ?page=&field=&q= for a board list."""
+def parse_list_args(args, max_length, forgiving=False):
+    """Parse ?page=&field=&q=&start=&end= for a board list (forgiving: any bad page is page 1)."""
     field, q = parse_query(args, max_length)
-    return ListArgs(page=parse_page(args.get("page")), field=field, q=q)
+    start, end = parse_period(args)
+    page = forgiving_page(args.get("page")) if forgiving else parse_page(args.get("page"))
+    return ListArgs(page=page, field=field, q=q, start=start, end=end)
 
 
 def apply_search(query, field, q):

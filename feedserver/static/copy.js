@@ -3,7 +3,8 @@ document.addEventListener("click", function (event) {
   var button = event.target.closest("button.copy");
   if (!button) return;
   var text = button.getAttribute("data-copy");
-  var done = function () { button.textContent = "복사됨"; setTimeout(function () { button.textContent = "복사"; }, 2000); };
+  var label = button.getAttribute("data-label") || "복사";
+  var done = function () { button.textContent = "복사됨"; setTimeout(function () { button.textContent = label; }, 2000); };
   if (navigator.clipboard && window.isSecureContext) {
     navigator.clipboard.writeText(text).then(done, function () { fallback(text); done(); });
   } else { fallback(text); done(); }

@@ -184,7 +184,7 @@ def items_from_rows(releases, base_url):
     """Describe fetched releases as items, loading all their attachments in one query."""
     files = {}
     if releases:
-        for file in (Attachment.select().where(Attachment.release.in_([r.id for r in releases]))
+        for file in (Attachment.listed().where(Attachment.release.in_([r.id for r in releases]))
                      .order_by(Attachment.id)):
             files.setdefault(file.release_id, []).append(file)
     return [to_item(r, files.get(r.id, []), base_url) for r in releases]

@@ -1,4 +1,6 @@
 """The public board: category lists, search, release pages and attachment downloads."""
+from urllib.parse import urljoin
+
 from flask import (
     Blueprint,
     abort,
@@ -10,23 +12,29 @@ from flask import (
     url_for,
 )
 from peewee import OperationalError, Tuple
-from werkzeug.exceptions import BadRequest
 
+from feedserver.audience.views import first_view
 from feedserver.caching.pages import fill_views, filled_page, page_cache, site_state
 from feedserver.caching.statememo import current
 from feedserver.content import storage
 from feedserver.models import (
     VISIBLE_STATUSES,
+    Attachment,
     Category,
     Release,
     newest_first_page,
     utcnow,
     visible_count,
 )
+from feedserver.search.budget import Found
+from feedserver.search.files import matching_files
 from feedserver.search.newest import newest_ids
-from feedserver.search.query import FIELDS, SEARCH_CAP, ListArgs, parse_list_args, parse_page, parse_query
+from feedserver.search.query import FIELDS, SEARCH_CAP, parse_list_args
+from feedserver.web import file_view
 from feedserver.web.discovery import alternates
+from feedserver.web.listing import list_state, new_since
 from feedserver.web.pagination import Pager
+from feedserver.web.sharing import first_image
 
 bp = Blueprint("board", __name__)
 
@@ -53,10 +61,13 @@ def _get_category(slug):
     return category
 
 
-def _page(render, before_fill=None):
-    """Answer from the page cache while the site's state token holds, else render; fill view counts."""
+def _page(render, before_fill=None, variant=None):
+    """Answer from the page cache while the site's state token holds, else render; fill view counts.
+
+    variant: what else the rendered page depends on (the day that 새 글 badges count from).
+    """
     now = utcnow()
-    key = (request.host_url, request.full_path)
+    key = (request.host_url, request.full_path, variant)
     memo = current()
     token, next_due = site_state(now, memo)
     pages = page_cache()
@@ -75,46 +86,81 @@ def _page(render, before_fill=None):
 
 def _list_page(find_category):
     """Answer a list page; the category is looked up only when the page must be rendered."""
-    args = parse_list_args(request.args, current_app.config["MAX_QUERY_LENGTH"])
-    return _page(lambda: (_render_list(find_category(), args), None))
+    args = parse_list_args(request.args, current_app.config["MAX_QUERY_LENGTH"], forgiving=True)
+    raw_page = request.args.get("page")
+    if raw_page is not None and raw_page != str(args.page):
+        # ?page=abc, 0, 1e3: the reader meant the first page; one URL for caches to keep.
+        return _corrected(args)
+    # A page rendered on one day shows 새 글 from that day on: the badge's first day is part
+    # of the cache key, so a kept page is rendered anew when the day (Asia/Seoul) turns.
+    since = new_since(utcnow(), current_app.config["NEW_BADGE_DAYS"])
+    return _page(lambda: (_render_list(find_category(), args, since), None), variant=since)
 
 
-def _render_list(category, args):
+def _corrected(args, page=1):
+    """Redirect to the list URL with page corrected (a temporary redirect: the last page moves)."""
+    url = url_for(request.endpoint, **request.view_args, **args.query_args(page=page))
+    response = redirect(url, 302)
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response
+
+
+def _render_list(category, args, since):
     query = Release.visible()
     if category is not None:
         query = query.where(Release.category == category)
     per_page, ids = current_app.config["PAGE_SIZE"], None
-    if args.q:
-        # Matches are read only as far as this page's block of links needs (up to the cap):
-        # "100건 이상" costs a hundred matches, not the hundred thousand a common word has.
-        wanted = min(SEARCH_CAP, Pager.rows_to_draw(args.page, per_page))
-        ids = newest_ids(category.id if category else None, args.field, args.q, wanted)
-        pager = Pager(args.page, per_page, len(ids), more=len(ids) == wanted < SEARCH_CAP, ranked=True)
+    over_cap = False
+    if args.filtered:
+        # The newest SEARCH_CAP + 1 matches: an exact count up to the cap, "이상" past it.
+        found = _matching_ids(query, category, args)
+        over_cap, ids = len(found) > SEARCH_CAP, Found(found[:SEARCH_CAP])
+        ids.partial = found.partial
+        pager = Pager(args.page, per_page, len(ids))
     else:
         pager = Pager(args.page, per_page, visible_count(category.id if category else None))
     partial = ids is not None and ids.partial
-    # A search the time budget cut short says so on any page, rather than "no such page".
+    # A search the time budget cut short says so on any page, rather than moving the reader.
     if args.page > pager.pages and not partial:
-        abort(404, description="없는 페이지입니다.")
-    rows = _list_rows(query, pager, ids)
+        abort(_corrected(args, pager.pages))
+    rows = _list_rows(query, pager, ids, args)
 
     def page_url(page, **extra):
         return url_for(request.endpoint, **request.view_args, **args.query_args(page=page), **extra)
 
     return render_template(
         "board/list.html", category=category, categories=list(Category.ordered()),
-        rows=rows, pager=pager, args=args, fields=FIELDS, page_url=page_url,
-        nav=pager.links(page_url), list_ref=category.slug if category else "all",
+        rows=rows, with_files=_with_files(rows), new_since=since, pager=pager, args=args,
+        fields=FIELDS, page_url=page_url, nav=pager.links(page_url),
+        list_ref=category.slug if category else "all",
         alternates=alternates(category, args.field, args.q), search_cap=SEARCH_CAP,
-        search_partial=partial,
+        over_cap=over_cap, search_partial=partial,
+        file_hits=matching_files([r.id for r in rows], args.field, args.q) if args.q else {},
     )
 
 
-def _list_rows(query, pager, ids):
+def _matching_ids(query, category, args):
+    """Return the ids of the newest SEARCH_CAP + 1 releases the search and period admit."""
+    since, until = args.period()
+    if args.q:
+        return newest_ids(category.id if category else None, args.field, args.q, SEARCH_CAP + 1,
+                          period=(since, until))
+    if since is not None:
+        query = query.where(Release.published_at >= since)
+    if until is not None:
+        query = query.where(Release.published_at < until)
+    # A period alone walks the time index from its newest end, no further than the cap.
+    return Found(row[0] for row in query.select(Release.id).limit(SEARCH_CAP + 1).tuples())
+
+
+def _list_rows(query, pager, ids, args):
     """Return this page's rows: by position on the board, by id among a search's matches."""
-    columns = (Release.id, Release.public_id, Release.title, Release.author, Release.published_at,
-               Release.view_count, Category.id, Category.slug, Category.name)
+    columns = [Release.id, Release.public_id, Release.title, Release.author, Release.published_at,
+               Release.view_count, Category.id, Category.slug, Category.name]
     if ids is not None:
+        if args.q and args.field in ("body", "all"):
+            columns.append(Release.body_text)  # for the excerpt around the first match
         page_ids = ids[pager.offset:pager.offset + pager.per_page]
         query = Release.select().where(Release.id.in_(page_ids)).order_by(
             Release.published_at.desc(), Release.id.desc())
@@ -123,14 +169,26 @@ def _list_rows(query, pager, ids):
                              pager.offset, pager.per_page, pager.total)
 
 
+def _with_files(rows):
+    """Return the ids of those rows' releases that have attachments (one query)."""
+    ids = [r.id for r in rows]
+    if not ids:
+        return set()
+    found = Attachment.select(Attachment.release).where(Attachment.release.in_(ids)).distinct()
+    return {row[0] for row in found.tuples()}
+
+
 @bp.get("/releases/<public_id>")
 def release(public_id):
     def render():
         item = _get_release(public_id)
         newer, older = _neighbours(item)
+        state = list_state(request.args, current_app.config["MAX_QUERY_LENGTH"])
         html = render_template(
-            "board/release.html", release=item, attachments=list(item.attachments),
-            newer=newer, older=older, back_url=_back_url(item),
+            "board/release.html", release=item, attachments=list(Attachment.listed().where(
+                Attachment.release == item.id).order_by(Attachment.id)),
+            newer=newer, older=older, list_state=state, back_url=_back_url(item, state),
+            share_image=_absolute(first_image(item.body_html)),
             alternates=alternates(item.category) + alternates())  # its board's feeds, then the site's
         return html, item.id
 
@@ -138,10 +196,17 @@ def release(public_id):
     return _page(render, _count_view if request.method == "GET" else None)
 
 
+def _absolute(src):
+    """Return src as an absolute URL on this site (None stays None): og:image must be absolute."""
+    return src and urljoin(url_for("board.index", _external=True), src)
+
+
 def _count_view(release_id):
-    """Add a view; return {id: new count} if the database said it. A read-only or full database
-    loses the count, never the page."""
+    """Add a view if it is the reader's first today; return {id: new count} if the database said it.
+    A read-only or full database loses the count, never the page."""
     try:
+        if not first_view(release_id):
+            return {}
         count = Release.count_view(release_id)
     except OperationalError as error:
         current_app.logger.warning("view of release %s not counted: %s", release_id, error)
@@ -179,15 +244,10 @@ def _neighbours(item):
     return newer, older
 
 
-def _back_url(item):
+def _back_url(item, state):
     """Return the list page and search the reader came from (목록보기)."""
-    ref = request.args.get("list", item.category.slug)
-    try:
-        page = parse_page(request.args.get("page"))
-        field, q = parse_query(request.args, current_app.config["MAX_QUERY_LENGTH"])
-    except BadRequest:
-        page, field, q = 1, "all", ""
-    params = ListArgs(page, field, q).query_args()
+    params = dict(state)
+    ref = params.pop("list", item.category.slug)
     if ref == "all":
         return url_for("board.index", **params)
     if ref != item.category.slug and not Category.select().where(Category.slug == ref).exists():
@@ -198,3 +258,13 @@ def _back_url(item):
 @bp.get("/releases/<public_id>/files/<int(max=2147483647):attachment_id>")
 def attachment(public_id, attachment_id):
     return storage.send_release_file(_get_release(public_id), attachment_id)
+
+
+@bp.get("/releases/<public_id>/files/<int(max=2147483647):attachment_id>/view")
+def attachment_view(public_id, attachment_id):
+    """바로보기: a PDF or picture inline, a 한글 file's text as a page."""
+    release = file_view.public_release(public_id)
+    file = file_view.find(release, attachment_id)
+    if file_view.is_inline(file):
+        return file_view.send(file)
+    return _page(lambda: (file_view.render(release, file), None))

@@ -6,6 +6,7 @@ from feedserver.caching.fastpath import handed_state
 from feedserver.caching.lru import ByteLRU
 from feedserver.caching.render import RenderCache, feed_response
 from feedserver.models import utcnow
+from feedserver.observability import metrics
 from feedserver.search.query import parse_query
 from feedserver.syndication import archive as archives
 from feedserver.syndication import formats as syndication
@@ -231,6 +232,7 @@ def _cached(key, fmt, build, count, every_item=False):
     """
     cache = current_app.extensions["feedserver.feeds"]
     entry = cache.get(key)
+    metrics.cache_lookups.labels("render", "miss" if entry is None else "hit").inc()
     if entry is not None:
         return entry
     body = SERIALISERS[fmt](build(count))

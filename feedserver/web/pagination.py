@@ -9,15 +9,7 @@ BLOCK = 10
 class Pager:
     page: int
     per_page: int
-    total: int
-    more: bool = False    # rows exist past total (a search counted only as far as this block)
-    ranked: bool = False  # number rows 1, 2, 3 (search results), not counting down (a board)
-
-    @staticmethod
-    def rows_to_draw(page, per_page):
-        """Return how many rows tell this page's block of links and whether a next block exists."""
-        block_end = ((page - 1) // BLOCK + 1) * BLOCK
-        return block_end * per_page + 1
+    total: int  # a search's total is exact up to its cap, so 마지막 is always known
 
     @property
     def pages(self):
@@ -51,7 +43,7 @@ class Pager:
 
     @property
     def last(self):
-        return self.pages if self.page < self.pages and not self.more else None
+        return self.pages if self.page < self.pages else None
 
     @property
     def prev_page(self):
@@ -62,9 +54,7 @@ class Pager:
         return self.page + 1 if self.page < self.pages else None
 
     def number(self, index):
-        """Return the running display number (번호) of the index-th row on this page."""
-        if self.ranked:
-            return self.offset + index + 1
+        """Return the running display number (번호) of the index-th row on this page, counting down."""
         return self.total - self.offset - index
 
     def links(self, url_for_page):

@@ -15,6 +15,7 @@ from flask_limiter import HeaderNames, Limiter
 from limits import parse_many
 
 from feedserver.clients import client_key
+from feedserver.observability import metrics
 
 # bucket setting -> (blueprints it covers, path prefixes counted within them)
 BUCKETS = {
@@ -42,6 +43,13 @@ def check_rule(text):
 
 def _client():
     return client_key(request.remote_addr)
+
+
+def _count_refusal(limit):
+    """Count a refusal under its bucket (RATE_LIMIT_FEEDS, ...); the 429 is Flask-Limiter's."""
+    bucket = next((key for key, (_, prefixes) in BUCKETS.items()
+                   if request.path.startswith(prefixes)), "other")
+    metrics.rate_limited.labels(bucket).inc()
 
 
 def _outside(prefixes):
@@ -73,7 +81,7 @@ def init_app(app):
     limiter = Limiter(_client, app=app, storage_uri=url, storage_options=options,
                       key_prefix=app.config.get("RATELIMIT_PREFIX") or "feedserver:rl",
                       strategy="fixed-window", headers_enabled=True, header_name_mapping=HEADERS,
-                      swallow_errors=True)
+                      swallow_errors=True, on_breach=_count_refusal)
     for key, rule in rules.items():
         blueprints, prefixes = BUCKETS[key]
         if not rule:

@@ -13,7 +13,7 @@ from feedserver.db import database
 from feedserver.mail import jobs as mail_jobs
 from feedserver.models import Category, OutboxJob, Release, Subscription, utcnow
 from feedserver.publishing import audit
-from feedserver.websub import netguard, outbox
+from feedserver.websub import fanout, netguard, outbox
 from feedserver.websub.topics import (
     allowed_networks,
     configured_hubs,
@@ -26,24 +26,27 @@ USER_AGENT = "feedserver-websub/1"
 
 
 def run(job):
-    """Do one claimed job and close it; errors propagate for the worker to retry."""
+    """Do one claimed job and close it; return True when its host answered slowly.
+
+    Errors propagate for the worker to retry.
+    """
     handler = {"changed": fan_out, "due": announce_due, "deliver": deliver, "verify": verify,
-               "ping": ping, **mail_jobs.HANDLERS}[job.kind]
+               "ping": ping, "batch": deliver_batch, **mail_jobs.HANDLERS}[job.kind]
     try:
-        handler(job)
+        return bool(handler(job))
     except netguard.Refused as error:  # an address we may not call: retrying cannot help
         outbox.finish(job, "failed", str(error)[:500])
+        return False
 
 
 def fan_out(job):
-    """Turn one "feed changed" job into a delivery job per live subscription and hub ping."""
-    subs = list(Subscription.active().where(Subscription.feed_key == job.feed_key))
+    """Turn one "feed changed" job into delivery batches (per callback host) and hub pings."""
     pings = _ping_topics(job.feed_key)
+    # Read before the transaction: on SQLite a transaction that reads first cannot take the write
+    # lock another thread took meanwhile ("database is locked" at once, not after a wait).
+    batches = fanout.batch_rows(job.feed_key, current_app.config["WEBSUB_BATCH_SIZE"])
     with database.atomic():  # the new jobs exist only if this one is closed
-        for sub in subs:
-            outbox.enqueue("deliver", {"subscription": sub.id, "topic": sub.topic,
-                                       "callback": sub.callback}, job.feed_key,
-                           target_host=netguard.host_key(sub.callback))
+        outbox.enqueue_many(batches)
         for hub, topic in pings:
             outbox.enqueue("ping", {"hub": hub, "topic": topic}, job.feed_key,
                            target_host=netguard.host_key(hub))
@@ -81,25 +84,49 @@ def _ping_topics(feed_key):
 
 
 def deliver(job):
-    """POST the topic's current content to one subscriber, signed when it gave a secret."""
+    """POST the topic's current content to one subscriber (a retry, or a job queued before batches)."""
     data = outbox.payload(job)
     sub = Subscription.get_or_none(Subscription.id == data["subscription"])
     if sub is None or sub.expires_at <= utcnow():
         return outbox.finish(job, "done", "구독이 끝나 보내지 않았습니다.")
-    topic = normal_url(sub.topic) or sub.topic  # rows stored before topics were encoded
-    body, content_type = render_topic(topic)
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(topic))
-    links = [f'<{hub}>; rel="hub"' for hub in hub_urls(origin)] + [f'<{topic}>; rel="self"']
-    headers = {"Content-Type": content_type, "Link": ", ".join(links)}
+    with netguard.Caller(allowed_networks(), current_app.config["WEBSUB_DELIVERY_TIMEOUT"]) as caller:
+        post(caller, sub)
+    outbox.finish(job)
+
+
+def deliver_batch(job):
+    """POST a change to a batch of one host's subscribers over one connection."""
+    rendered = {}
+    return fanout.run(job, lambda caller, sub: post(caller, sub, rendered))
+
+
+def post(caller, sub, rendered=None):
+    """POST the topic's current content to one subscriber, signed when it gave a secret.
+
+    rendered: topic -> (body, headers), shared by a batch so each topic renders once.
+    """
+    rendered = {} if rendered is None else rendered
+    if sub.topic not in rendered:
+        rendered[sub.topic] = _content(sub.topic)
+    body, common = rendered[sub.topic]
+    headers = dict(common)
     if sub.secret:
         digest = hmac.new(sub.secret.encode(), body, hashlib.sha256).hexdigest()
         headers["X-Hub-Signature"] = f"sha256={digest}"
-    status, _ = http("POST", sub.callback, body, headers)
+    status, _ = caller.request("POST", sub.callback, body, headers)
     if status == 410:  # the subscriber asked us to stop (WebSub 7)
         Subscription.delete().where(Subscription.id == sub.id).execute()
     elif not 200 <= status < 300:
         raise RuntimeError(f"구독자가 {status}로 답했습니다.")
-    outbox.finish(job)
+
+
+def _content(stored_topic):
+    """Render a topic now; return its body and the headers every subscriber of it gets."""
+    topic = normal_url(stored_topic) or stored_topic  # rows stored before topics were encoded
+    body, content_type = render_topic(topic)
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(topic))
+    links = [f'<{hub}>; rel="hub"' for hub in hub_urls(origin)] + [f'<{topic}>; rel="self"']
+    return body, {"User-Agent": USER_AGENT, "Content-Type": content_type, "Link": ", ".join(links)}
 
 
 def render_topic(topic):

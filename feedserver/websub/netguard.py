@@ -1,5 +1,8 @@
 """Outgoing HTTP for WebSub: public addresses only, the checked address, one total deadline."""
+import heapq
+import http.client
 import ipaddress
+import itertools
 import socket
 import threading
 import time
@@ -88,31 +91,86 @@ def permitted(ip, allowed=()):
 
 def resolve(url, allowed=()):
     """Check an http(s) URL and resolve its host once; return the Target or raise."""
+    parts = _split(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    addresses = _checked_addresses(parts.hostname, port, allowed)
+    return _target(parts, port, addresses)
+
+
+def _split(url):
+    """Split an http(s) URL with a host, or refuse it."""
     try:
         parts = urlsplit(url)
-        port = parts.port
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         raise Refused("주소 형식이 잘못되었습니다 (malformed URL).") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Refused("http 또는 https 주소만 쓸 수 있습니다 (only http and https).")
-    port = port or (443 if parts.scheme == "https" else 80)
+    return parts
+
+
+def _target(parts, port, addresses):
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    netloc = parts.netloc.rpartition("@")[2]  # credentials in a URL are never sent
+    return Target(parts.scheme, parts.hostname, port, netloc, path, addresses)
+
+
+def _checked_addresses(hostname, port, allowed):
+    """Resolve a host; every address must be permitted, or the host is refused outright."""
     try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(hostname, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
-        raise Unresolved(f"호스트 {parts.hostname}을(를) 찾을 수 없습니다 "
+        raise Unresolved(f"호스트 {hostname}을(를) 찾을 수 없습니다 "
                          f"(host does not resolve).") from None
     addresses = []
     for *_, sockaddr in infos:
         ip = ipaddress.ip_address(sockaddr[0].split("%")[0])
         if not permitted(ip, allowed):
             # Every address must pass: a name that also points inside is refused outright.
-            raise Refused(f"{parts.hostname}의 주소 {ip}은(는) 공개 주소가 아니라 연결할 수 "
+            raise Refused(f"{hostname}의 주소 {ip}은(는) 공개 주소가 아니라 연결할 수 "
                           f"없습니다 (address {ip} is not public).")
         if str(ip) not in addresses:
             addresses.append(str(ip))
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    netloc = parts.netloc.rpartition("@")[2]  # credentials in a URL are never sent
-    return Target(parts.scheme, parts.hostname, port, netloc, path, tuple(addresses))
+    return tuple(addresses)
+
+
+class _Watchdog:
+    """One thread per process that cuts requests past their total deadline.
+
+    A timer thread per request cost more than a kept-alive POST to a fast subscriber.
+    """
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.heap = []
+        self.order = itertools.count()
+        self.thread = None
+
+    def add(self, deadline):
+        with self.cond:
+            heapq.heappush(self.heap, (deadline.ends, next(self.order), deadline))
+            if self.thread is None or not self.thread.is_alive():  # none yet, or forked
+                self.thread = threading.Thread(target=self._run, name="netguard-deadlines",
+                                               daemon=True)
+                self.thread.start()
+            elif self.heap[0][2] is deadline:
+                self.cond.notify()
+
+    def _run(self):
+        while True:
+            with self.cond:
+                while not self.heap:
+                    self.cond.wait()
+                ends, _, deadline = self.heap[0]
+                delay = ends - time.monotonic()
+                if delay > 0:
+                    self.cond.wait(delay)
+                    continue
+                heapq.heappop(self.heap)
+            deadline.fire()
+
+
+_WATCHDOG = _Watchdog()
 
 
 class _Deadline:
@@ -121,13 +179,15 @@ class _Deadline:
     def __init__(self, seconds):
         self.lock = threading.Lock()
         self.expired = False
+        self.cancelled = False
         self.connection = None
-        self.timer = threading.Timer(seconds, self._fire)
-        self.timer.daemon = True
-        self.timer.start()
+        self.ends = time.monotonic() + seconds
+        _WATCHDOG.add(self)
 
-    def _fire(self):
+    def fire(self):
         with self.lock:
+            if self.cancelled:
+                return
             self.expired = True
             sock = self.connection.sock if self.connection is not None else None
             if sock is not None:
@@ -144,38 +204,96 @@ class _Deadline:
             self.connection = connection
 
     def cancel(self):
-        self.timer.cancel()
+        with self.lock:
+            self.cancelled = True
 
 
 def request(method, url, body=None, headers=None, *, deadline=10.0, allowed=(),
             max_read=MAX_READ):
     """Send one request to a checked address, never redirected; return (status, body head)."""
-    target = resolve(url, allowed)
-    started = time.monotonic()
-    guard = _Deadline(deadline)
-    connection = None
-    try:
-        connection = _connect(target, started + deadline)
-        guard.watch(connection)
-        connection.timeout = max(0.01, started + deadline - time.monotonic())
-        connection.request(method, target.path, body=body,
-                           headers={"Host": target.netloc, "Accept-Encoding": "identity",
-                                    **(headers or {})},
-                           preload_content=False, decode_content=False)
-        response = connection.getresponse()
-        answer = response.status, response.read(max_read, decode_content=False)
-    except Exception as error:
-        if guard.expired:
-            raise TimeoutError(f"{LATE} ({deadline:g} s)") from error
-        raise
-    else:
-        if guard.expired:  # a cut connection can look like a short, complete answer
-            raise TimeoutError(f"{LATE} ({deadline:g} s)")
-        return answer
-    finally:
-        guard.cancel()
-        if connection is not None:
+    with Caller(allowed, deadline, max_read) as caller:
+        return caller.request(method, url, body, headers)
+
+
+class _Stale(Exception):
+    """A kept-alive connection the other side had closed before our request."""
+
+
+# What a kept-alive connection closed by the other side raises before any answer arrives.
+STALE = (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected)
+
+
+class Caller:
+    """Guarded requests over kept-alive connections, one per origin, checked once per origin.
+
+    A fan-out batch sends hundreds of POSTs to one callback host: its name is resolved and its
+    addresses checked once, and its connection is reused while the subscriber keeps it open.
+    Each request still has its own total deadline and is never redirected.
+    """
+
+    def __init__(self, allowed=(), deadline=10.0, max_read=MAX_READ):
+        self.allowed, self.deadline, self.max_read = allowed, deadline, max_read
+        self.origins = {}  # (scheme, host, port) -> checked addresses
+        self.connections = {}  # (scheme, host, port) -> idle kept-alive connection
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        """Close every kept-alive connection."""
+        for connection in self.connections.values():
             connection.close()
+        self.connections.clear()
+
+    def request(self, method, url, body=None, headers=None):
+        """Send one request; return (status, first max_read bytes of the body)."""
+        parts = _split(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        key = (parts.scheme, parts.hostname, port)
+        if key not in self.origins:
+            self.origins[key] = _checked_addresses(parts.hostname, port, self.allowed)
+        target = _target(parts, port, self.origins[key])
+        headers = {"Host": target.netloc, "Accept-Encoding": "identity", **(headers or {})}
+        idle = self.connections.pop(key, None)
+        if idle is not None:
+            try:
+                return self._send(key, idle, target, method, body, headers)
+            except _Stale:
+                pass  # the subscriber closed it between two requests: connect again
+        return self._send(key, None, target, method, body, headers)
+
+    def _send(self, key, connection, target, method, body, headers):
+        started, reused = time.monotonic(), connection is not None
+        guard = _Deadline(self.deadline)
+        try:
+            connection = connection or _connect(target, started + self.deadline)
+            guard.watch(connection)
+            connection.timeout = max(0.01, started + self.deadline - time.monotonic())
+            connection.request(method, target.path, body=body, headers=headers,
+                               preload_content=False, decode_content=False)
+            response = connection.getresponse()
+            answer = response.status, response.read(self.max_read, decode_content=False)
+        except Exception as error:
+            if connection is not None:
+                connection.close()
+            if guard.expired:
+                raise TimeoutError(f"{LATE} ({self.deadline:g} s)") from error
+            if reused and isinstance(error, STALE):
+                raise _Stale() from error
+            raise
+        finally:
+            guard.cancel()
+        if guard.expired:  # a cut connection can look like a short, complete answer
+            connection.close()
+            raise TimeoutError(f"{LATE} ({self.deadline:g} s)")
+        if response.closed and connection.sock is not None:  # read to the end, not told to close
+            self.connections[key] = connection
+        else:
+            connection.close()
+        return answer
 
 
 def _connect(target, ends):

@@ -11,6 +11,7 @@ from feedserver.search.query import FIELDS
 from feedserver.websub.topics import parse_search_key
 
 MAX_BACKOFF_SECONDS = 3600
+CHANNEL = "feedserver_outbox"  # PostgreSQL LISTEN/NOTIFY channel that wakes workers
 
 
 class LostLease(Exception):
@@ -19,8 +20,29 @@ class LostLease(Exception):
 
 def enqueue(kind, payload, feed_key="", available_at=None, **columns):
     """Add one job; call inside the transaction of the change it announces."""
-    return OutboxJob.create(kind=kind, feed_key=feed_key, payload=json.dumps(payload),
-                            available_at=available_at or utcnow(), **columns)
+    job = OutboxJob.create(kind=kind, feed_key=feed_key, payload=json.dumps(payload),
+                           available_at=available_at or utcnow(), **columns)
+    wake_workers()
+    return job
+
+
+def enqueue_many(rows, chunk=500):
+    """Add many jobs (dicts of columns, payload already JSON) in a few INSERTs."""
+    now = utcnow()
+    rows = [{"available_at": now, **row} for row in rows]
+    for start in range(0, len(rows), chunk):
+        OutboxJob.insert_many(rows[start:start + chunk]).execute()
+    if rows:
+        wake_workers()
+
+
+def wake_workers():
+    """Tell listening workers that a job is queued; PostgreSQL sends it when the transaction commits.
+
+    Other databases have no such signal: their workers poll every WEBSUB_POLL_SECONDS.
+    """
+    if is_postgres():
+        database.execute_sql(f"NOTIFY {CHANNEL}")
 
 
 def was_public(status, published_at, now):
@@ -158,6 +180,25 @@ def unclaim(job):
     """Put a claimed job back unrun, in its place in line; the claim is not an attempt."""
     (OutboxJob.update(locked_by=None, locked_until=None, attempts=OutboxJob.attempts - 1)
      .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
+
+
+def release(job):
+    """Hand a claimed job back at once (a worker stopping); the attempt it made still counts."""
+    (OutboxJob.update(locked_by=None, locked_until=None)
+     .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
+
+
+def depth(now=None):
+    """Return ({kind: pending jobs}, seconds the oldest due job has waited, 0 when none)."""
+    now = now or utcnow()
+    pending = dict(OutboxJob.select(OutboxJob.kind, fn.COUNT(OutboxJob.id))
+                   .where(OutboxJob.status == "pending").group_by(OutboxJob.kind).tuples())
+    oldest = (OutboxJob.select(fn.MIN(OutboxJob.available_at))
+              .where(OutboxJob.status == "pending", OutboxJob.available_at <= now).scalar())
+    if oldest is None:
+        return pending, 0.0
+    # An aggregate comes back raw: text on SQLite, a naive datetime elsewhere.
+    return pending, max(0.0, (now - OutboxJob.available_at.python_value(oldest)).total_seconds())
 
 
 def retry(job, error, max_attempts, backoff_seconds):

@@ -7,11 +7,14 @@ import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-from feedserver.websub import delivery, outbox
+from feedserver.observability import metrics
+from feedserver.websub import delivery, outbox, wakeup
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 300
 SLOW_HOST_SECONDS = 600  # how long a host that answered slowly stays in the slow lane
+GAUGE_EVERY_SECONDS = 10  # how often the outbox depth gauges are read from the database
+KINDS = ("changed", "due", "deliver", "verify", "ping")
 
 
 class Worker:
@@ -35,30 +38,54 @@ class Worker:
         self.slow = {}  # host -> monotonic time it leaves the slow lane
         self.lock = threading.Lock()
         self.stopping = threading.Event()
+        # Set when a job may be waiting: one was queued (PostgreSQL NOTIFY) or one of ours ended.
+        self.wake = threading.Event()
         self.inflight = {}  # future -> (kind, target host)
-        self.last_purge = 0.0
+        self.claimed = {}  # future -> job
+        self.last_purge = self.last_gauge = 0.0
 
     def run(self):
-        """Work until stop() is called."""
-        with ThreadPoolExecutor(self.threads, thread_name_prefix="websub") as pool:
+        """Work until stop() is called; return how many running jobs were handed back unfinished."""
+        wakeup.listen(self.config["DATABASE_URL"], self.wake, self.stopping)
+        pool = ThreadPoolExecutor(self.threads, thread_name_prefix="websub")
+        try:
             while not self.stopping.is_set():
                 if not self.tick(pool):
                     self._idle()
+        finally:
+            released = self._drain(pool)
+        return released
 
     def stop(self):
         self.stopping.set()
+        self.wake.set()
+
+    def _drain(self, pool):
+        """Let running jobs finish for WEBSUB_STOP_SECONDS, then hand the rest back unfinished.
+
+        A job handed back is due again at once for any worker, not after its lease; if its
+        thread still ends it, finish() finds the lease gone (LostLease), so nothing is closed twice.
+        """
+        running = [future for future in self.claimed if not future.done()]
+        _, late = wait(running, timeout=self.config["WEBSUB_STOP_SECONDS"]) if running else ((), ())
+        if late:
+            with self.app.app_context():
+                for future in late:
+                    job = self.claimed[future]
+                    outbox.release(job)
+                    log.warning("outbox job %s (%s) handed back unfinished at stop", job.id, job.kind)
+        pool.shutdown(wait=not late, cancel_futures=True)
+        return len(late)
 
     def _idle(self):
-        """Wait a poll interval, or until a running job ends: it may free its host's turn."""
-        running = [future for future in self.inflight if not future.done()]
-        if running:
-            wait(running, timeout=self.config["WEBSUB_POLL_SECONDS"], return_when=FIRST_COMPLETED)
-        else:
-            self.stopping.wait(self.config["WEBSUB_POLL_SECONDS"])
+        """Wait a poll interval, or until a job is queued or a running one ends (freeing its host)."""
+        self.wake.wait(self.config["WEBSUB_POLL_SECONDS"])
+        self.wake.clear()
 
     def tick(self, pool):
         """Claim as many jobs as there are idle threads and hand them out; return the count."""
         self.inflight = {f: what for f, what in self.inflight.items() if not f.done()}
+        self.claimed = {f: job for f, job in self.claimed.items() if not f.done()}
         free = self.threads - len(self.inflight)
         if free <= 0:
             # Every thread is busy: go on as soon as one finishes, not after a poll interval.
@@ -67,6 +94,7 @@ class Worker:
         try:
             with self.app.app_context():
                 self._purge()
+                self._gauge()
                 return self._start(pool, self._claim(free))
         except Exception:  # a locked or lost database must not end the loop
             log.exception("claiming outbox jobs failed")
@@ -101,7 +129,9 @@ class Worker:
                 outbox.unclaim(job)
                 continue
             hosts[host] += 1
-            self.inflight[pool.submit(self.work, job)] = (job.kind, host)
+            future = pool.submit(self.work, job)
+            future.add_done_callback(lambda _: self.wake.set())
+            self.inflight[future], self.claimed[future] = (job.kind, host), job
         return len(jobs)
 
     def _slow_hosts(self):
@@ -114,23 +144,44 @@ class Worker:
         """Run one job in its own app context; failures go back with backoff."""
         started = time.monotonic()
         with self.app.app_context():
+            slow = False
             try:
-                delivery.run(job)
+                slow = delivery.run(job)
+                result = "done"
             except outbox.LostLease:
+                result = "lost"
                 log.warning("outbox job %s was taken over by another worker", job.id)
             except Exception as error:  # noqa: BLE001 - any failure is retried, never fatal
-                self._retry(job, error)
-        if job.target_host and time.monotonic() - started >= self.slow_after:
+                result = self._retry(job, error)
+        elapsed = time.monotonic() - started
+        metrics.outbox_jobs.labels(job.kind, result).inc()
+        log.info("outbox job %s (%s, attempt %s, host %s) %s in %.0f ms", job.id, job.kind,
+                 job.attempts, job.target_host or "-", result, elapsed * 1000)
+        # A batch times its requests one by one: its total time says nothing about the host.
+        took = 0 if job.kind == "batch" else elapsed
+        if job.target_host and (slow or took >= self.slow_after):
             with self.lock:  # its next requests wait in the slow lane
                 self.slow[job.target_host] = time.monotonic() + SLOW_HOST_SECONDS
 
     def _retry(self, job, error):
+        """Put a failed job back with backoff; return "retry", or "failed" when it gave up."""
         message = f"{type(error).__name__}: {error}"[:500]
         try:
             outbox.retry(job, message, self.config["WEBSUB_MAX_ATTEMPTS"],
                          self.config["WEBSUB_RETRY_SECONDS"])
         except Exception:  # the lease will run out and another pass retries it
             log.exception("could not reschedule outbox job %s", job.id)
+        return "failed" if job.attempts >= self.config["WEBSUB_MAX_ATTEMPTS"] else "retry"
+
+    def _gauge(self):
+        """Every GAUGE_EVERY_SECONDS, read the outbox's depth by kind and its oldest due job's age."""
+        if time.monotonic() - self.last_gauge < GAUGE_EVERY_SECONDS:
+            return
+        self.last_gauge = time.monotonic()
+        pending, oldest = outbox.depth()
+        for kind in set(KINDS) | set(pending):
+            metrics.outbox_pending.labels(kind).set(pending.get(kind, 0))
+        metrics.outbox_oldest_due.set(oldest)
 
     def _purge(self):
         if time.monotonic() - self.last_purge >= PURGE_EVERY_SECONDS:

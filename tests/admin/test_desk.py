@@ -297,7 +297,7 @@ def test_migration_0013_names_writers_from_the_audit_log_and_dates_old_withdrawa
         assert (written.created_by_id, written.withdrawn_at, written.review_state) == (writer, None, "")
         assert pulled.withdrawn_at == then and pulled.withdraw_reason == "" and pulled.created_by_id is None
         assert Category.get().review_required is False
-        assert "0013_desk" in runner.down()  # and back
+        assert "0013_desk" in runner.down("0013_desk")  # and back
         assert "review_state" not in {c.name for c in db.get_columns("release")}
     databases.close_database()
 

@@ -89,8 +89,11 @@ def test_preview_keeps_the_pdf_and_hwp_and_saving_publishes_them(keep_app, edito
     assert saved.status_code == 302
     release = newest(keep_app)
     assert attachment_names(keep_app, release) == ["붙임1. 계획.pdf", "붙임2. 서식.hwp"]
+    with keep_app.app_context():  # staged files are read as they become attachments
+        assert [(a.text_state, a.text) for a in Attachment.select().order_by(Attachment.filename)] == [
+            ("readable", "feedserver demo test"), ("unreadable", "")]
     page = html.page(editor.get(f"/releases/{release.public_id}"))
-    links = page.xpath("//section[@class='attachments']//a/@href")
+    links = page.xpath("//section[@class='attachments']//a[@download]/@href")
     assert [editor.get(href).data for href in links] == [samples.tiny_pdf(), HWP]
     with keep_app.app_context():
         assert StagedFile.select().count() == 0

@@ -27,6 +27,8 @@ RULES = {
     ("admin_review.queue", "GET"): "login",
     ("admin_review.approve", "POST"): "approver", ("admin_review.send_back", "POST"): "approver",
     ("admin_schedule.schedule", "GET"): "login",
+    # 독자 현황: counts only, no one's data; any staff member reads it and its CSV
+    ("admin_audience.page", "GET"): "login", ("admin_audience.csv_export", "GET"): "login",
     ("admin_site.tokens", "GET"): "login", ("admin_site.tokens", "POST"): "login",
     ("admin_site.revoke", "POST"): "admin",  # the admin's own token: others' are the admin's to revoke
     ("admin_site.categories", "GET"): "admin", ("admin_site.create_category", "POST"): "admin",

@@ -102,7 +102,7 @@ def test_ten_thousand_interrupted_rerun_and_round_trip(tmp_path, databases, html
     client = second.test_client()
     public = json.loads(lines[2 + 1])  # n=1: published, with files
     tree = html.page(client.get(f"/releases/{public['public_id']}"))
-    assert tree.xpath("//section[@class='attachments']//a/text()") == ["보도자료.pdf", "현장 사진.png"]
+    assert tree.xpath("//section[@class='attachments']//a[@download]/text()") == ["보도자료.pdf", "현장 사진.png"]
     withdrawn = json.loads(lines[2 + 8])
     assert client.get(f"/releases/{withdrawn['public_id']}").status_code == 410
     databases.close_database()
@@ -234,8 +234,7 @@ def test_batches_interruption_and_round_trip_on_every_backend(staff_db_app, tmp_
 # --- hostile import files ----------------------------------------------------------------------
 
 def test_attachment_paths_outside_the_import_folder_are_refused_whole(staff_db_app, tmp_path, samples):
-    from feedserver.publishing.demo import _tiny_pdf
-    secret = _tiny_pdf("비밀 문서")
+    secret = samples.hangul_files(["비밀 문서"])["pdf"]
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "secret.pdf").write_bytes(secret)
     folder = tmp_path / "import"

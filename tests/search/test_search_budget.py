@@ -118,11 +118,11 @@ def test_searches_past_their_budget_answer_in_time_and_say_so(board_app, html, n
         assert full.status_code == 200 and not notice(html.page(full)) and titles(full) == expected
         if q == OLDEST_ONLY:  # the word's whole search reads a third as much: too close to time
             assert cut_time * 3 < full_time, (cut_time, full_time)
-    # The default budget: a common letter fills its page from the newest releases at once.
+    # The default budget: a common letter is counted to the cap from the newest releases at once.
     board_app.config["SEARCH_TIME_BUDGET_MS"] = 500
     tree = html.page(client.get("/board/news/?field=all&q=도"))
     assert not notice(tree) and len(html.board_rows(tree)) == 10
-    assert html.texts(tree, "//p[@class='board-total']/strong") == ["100"]
+    assert html.texts(tree, "//p[@class='board-total']/strong") == ["1,000"]
 
 
 def test_one_statement_is_stopped_inside_the_database(board_app, monkeypatch):

@@ -41,15 +41,20 @@ def seed_public_board(app):
         stored_name, size, digest = storage.store_bytes(b"%PDF-1.4\n%%EOF\n")
         attachment = Attachment.create(release=release, filename="자료.pdf", content_type="application/pdf",
                                        size=size, sha256=digest, stored_name=stored_name)
-        return sample_urls(release.public_id, attachment.id, older.public_id)
+        stored_name, size, digest = storage.store_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+        hwp = Attachment.create(release=release, filename="자료.hwp", content_type="application/x-hwp",
+                                size=size, sha256=digest, stored_name=stored_name,
+                                text="첨부 본문", text_state="readable")
+        return sample_urls(release.public_id, attachment.id, older.public_id, hwp.id)
 
 
 def feeds(path):
     return [f"{path}.{fmt}" for fmt in FORMATS]
 
 
-def sample_urls(public_id, attachment_id, older_id):
+def sample_urls(public_id, attachment_id, older_id, text_file_id=None):
     """Return {endpoint: [url, ...]} for every public GET endpoint."""
+    viewed = [attachment_id] + ([text_file_id] if text_file_id else [])
     return {
         "static": ["/static/feed.xsl"],
         "board.home": ["/"],
@@ -57,6 +62,7 @@ def sample_urls(public_id, attachment_id, older_id):
         "board.category": ["/board/press/", "/board/press/?field=all&q=소식", "/board/nope/"],
         "board.release": [f"/releases/{public_id}", f"/releases/{older_id}", "/releases/zzzzzzzzzzzz"],
         "board.attachment": [f"/releases/{public_id}/files/{attachment_id}"],
+        "board.attachment_view": [f"/releases/{public_id}/files/{i}/view" for i in viewed],
         "feeds.site": feeds("/feeds/all"),
         "feeds.category": feeds("/feeds/category/press") + ["/feeds/category/nope.rss"],
         "feeds.search": [f"/feeds/search.{fmt}?field=title&q=경기도" for fmt in FORMATS],

@@ -47,7 +47,9 @@ def build_app(tmp_path, url, **extra):
     close_database()
     config = {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
               "ATTACHMENT_DIR": str(tmp_path / "attachments"), "BASE_URL": "",
-              "WTF_CSRF_ENABLED": True, **extra}
+              "WTF_CSRF_ENABLED": True,
+              # No background writer: a test flushes the audience counters when it means to.
+              "AUDIENCE_FLUSH_SECONDS": 0, **extra}
     app = create_app(config)
     with app.app_context():
         migrate()

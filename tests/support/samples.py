@@ -1,13 +1,20 @@
-"""Small valid files to upload: a PDF, a PNG, zip archives (the Office and HWPX formats are zips)."""
+"""Small valid files to upload: a PDF, a PNG, zip archives (the Office and HWPX formats are zips),
+and .hwp/.hwpx/.pdf files holding Korean paragraphs."""
 import io
 import zipfile
 
-from feedserver.publishing.demo import _tiny_pdf
+from feedserver.publishing import demo_files
 
 
 def tiny_pdf():
     """Return a small valid PDF."""
-    return _tiny_pdf("test")
+    return demo_files.pdf(["feedserver demo test"])
+
+
+def hangul_files(paragraphs):
+    """Return {"hwp": HWP 5 bytes, "hwpx": ..., "pdf": ...}, each holding these paragraphs."""
+    return {"hwp": demo_files.hwp5(paragraphs), "hwpx": demo_files.hwpx(paragraphs),
+            "pdf": demo_files.pdf(paragraphs)}
 
 
 def tiny_png():

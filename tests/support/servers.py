@@ -35,15 +35,20 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def gunicorn(app, tmp_path, name):
-    """Start a real gunicorn (as shipped) on the app's database; return (process, url)."""
+def gunicorn(app, tmp_path, name, workers=2, env=None, args=()):
+    """Start a real gunicorn (as shipped) on the app's database; return (process, url).
+
+    env: more environment variables (FEEDSERVER_METRICS_TOKEN, ...) for this server only;
+    args: more gunicorn options, which override the shipped ones.
+    """
     port = free_port()
     env = {**os.environ, "FEEDSERVER_DATABASE_URL": app.config["DATABASE_URL"],
-           "FEEDSERVER_ATTACHMENT_DIR": str(tmp_path / "attachments"), "FEEDSERVER_SECRET_KEY": "x"}
+           "FEEDSERVER_ATTACHMENT_DIR": str(tmp_path / "attachments"), "FEEDSERVER_SECRET_KEY": "x",
+           "FEEDSERVER_METRICS_DIR": str(tmp_path / f"{name}-metrics"), **(env or {})}
     with open(tmp_path / f"{name}.log", "wb") as log:  # the child keeps its own copy of the handle
         process = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "deploy/gunicorn.conf.py"),
-             "--bind", f"127.0.0.1:{port}", "--workers", "2", "--access-logfile", "/dev/null", "wsgi:app"],
+             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--access-logfile", "/dev/null", *args, "wsgi:app"],
             cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):

@@ -199,3 +199,84 @@ def api_headers(app):
         user = create_user("websub-editor", "correct horse battery staple")
         _, secret = issue_token(user, "websub", ACTOR)
     return {"Authorization": f"Bearer {secret}"}
+
+
+class Sink:
+    """An HTTP/1.1 subscriber that keeps connections alive, counts them and records POSTs.
+
+    delay: seconds each POST takes; close_quietly: drop the connection after each answer
+    without saying so (what a subscriber's idle timeout does to a kept-alive connection).
+    """
+
+    def __init__(self, host="127.0.0.1", delay=0.0, close_quietly=False):
+        self.posts, self.connections = [], 0
+        self.lock = threading.Lock()
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                with sink.lock:
+                    sink.connections += 1
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if delay:
+                    time.sleep(delay)
+                with sink.lock:
+                    sink.posts.append((self.path, dict(self.headers), body))
+                status = 500 if self.path.startswith("/fail") else 204
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                self.close_connection = close_quietly
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.server.daemon_threads = True
+        self.server.block_on_close = False
+        self.server.handle_error = lambda *_: None  # a killed worker's reset connection is expected
+        self.base = f"http://{host}:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path):
+        return self.base + path
+
+    def count(self, path=None):
+        """Return how many POSTs arrived (at one path)."""
+        with self.lock:
+            return sum(path is None or p == path for p, _, _ in self.posts)
+
+    def by_path(self):
+        """Return {path: [(headers, body), ...]}."""
+        out = {}
+        with self.lock:
+            for path, headers, body in self.posts:
+                out.setdefault(path, []).append((headers, body))
+        return out
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def add_subscriptions(app, category, callbacks, secret_every=2):
+    """Store verified subscriptions of a category's Atom feed directly (no verification round)."""
+    from datetime import timedelta
+
+    from feedserver.websub.netguard import host_key
+    from feedserver.websub.topics import subscription_ident
+    topic = f"http://localhost/feeds/category/{category.slug}.atom"
+    rows = [{"ident": subscription_ident(topic, callback), "topic": topic,
+             "feed_key": f"cat:{category.id}", "callback": callback,
+             "secret": f"secret-{n}" if secret_every and n % secret_every == 0 else None,
+             "lease_seconds": 3600, "expires_at": utcnow() + timedelta(hours=1),
+             "callback_host": host_key(callback)} for n, callback in enumerate(callbacks)]
+    with app.app_context():
+        for start in range(0, len(rows), 200):
+            Subscription.insert_many(rows[start:start + 200]).execute()
+    return {row["callback"]: row["secret"] for row in rows}

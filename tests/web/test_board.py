@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from feedserver import dates
-from feedserver.models import Release, utcnow
+from feedserver.models import Attachment, Release, utcnow
 
 SEED_LIST = [
     ("811", "김동연, 전해철 위원장과 제2기 도정자문위원회 출범. 첫 회의 열어", "2024.09.26", "14462"),
@@ -53,12 +53,20 @@ def test_seed_list_items_keep_number_title_date_and_views(demo_client, html):
         assert by_number[number][1:] == (title, "경기지기", date, views)
 
 
-def test_last_page_ends_at_one_and_one_past_is_404(demo_client, html):
+def test_last_page_ends_at_one_and_one_past_goes_to_the_last(demo_client, html):
     rows = html.board_rows(html.page(demo_client.get("/board/governor/?page=94")))
     assert rows[-1][0] == "1" and rows[0][0] == "7"
-    response = demo_client.get("/board/governor/?page=95")
-    assert response.status_code == 404
-    assert "없는 페이지" in response.get_data(as_text=True)
+    for past in (95, 99999):
+        response = demo_client.get(f"/board/governor/?page={past}")
+        assert response.status_code == 302 and response.headers["Location"] == "/board/governor/?page=94"
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "-1", "1e3", "99999999999999999999", "", "%EC%9D%BC"])
+def test_a_page_that_is_no_number_goes_to_the_first(demo_client, raw):
+    response = demo_client.get(f"/board/governor/?page={raw}&field=title&q=경기도")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/board/governor/?field=title&q=%EA%B2%BD%EA%B8%B0%EB%8F%84"
+    assert "public" in response.headers["Cache-Control"] and "Set-Cookie" not in response.headers
 
 
 @pytest.mark.parametrize("number, expected", [
@@ -90,7 +98,8 @@ def search_all(html):
         rows, lines, number = [], [], 1
         while True:
             response = client.get(f"{url}&page={number}")
-            if response.status_code == 404:
+            if response.status_code == 302:  # one past the last page: sent back to it
+                assert f"page={number - 1}&" in response.headers["Location"]
                 return rows, lines
             tree = html.page(response)
             hrefs = tree.xpath("//nav[@class='pagination']//li[contains(@class,'num')]/a/@href")
@@ -108,21 +117,25 @@ def test_search_finds_across_pages(demo_app, field, q, search_all):
     rows, lines = search_all(client, f"/board/?field={field}&q={q}")
     with demo_app.app_context():
         column = {"title": "title", "body": "body_text", "author": "author"}.get(field)
+        files = {}  # 내용 and 전체 also search the text of the demo's attached files
+        for file in Attachment.select():
+            files[file.release_id] = files.get(file.release_id, "") + file.text
         expected = [r for r in Release.visible()
-                    if q in (getattr(r, column) if column else r.title + r.body_text + r.author)]
+                    if q in (getattr(r, column) if column else r.title + r.body_text + r.author)
+                    or (field in ("body", "all") and q in files.get(r.id, ""))]
     from feedserver.search.query import SEARCH_CAP
     total = min(len(expected), SEARCH_CAP)
     assert len(rows) == total > 10
-    assert [int(r[0]) for r in rows] == list(range(1, total + 1))  # ranked, newest first
+    assert [int(r[0]) for r in rows] == list(range(total, 0, -1))  # counting down, like the board
     mismatch = [(i, row[1], r.title) for i, (row, r) in enumerate(zip(rows, expected)) if not row[1].endswith(r.title)]
     assert not mismatch, (len(expected), mismatch[:3])
-    # Read only as far as each block of ten pages needs: "100건 이상" until the last block.
+    # An exact count from the first page on, up to the cap; past it "1,000건 이상" on every page.
+    pages = (total + 9) // 10
     for number, line in enumerate(lines, 1):
-        block_end = (number - 1) // 10 * 10 + 10
-        if total > block_end * 10:
-            assert line == f"검색 결과 {block_end * 10:,}건 이상 · {number}쪽"
+        if len(expected) > SEARCH_CAP:
+            assert line == f"검색 결과 {SEARCH_CAP:,}건 이상 · {number}/{pages}쪽"
         else:
-            assert line.startswith(f"검색 결과 {total:,}건")
+            assert line == f"검색 결과 {total:,}건 · {number}/{pages}쪽"
     if field == "title":
         assert all(q in r[1] for r in rows)
     if field == "author":
@@ -184,10 +197,8 @@ def test_neighbours_and_attachments(demo_app, html):
 
 
 @pytest.mark.parametrize("url, status", [
-    ("/board/governor/?page=0", 400), ("/board/governor/?page=-1", 400),
-    ("/board/governor/?page=abc", 400), ("/board/governor/?page=1e3", 400),
-    ("/board/governor/?page=99999999999999999999", 400), ("/board/governor/?page=95", 404),
-    ("/board/nope/", 404), ("/releases/doesnotexist", 404), ("/releases/x/files/1", 404),
+    ("/board/governor/?start=2024-13-01", 400), ("/board/governor/?end=yesterday", 400),
+    ("/board/governor/?start=0001-01-01", 400), ("/board/nope/", 404), ("/releases/doesnotexist", 404), ("/releases/x/files/1", 404),
     ("/board/?q=" + "가" * 101, 400), ("/board/?field=nope&q=a", 400), ("/board/?q=%01a", 400),
     ("/nothing-here", 404), ("/releases/x/files/99999999999999999999", 404),
 ])
@@ -236,22 +247,26 @@ def test_time_at_1630_utc_shows_next_day_in_seoul(app, html, make_category, make
 
 
 def test_concurrent_views_are_all_counted(db_app, make_category, make_release):
+    """32 readers at once count 32; 32 reloads of one reader at once count once (issue 16)."""
     with db_app.app_context():
         cat = make_category()
         release = make_release(cat)
     statuses = []
 
-    def view():
-        statuses.append(db_app.test_client().get(f"/releases/{release.public_id}").status_code)
+    def view(address):
+        client = db_app.test_client()
+        statuses.append(client.get(f"/releases/{release.public_id}",
+                                   environ_base={"REMOTE_ADDR": address}).status_code)
 
-    threads = [threading.Thread(target=view) for _ in range(32)]
+    threads = [threading.Thread(target=view, args=(f"10.0.0.{n}",)) for n in range(32)]
+    threads += [threading.Thread(target=view, args=("10.0.1.1",)) for _ in range(32)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert statuses == [200] * 32
+    assert statuses == [200] * 64
     with db_app.app_context():
-        assert Release.get_by_id(release.id).view_count == 32
+        assert Release.get_by_id(release.id).view_count == 33
 
 
 def test_demo_board_on_every_backend(db_app, tmp_path, html):
@@ -326,8 +341,8 @@ def test_kept_pages_show_fresh_counts_and_follow_every_write(app, html, make_cat
         first = make_release(cat, title="첫 글")
     client = app.test_client()
     assert html.board_rows(html.page(client.get("/board/news/")))[0][4] == "0"
-    for expected in ("1", "2"):
-        tree = html.page(client.get(f"/releases/{first.public_id}"))
+    for expected, address in (("1", "10.0.0.1"), ("2", "10.0.0.2")):  # two readers
+        tree = html.page(client.get(f"/releases/{first.public_id}", environ_base={"REMOTE_ADDR": address}))
         assert html.texts(tree, "//dd[@class='views']") == [expected]
     assert html.board_rows(html.page(client.get("/board/news/")))[0][4] == "2"  # kept page, fresh count
     with app.app_context():

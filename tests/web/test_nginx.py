@@ -1,5 +1,6 @@
 """The shipped deploy/nginx.conf in front of a real gunicorn: micro-cache, Vary, forwarded host, 304."""
 import gzip
+import re
 import shutil
 import subprocess
 import sys
@@ -211,3 +212,36 @@ def test_nginx_keeps_the_feed_page_and_the_feed_apart(app, behind_nginx, make_ca
     for headers in ({"Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"},
                     {"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "iframe"}):
         assert get(pages_first, headers)[2].startswith(b"<?xml")
+
+
+def test_nginx_sends_its_request_id_and_never_a_cached_one(app, behind_nginx, make_category, make_release):
+    """Every answer carries nginx's own $request_id, the micro-cached feed's included."""
+    with app.app_context():
+        make_release(make_category(), title="요청 번호")
+    ids = []
+    paths = ["/board/", "/feeds/all.atom", "/feeds/all.atom", "/feeds/all.atom", "/static/feed.xsl",
+             "/static/feed.xsl"]
+    for path in paths:
+        status, headers, _ = get(behind_nginx + path)
+        assert status == 200
+        [given] = headers.get_all("X-Request-ID")
+        assert re.fullmatch(r"[0-9a-f]{32}", given)
+        ids.append(given)
+    assert len(set(ids)) == len(paths)
+
+
+@pytest.fixture
+def metrics_token(monkeypatch, tmp_path):
+    """Let the app answer /metrics to a bearer token, and give /readyz its attachment folder."""
+    monkeypatch.setenv("FEEDSERVER_METRICS_TOKEN", "token-the-public-must-not-use")
+    (tmp_path / "attachments").mkdir(exist_ok=True)
+
+
+def test_nginx_keeps_health_uncached_and_refuses_metrics(app, metrics_token, behind_nginx):
+    """/readyz always asks the app; /metrics is refused at the door even with the app's token."""
+    for _ in range(3):
+        status, headers, body = get(behind_nginx + "/readyz")
+        assert (status, headers["Cache-Control"]) == (200, "no-store")
+        assert "X-Cache-Status" not in headers and b"ready" in body
+    status, _, body = get(behind_nginx + "/metrics", {"Authorization": "Bearer token-the-public-must-not-use"})
+    assert status == 404 and b"feedserver_" not in body

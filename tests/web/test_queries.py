@@ -36,6 +36,15 @@ def only_data_version(app, url):
     return [record.msg[0] for record in counter.get_queries()] == ["PRAGMA data_version"]
 
 
+def only_data_version_and_mark(app, url, headers):
+    """Tell whether answering url ran SQLite's change counter and the view's mark, nothing else."""
+    client = app.test_client()
+    with count_queries() as counter:
+        assert client.get(url, headers=headers).status_code == 200
+    sql = [record.msg[0].split(" (")[0] for record in counter.get_queries()]
+    return sql == ["PRAGMA data_version", 'INSERT OR IGNORE INTO "audience_seen"', "PRAGMA data_version"]
+
+
 def count_a_view(app):
     """Commit a view count through another connection, as another worker would."""
     import sqlite3
@@ -48,23 +57,24 @@ def count_a_view(app):
 def test_board_queries(demo_app):
     demo_app.extensions["feedserver.pages"].clear()
     # data_version, state token, category, stored count, rows with their category, category
-    # tabs, view counts
-    assert queries(demo_app, "/board/governor/?page=3") == 7
+    # tabs, which rows have attachments (📎), view counts
+    assert queries(demo_app, "/board/governor/?page=3") == 8
     # another page, nothing committed since: the state token is remembered
-    assert queries(demo_app, "/board/governor/?page=94") == 6
+    assert queries(demo_app, "/board/governor/?page=94") == 7
     # kept page, nothing committed since: data_version alone
     assert only_data_version(demo_app, "/board/governor/?page=3")
     # after a commit elsewhere (a view): data_version, state token, view counts
     count_a_view(demo_app)
     assert queries(demo_app, "/board/governor/?page=3") == 3
-    # data_version, category, the newest 404 releases' ids and FTS5's matches among them,
-    # the same for the newest 4,040 (still fewer than the block needs), the index asked for
-    # 101 matches anywhere (fewer: a rare word), which of those are visible, the page's rows,
-    # category tabs, view counts
-    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 11
-    # a common word: data_version, category, the newest 404 ids and FTS5's matches among
-    # them, which of those are visible, the page's rows, category tabs, view counts
-    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 8
+    # data_version, category, the newest 4,004 visible ids (the whole board) and FTS5's matches
+    # among them (fewer than the 1,001 an exact count needs), the index asked for 1,001 matches
+    # anywhere (fewer: a rare word), which of those are visible, the page's rows, category tabs,
+    # which rows have attachments, view counts
+    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 10
+    # a common word: the same window, then the index holds 1,001 matches: one walk of the time
+    # index probing them replaces the visibility check, then the page as above, and which of
+    # the rows' files hold the word (전체 and 내용 search the attachments too)
+    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 11
     assert only_data_version(demo_app, "/board/governor/?field=title&q=청년")  # kept until a write
 
 
@@ -72,13 +82,18 @@ def test_release_page_queries(demo_app):
     with demo_app.app_context():
         with_files = next(r for r in Release.visible() if r.attachments.count() == 2)
         plain = next(r for r in Release.visible() if r.attachments.count() == 0)
+    queries(demo_app, f"/releases/{with_files.public_id}", {"User-Agent": "reader 0"})  # the day's salt
     demo_app.extensions["feedserver.pages"].clear()
-    # data_version, state token, release+category, newer, older, attachments, and the
-    # view, which says the new count (UPDATE ... RETURNING)
-    assert queries(demo_app, f"/releases/{with_files.public_id}") == 7
-    assert queries(demo_app, f"/releases/{plain.public_id}") == 7
-    # kept page: data_version, state token, the view with its count
-    assert queries(demo_app, f"/releases/{plain.public_id}") == 3
+    # data_version, state token, release+category, newer, older, attachments, and the view:
+    # the reader's first-of-the-day mark, the cap per address, the new count (UPDATE ... RETURNING)
+    assert queries(demo_app, f"/releases/{with_files.public_id}", {"User-Agent": "reader 1"}) == 9
+    assert queries(demo_app, f"/releases/{plain.public_id}", {"User-Agent": "reader 1"}) == 9
+    # kept page, a new reader: data_version, state token, the view's three
+    assert queries(demo_app, f"/releases/{plain.public_id}", {"User-Agent": "reader 2"}) == 5
+    # a reload: data_version, state token, the mark that is there already, data_version, the count
+    assert queries(demo_app, f"/releases/{plain.public_id}", {"User-Agent": "reader 2"}) == 5
+    # reloads after it: nothing was committed since, so the filled page is reused
+    assert only_data_version_and_mark(demo_app, f"/releases/{plain.public_id}", {"User-Agent": "reader 2"})
 
 
 def test_a_cold_feed_request_reads_the_feed_state_once(db_app, make_category, make_release):

@@ -1,0 +1,61 @@
+"""Where a day's first views are remembered: audience_seen in the database, or Redis if configured.
+
+Either answers "is this the reader's first view of the release today, within the cap per
+address?" exactly under concurrency: a unique index in the database, SET NX in Redis. With
+AUDIENCE_REDIS_URL a reload writes nothing to the database; its keys expire when the Seoul day
+ends. Redis out of reach: the database answers instead (logged), so no view is lost or doubled.
+"""
+import logging
+from datetime import datetime, timedelta
+
+import redis
+
+from feedserver.audience.visitors import SEOUL
+from feedserver.db import database
+from feedserver.models import AudienceSeen
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseSeen:
+    """First views as rows of audience_seen (dropped at the day's rollover)."""
+
+    def first(self, day, scope, visitor, address, cap):
+        inserted = database.execute(AudienceSeen.insert(
+            day=day, scope=scope, visitor=visitor, address=address).on_conflict_ignore()).rowcount
+        if inserted != 1:
+            return False
+        if not cap:
+            return True
+        agents = AudienceSeen.select().where(AudienceSeen.day == day, AudienceSeen.scope == scope,
+                                             AudienceSeen.address == address).count()
+        return agents <= cap
+
+
+class RedisSeen:
+    """First views as Redis keys that expire at the end of their day."""
+
+    def __init__(self, url, prefix):
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        self.prefix, self.fallback = prefix, DatabaseSeen()
+
+    def first(self, day, scope, visitor, address, cap):
+        ends = int(datetime.combine(day + timedelta(days=1), datetime.min.time(), SEOUL).timestamp())
+        try:
+            if not self.client.set(f"{self.prefix}:{day}:{scope}:v:{visitor}", 1, nx=True, exat=ends):
+                return False
+            if not cap:
+                return True
+            pipe = self.client.pipeline()
+            pipe.incr(f"{self.prefix}:{day}:{scope}:a:{address}")
+            pipe.expireat(f"{self.prefix}:{day}:{scope}:a:{address}", ends)
+            return pipe.execute()[0] <= cap
+        except redis.RedisError as error:
+            log.warning("audience: Redis out of reach, the database remembers views: %s", error)
+            return self.fallback.first(day, scope, visitor, address, cap)
+
+
+def remembering(config):
+    """Return the store the app's settings choose."""
+    url = config.get("AUDIENCE_REDIS_URL")
+    return RedisSeen(url, config["AUDIENCE_REDIS_PREFIX"]) if url else DatabaseSeen()

@@ -1,0 +1,91 @@
+"""PostgreSQL's stand-in for SQLite's data_version: a per-process count of notified commits.
+
+Migration 0019 makes every write to releases, boards, files and feed states notify the channel
+`feedserver_changed`. One thread per process LISTENs and counts. While it is live, a memo
+(statememo.py) stays valid until the count moves, so a warm poll costs no query; a write
+through any instance reaches every other within the notification's delivery, a few
+milliseconds (the bound we promise is 100 ms, tests/test_coherence.py). The listener proves
+itself live with a round trip every HEARTBEAT seconds; if it has not for STALE_AFTER seconds
+(a lost or silently dropped connection), stamp() is None and every request reads the database,
+as on MariaDB.
+"""
+import logging
+import os
+import threading
+import time
+
+import psycopg
+
+from feedserver.db import local_writes
+
+log = logging.getLogger(__name__)
+CHANNEL = "feedserver_changed"
+APPLICATION = "feedserver-changes"  # how the listener shows in pg_stat_activity
+HEARTBEAT = 0.25
+STALE_AFTER = 1.0
+RECONNECT_SECONDS = 1.0
+TRIGGERS_PRESENT = "SELECT 1 FROM pg_proc WHERE proname = 'feedserver_changed'"
+
+
+class Listener:
+    """One process's LISTEN connection and its count of notifications."""
+
+    def __init__(self, url):
+        self.url, self.pid = url, os.getpid()
+        self.count, self.live_until = 0, 0.0
+        self.thread = threading.Thread(target=self._run, name="changes-listen", daemon=True)
+        self.thread.start()
+
+    def stamp(self):
+        """Return the count while the listener is live, else None."""
+        return self.count if time.monotonic() < self.live_until else None
+
+    def _bump(self):
+        self.count += 1
+
+    def _run(self):
+        while True:
+            try:
+                self._listen()
+            except Exception as error:  # noqa: BLE001 - a lost connection: memo off until back
+                self.live_until = 0.0
+                log.warning("LISTEN %s lost (%s); reconnecting", CHANNEL, error)
+                time.sleep(RECONNECT_SECONDS)
+
+    def _listen(self):
+        with psycopg.connect(_dsn(self.url), autocommit=True, application_name=APPLICATION) as conn:
+            conn.execute(f"LISTEN {CHANNEL}")
+            self._bump()  # whatever was written while nobody listened
+            while True:
+                beat = time.monotonic()
+                # Live only while the triggers' function exists (migration 0019 applied, schema
+                # not dropped): without it no write would ever move the count.
+                if conn.execute(TRIGGERS_PRESENT).fetchone():
+                    self.live_until = beat + STALE_AFTER
+                else:
+                    self.live_until = 0.0
+                # Notifications that came during the heartbeat are yielded first (psycopg's backlog).
+                for _ in conn.notifies(timeout=HEARTBEAT, stop_after=1):
+                    self._bump()
+
+
+_listeners = {}
+_lock = threading.Lock()
+
+
+def stamp(url):
+    """Return this process's change count for a PostgreSQL URL, or None while not known to be live."""
+    listener = _listeners.get(url)
+    if listener is None or listener.pid != os.getpid():  # first call, or a forked worker
+        with _lock:
+            listener = _listeners.get(url)
+            if listener is None or listener.pid != os.getpid():
+                listener = _listeners[url] = Listener(url)
+    count = listener.stamp()
+    # This process's own writes count at once; other processes' arrive as notifications.
+    return None if count is None else (count, local_writes())
+
+
+def _dsn(url):
+    """Return a libpq URL (peewee's pool scheme prefixes are not libpq's)."""
+    return "postgresql://" + url.split("://", 1)[1]
