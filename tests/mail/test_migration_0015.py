@@ -8,7 +8,7 @@ TABLES = {"mail_address", "mail_subscription", "press_contact", "press_contact_b
 
 @pytest.mark.backends("sqlite", "postgresql", "mysql")
 def test_0015_creates_and_drops_the_mail_tables(backend, tmp_path, databases):
-    app, runner = databases.app_at_migration(backend, tmp_path, "0013_desk")
+    app, runner = databases.app_at_migration(backend, tmp_path, "0014_attachment_text")
     try:
         with app.app_context():
             assert TABLES.isdisjoint(database.obj.get_tables())
