@@ -28,7 +28,7 @@ demo: migrate
 
 # The WebSub worker runs beside gunicorn and stops when gunicorn exits.
 run: demo
-	@echo "feedserver: http://$(HOST):$(PORT)/ (WebSub hub: /websub)"
+	@echo "feedserver: http://$(HOST):$(PORT)/ (WebSub hub: /websub; e-mail: see the worker's line below)"
 	$(BIN)/feedserver worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app

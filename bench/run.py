@@ -25,13 +25,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from archives import Archive  # noqa: E402
-from common import (  # noqa: E402
+import push
+from archives import Archive
+from common import (
     BIN,
     OUT,
     ROOT,
@@ -42,9 +43,8 @@ from common import (  # noqa: E402
     wait_http,
     wrk_run,
 )
-from nginx import Nginx  # noqa: E402
-from report import Report  # noqa: E402
-import push  # noqa: E402
+from nginx import Nginx
+from report import Report
 
 FEED = "/feeds/category/governor.atom"
 BOARD = "/board/governor/"
@@ -205,7 +205,6 @@ class Bench:
                                         GIVE_UP_SECONDS * 1000, 0, 0, 1),
                         note=f"one request took over {GIVE_UP_SECONDS} s; gave up")
         self.log(f"{name}: one request took over {GIVE_UP_SECONDS} s; restarting its server")
-        return None
 
     def measure_views(self, name, server, archive, public_id, label, script=LUA_READERS):
         """Measure a release page, each request a new reader; check every 2xx counted one view."""
@@ -438,6 +437,21 @@ class Bench:
         else:
             push.run(self, archive, subscribers=10_000)
 
+    def mail_phase(self, subscribers=10000):
+        """One release to 10,000 subscribers through an SMTP sink (bench/mail_bench.py)."""
+        done = subprocess.run([sys.executable, str(ROOT / "bench" / "mail_bench.py"), str(subscribers)],
+                              capture_output=True, text=True, timeout=900, check=False)
+        if done.returncode != 0:
+            raise ApparatusError(f"mail_bench failed: {done.stderr[-500:]}")
+        got = json.loads(done.stdout.strip().splitlines()[-1])
+        self.log(f"mail: {got}")
+        r = self.report
+        r.ratio(f"E-mail: messages/s, one `feedserver worker`, SQLite [{got['messages']} of "
+                f"{subscribers} in {got['seconds']} s]", got["messages_per_second"])
+        r.ratio("E-mail: publish transaction with 10,000 subscribers / with none",
+                round(got["publish_ms_with_subscribers"] / max(got["publish_ms_no_subscribers"], 0.1), 2),
+                "<=", 3)
+
     def mixed_paths(self, info, public_ids, releases, searches):
         """Write the mixed-browse request list, shaped like readers' traffic.
 
@@ -494,7 +508,7 @@ def describe_run(bench, args, seconds_taken):
     load = os.getloadavg()
     mode = "quick" if args.quick else "full"
     return [
-        f"feedserver benchmark ({mode}), {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
+        f"feedserver benchmark ({mode}), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"code {rev or 'unknown'}, {os.cpu_count()} cores",
         f"gunicorn sync, --workers {bench.workers} for every gunicorn case "
         f"(deploy/gunicorn.conf.py); wrk -t2 -c{CONNECTIONS} -d{args.seconds}s after a 1 s warm-up; "
@@ -527,6 +541,7 @@ def main():
             for engine in args.engines:
                 bench.scale_phase(engine)
             bench.push_phase("postgres" if "postgres" in args.engines else "sqlite")
+            bench.mail_phase()
     except ApparatusError as error:
         print(f"bench: apparatus failed: {error}", file=sys.stderr)
         return 2

@@ -94,6 +94,7 @@ def _register_blueprints(app):
     from feedserver.admin import account_pages, accounts, drafts, websub_status  # composition root
     from feedserver.admin import audience as admin_audience  # composition root
     from feedserver.admin import images as admin_images  # composition root
+    from feedserver.admin import mail_pages as admin_mail  # composition root
     from feedserver.admin import paste as admin_paste  # composition root
     from feedserver.admin import review as admin_review  # composition root
     from feedserver.admin import schedule as admin_schedule  # composition root
@@ -101,17 +102,20 @@ def _register_blueprints(app):
     from feedserver.admin import revisions as admin_revisions  # composition root
     from feedserver.admin import site as admin_site  # composition root
     from feedserver.api import views as api  # composition root
-    from feedserver.web import board, discovery, feeds, widget  # composition root
+    from feedserver.web import board, discovery, feeds, mailing, widget  # composition root
     from feedserver.web import hub as websub  # composition root
-    for blueprint in (board.bp, feeds.bp, discovery.bp, widget.bp, websub.bp):
+    for blueprint in (board.bp, feeds.bp, discovery.bp, widget.bp, websub.bp, mailing.bp,
+                      mailing.links):
         app.register_blueprint(blueprint)
     accounts.init_app(app)  # CSRF on every form, login pages
     for blueprint in (account_pages.bp, admin.bp, admin_revisions.bp, admin_site.bp, admin_review.bp,
                       admin_schedule.bp, admin_images.bp, admin_paste.bp, websub_status.bp, drafts.bp,
-                      admin_audience.bp, api.bp):
+                      admin_audience.bp, admin_mail.bp, api.bp):
         app.register_blueprint(blueprint)
+    admin_mail.init_app(app)
     accounts.csrf.exempt(api.bp)  # token-authenticated, no cookies
     accounts.csrf.exempt(websub.bp)  # subscribers are other servers, not our forms
+    accounts.csrf.exempt(mailing.links)  # the token in the URL is the secret (RFC 8058 one-click)
 
 
 def _register_filters(app):

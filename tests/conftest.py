@@ -6,8 +6,9 @@ imports tests.support (tests/test_layout.py):
 - `make_category`, `make_release`: factories writing rows straight to the models;
 - `html` (page, texts, board_rows), `staff` (PASSWORD, login, post_form, bearer, actions, ...),
   `samples` (tiny_pdf, tiny_png, zip_bytes), `websub` (Subscriber, running_worker, wait_for, ...),
-  `databases` (build_app, close_database, SERVER_URLS, ...), `servers` (free_port, gunicorn):
-  the modules of tests/support, one namespace per concern;
+  `databases` (build_app, close_database, SERVER_URLS, ...), `servers` (free_port, gunicorn),
+  `mail` (SmtpServer, link, path_of; the `smtp` fixture runs one): the modules of tests/support,
+  one namespace per concern;
 - `private_postgres`: a PostgreSQL server of the test's own, to stop and start (tests/support/postgres.py).
 A folder's own conftest.py adds what only its tests use (web/: `crawl`; browser/: the host site).
 """
@@ -19,9 +20,11 @@ import pytest
 
 from feedserver.db import make_database
 from feedserver.publishing.demo import seed_demo
+from tests.support import axe as axe_module
 from tests.support import clipboard as clipboard_module
 from tests.support import databases as databases_module
 from tests.support import html as html_module
+from tests.support import mail as mail_module
 from tests.support import postgres as postgres_module
 from tests.support import releases
 from tests.support import samples as samples_module
@@ -117,6 +120,26 @@ def samples():
 def websub():
     """FAST, ACTOR, Subscriber, running_worker, wait_for, drained, subscribe, subscribed, publish, edit."""
     return websub_module
+
+
+@pytest.fixture
+def axe():
+    """axe(page) -> axe-core's serious and critical violations (the context needs bypass_csp)."""
+    return axe_module.violations
+
+
+@pytest.fixture
+def mail():
+    """Sink, SmtpServer, link(message, pattern), path_of(url): e-mail through a real SMTP server."""
+    return mail_module
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1: .sink holds what it accepted, .config the settings."""
+    server = mail_module.SmtpServer()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from prometheus_client import start_http_server
 from feedserver import create_app
 from feedserver.cli.admin import COMMANDS as PUBLISHING_COMMANDS
 from feedserver.db import database, is_postgres
+from feedserver.mail import digest as mail_digest
+from feedserver.mail import transport as mail_transport
 from feedserver.migrate import migrate
 from feedserver.models import Release
 from feedserver.publishing.demo import seed_demo
@@ -50,7 +52,7 @@ def seed_demo_command(count, if_empty):
 @click.command("worker")
 @with_appcontext
 def worker_command():
-    """Deliver WebSub notifications from the outbox until stopped (SIGTERM or Ctrl-C)."""
+    """Deliver WebSub notifications and e-mail from the outbox until stopped (SIGTERM or Ctrl-C)."""
     if is_postgres():
         # Each worker transaction closes its own job: one lost in a database crash is simply
         # redone (at-least-once), and commits are lost only as a tail, in order. So the worker's
@@ -59,7 +61,9 @@ def worker_command():
     worker = Worker(current_app._get_current_object())
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     _serve_metrics(current_app.config.get("WORKER_METRICS_BIND", ""))
+    mail_digest.ensure_scheduled()
     click.echo(f"WebSub 작업자 시작: {worker.name}")
+    click.echo(f"메일 발송: {mail_transport.where()}")
     try:
         released = worker.run()
     except KeyboardInterrupt:

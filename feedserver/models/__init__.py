@@ -1,10 +1,12 @@
 """Peewee models, split by concern; import them from here."""
-from .accounts import *  # noqa: F401,F403
-from .audience import *  # noqa: F401,F403
-from .base import *  # noqa: F401,F403
+from .accounts import *
+from .audience import *
+from .base import *
 from .base import PUBLIC_ID_ALPHABET, BaseModel, new_public_id, utcnow  # noqa: F401
-from .drafts import *  # noqa: F401,F403
-from .releases import *  # noqa: F401,F403
-from .websub import *  # noqa: F401,F403
+from .drafts import *
+from .mail import *
+from .releases import *
+from .websub import *
 
-MODELS = RELEASE_MODELS + ACCOUNT_MODELS + WEBSUB_MODELS + DRAFT_MODELS + AUDIENCE_MODELS  # noqa: F405
+MODELS = (RELEASE_MODELS + ACCOUNT_MODELS + WEBSUB_MODELS + DRAFT_MODELS + AUDIENCE_MODELS
+          + MAIL_MODELS)

@@ -20,6 +20,10 @@ ACTIONS = {
     "password_change": "비밀번호 변경", "password_reset": "비밀번호 재설정",
     "sessions_end": "모든 기기 로그아웃",
     "import": "일괄 가져오기", "export": "내보내기",
+    "press_contact_create": "기자 명단 추가", "press_contact_update": "기자 명단 수정",
+    "press_contact_delete": "기자 명단 삭제", "press_import": "기자 명단 가져오기",
+    "mail_address_export": "개인정보 내보내기", "mail_address_erase": "개인정보 삭제",
+    "mail_withdrawal_notice": "철회 알림 메일",
 }
 VIA = {"admin": "관리자 화면", "api": "API", "cli": "명령줄", "schedule": "예약 시각"}
 

@@ -118,5 +118,9 @@ def _after_import(rows, actor):
         newest[release.category_id] = release
     later = [r for r in imported if r.status in VISIBLE_STATUSES
              and r.published_at and r.published_at > now]
-    for release in [*newest.values(), *later]:
+    # E-mail: imported releases already public are an archive, not news (mail=False); one
+    # scheduled for later is mailed when it comes due, like any scheduled release.
+    for release in newest.values():
+        release_changed(release, None, "draft", mail=False)
+    for release in later:
         release_changed(release, None, "draft")

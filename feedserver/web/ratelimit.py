@@ -22,6 +22,7 @@ BUCKETS = {
     "RATE_LIMIT_FEEDS": (("feeds", "discovery", "widget"), ("/feeds/", "/widget/latest.json")),
     "RATE_LIMIT_API": (("api",), ("/api/",)),
     "RATE_LIMIT_WEBSUB": (("websub",), ("/websub",)),
+    "RATE_LIMIT_MAIL": (("mailing", "mail_links"), ("/subscribe", "/mail/")),
 }
 HEADERS = {HeaderNames.LIMIT: "RateLimit-Limit", HeaderNames.REMAINING: "RateLimit-Remaining",
            HeaderNames.RESET: "RateLimit-Reset", HeaderNames.RETRY_AFTER: "Retry-After"}

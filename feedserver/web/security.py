@@ -14,9 +14,9 @@ CSP = ("default-src 'self'; img-src 'self' data: https:; style-src 'self'; scrip
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors {ancestors}")
 # Paths whose pages sign people in or act for them: the only ones with a session.
-SESSION_PREFIXES = ("/admin",)
+SESSION_PREFIXES = ("/admin", "/subscribe")
 # Paths answered per user (a session or an API token): no shared cache may keep them.
-PRIVATE_PREFIXES = ("/admin", "/api")
+PRIVATE_PREFIXES = ("/admin", "/api", "/subscribe", "/mail")
 PRIVATE = "private, no-store"
 
 

@@ -10,6 +10,7 @@ from peewee import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from feedserver.db import database
+from feedserver.mail import jobs as mail_jobs
 from feedserver.models import Category, OutboxJob, Release, Subscription, utcnow
 from feedserver.publishing import audit
 from feedserver.websub import fanout, netguard, outbox
@@ -30,7 +31,7 @@ def run(job):
     Errors propagate for the worker to retry.
     """
     handler = {"changed": fan_out, "due": announce_due, "deliver": deliver, "verify": verify,
-               "ping": ping, "batch": deliver_batch}[job.kind]
+               "ping": ping, "batch": deliver_batch, **mail_jobs.HANDLERS}[job.kind]
     try:
         return bool(handler(job))
     except netguard.Refused as error:  # an address we may not call: retrying cannot help

@@ -57,11 +57,12 @@ def seen_change(release, old_status, old_published_at, deleted=False, now=None):
 
 
 def release_changed(release, old_category_id=None, old_status=None, old_published_at=None,
-                    deleted=False):
+                    deleted=False, mail=True):
     """Queue the notifications a release write owes; call inside its transaction.
 
     Only a change readers can see wakes subscribers now. A release scheduled for later keeps
     one "due" job, replaced on every write, that announces it when its time comes.
+    mail=False: the release is not news (an imported archive): feeds change, inboxes do not.
     """
     now = utcnow()
     key = f"release:{release.public_id}"
@@ -74,15 +75,24 @@ def release_changed(release, old_category_id=None, old_status=None, old_publishe
             and release.published_at > now):
         enqueue("due", {"release": release.public_id}, key, available_at=release.published_at)
     if seen_change(release, old_status, old_published_at, deleted, now):
-        announce(release, old_category_id, now)
+        announce(release, old_category_id, now,
+                 went_live=mail and not was_public(old_status, old_published_at, now))
 
 
-def announce(release, old_category_id=None, now=None):
-    """Queue a "changed" job for every feed that shows (or showed) the release."""
+def announce(release, old_category_id=None, now=None, went_live=True):
+    """Queue a "changed" job for every feed that shows (or showed) the release.
+
+    went_live: the release has just become public (published, come due, restored), as
+    opposed to an edit of a public one; e-mail sends the release itself only then.
+    """
     now = now or utcnow()
     keys = ["all"] + [f"cat:{c}" for c in sorted({release.category_id, old_category_id} - {None})]
     for key in keys + _matching_searches(release, now, {release.category_id, old_category_id}):
         enqueue("changed", {"release": release.public_id}, key)
+    # E-mail rides on the same trigger (publish, a scheduled release coming due, an edit);
+    # feedserver/mail/fanout.py decides at run time what the change owes each address.
+    enqueue("mail_release", {"release": release.public_id, "went_live": went_live},
+            f"release:{release.public_id}")
 
 
 def _matching_searches(release, now, category_ids):
@@ -149,6 +159,20 @@ def finish(job, status="done", error=None):
                                 locked_until=None, last_error=error)
                .where(OutboxJob.id == job.id, OutboxJob.locked_by == job.locked_by).execute())
     if not updated:
+        raise LostLease(f"outbox job {job.id}")
+
+
+def renew(job, lease_seconds):
+    """Extend a claimed job's lease before each step of a long job; raise LostLease if it is gone.
+
+    A job that sends many messages stays ours while it works, and stops at once (before its
+    next message) when another worker took it over.
+    """
+    ours = (OutboxJob.id == job.id) & (OutboxJob.locked_by == job.locked_by) & (OutboxJob.status == "pending")
+    updated = (OutboxJob.update(locked_until=utcnow() + timedelta(seconds=lease_seconds))
+               .where(ours).execute())
+    # MariaDB counts changed rows, not matched ones: a renewal within the same second changes none.
+    if not updated and not OutboxJob.select().where(ours).exists():
         raise LostLease(f"outbox job {job.id}")
 
 

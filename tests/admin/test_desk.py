@@ -291,7 +291,7 @@ def test_migration_0013_names_writers_from_the_audit_log_and_dates_old_withdrawa
         Table("audit_entry").bind(db).insert(
             created_at=stamp(then), actor_id=writer, actor_name="writer", via="admin",
             action="release_create", target="release:written", summary="", address="").execute()
-        assert "0013_desk" in runner.up()
+        assert "0013_desk" in runner.up("0013_desk")  # later migrations stay out of its down()
         written = Release.get(Release.public_id == "written")
         pulled = Release.get(Release.public_id == "pulled")
         assert (written.created_by_id, written.withdrawn_at, written.review_state) == (writer, None, "")

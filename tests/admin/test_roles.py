@@ -39,6 +39,14 @@ RULES = {
     ("admin_site.end_user_sessions", "POST"): "admin",
     ("admin_site.audit_log", "GET"): "admin",
     ("websub_admin.status", "GET"): "admin",
+    # e-mail: the press list is personal data (approvers keep it); the send log and 개인정보 are admins'
+    ("admin_mail.press_list", "GET"): "approver", ("admin_mail.create_contact", "POST"): "approver",
+    ("admin_mail.edit_contact", "GET"): "approver", ("admin_mail.edit_contact", "POST"): "approver",
+    ("admin_mail.delete_contact", "POST"): "approver",
+    ("admin_mail.import_contacts", "GET"): "approver", ("admin_mail.import_contacts", "POST"): "approver",
+    ("admin_mail.mail_status", "GET"): "admin", ("admin_mail.withdrawal_notice", "POST"): "admin",
+    ("admin_mail.privacy", "GET"): "admin", ("admin_mail.privacy_export", "POST"): "admin",
+    ("admin_mail.privacy_erase", "POST"): "admin",
     # autosave and staged files: any staff member, for their own drafts only (tests/admin/test_keep.py)
     ("admin_drafts.save", "POST"): "login", ("admin_drafts.discard", "POST"): "login",
     ("admin_drafts.staged_file", "GET"): "login",
@@ -77,7 +85,8 @@ def desk(staff_app, staff, make_release):
                 "category_id": Category.get(Category.slug == "notice").id,
                 "user_id": User.get(User.username == "editor").id,
                 "token_id": ApiToken.get(ApiToken.user == admin.id).id,
-                "token": "no-such-staged-file", "revision_id": 1, "attachment_id": 1}
+                "token": "no-such-staged-file", "revision_id": 1, "attachment_id": 1,
+                "contact_id": 1}
 
 
 def url_for_rule(app, endpoint, args):

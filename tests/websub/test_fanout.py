@@ -86,7 +86,7 @@ def test_publish_writes_the_same_jobs_whatever_the_number_of_subscribers(db_app,
         websub.publish(db_app, category, f"구독자 {subscribers}명")
         with db_app.app_context():
             written.append(OutboxJob.select().count() - before)
-    assert written[0] == written[1] == 2  # the site feed and the category feed
+    assert written[0] == written[1] == 3  # the site feed, the category feed, and e-mail's one job
 
 
 def test_killed_worker_mid_batch_resends_only_what_it_had_not_recorded(db_app, make_category, websub, tmp_path):
