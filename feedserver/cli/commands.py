@@ -10,7 +10,6 @@ from prometheus_client import start_http_server
 
 from feedserver import create_app
 from feedserver.cli.admin import COMMANDS as PUBLISHING_COMMANDS
-from feedserver.db import database, is_postgres
 from feedserver.mail import digest as mail_digest
 from feedserver.mail import transport as mail_transport
 from feedserver.migrate import migrate
@@ -53,11 +52,6 @@ def seed_demo_command(count, if_empty):
 @with_appcontext
 def worker_command():
     """Deliver WebSub notifications and e-mail from the outbox until stopped (SIGTERM or Ctrl-C)."""
-    if is_postgres():
-        # Each worker transaction closes its own job: one lost in a database crash is simply
-        # redone (at-least-once), and commits are lost only as a tail, in order. So the worker's
-        # commits need not wait for the WAL flush, which is most of a progress record's cost.
-        database.obj.connect_params["options"] = "-c synchronous_commit=off"
     worker = Worker(current_app._get_current_object())
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     _serve_metrics(current_app.config.get("WORKER_METRICS_BIND", ""))

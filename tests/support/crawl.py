@@ -80,6 +80,9 @@ def sample_urls(public_id, attachment_id, older_id, text_file_id=None):
         "widget.embed": ["/embed/latest", "/embed/latest?category=press"],
         "widget.script": ["/widget.js"],
         "widget.builder": ["/widget"],
+        "health.healthz": ["/healthz"],
+        "health.readyz": ["/readyz"],
+        "metrics.metrics_view": ["/metrics"],
     }
 
 
