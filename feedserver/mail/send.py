@@ -19,6 +19,7 @@ from flask import current_app
 from feedserver.mail import compose
 from feedserver.mail.transport import PermanentFailure, open_transport
 from feedserver.models import MailAddress, MailDelivery, utcnow
+from feedserver.observability import metrics
 from feedserver.websub import outbox
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,10 @@ COUNTS = Counter()  # per process: sent, failed, bounced (see count())
 def count(outcome):
     """Count one delivery outcome ("sent", "failed", "disabled"): the one place a metric goes."""
     COUNTS[outcome] += 1
+    if outcome == "sent":
+        metrics.mail_sent.inc()
+    elif outcome == "failed":
+        metrics.mail_failed.inc()
 
 
 def send_job(job):

@@ -26,6 +26,7 @@ from feedserver.models import (
     utcnow,
     visible_count,
 )
+from feedserver.observability import metrics
 from feedserver.search.budget import Found
 from feedserver.search.files import matching_files
 from feedserver.search.newest import newest_ids
@@ -219,6 +220,7 @@ def _count_view(release_id):
         if not first_view(release_id):
             return {}
         count = Release.count_view(release_id)
+        metrics.views_written.inc()
     except OperationalError as error:
         current_app.logger.warning("view of release %s not counted: %s", release_id, error)
         return {}
