@@ -70,7 +70,7 @@ def test_editor_publishes_schedules_and_readers_see_it(admin_site, browser_page,
     assert page.locator(".release-body p").all_text_contents() == [
         "경기도가 반도체 인재를 키웁니다.", "올해 예산은 300억 원입니다."]
     with page.expect_download() as waiting:
-        page.get_by_role("link", name=FILE).click()
+        page.get_by_role("link", name=FILE, exact=True).click()
     download = waiting.value
     assert download.suggested_filename == FILE
     saved = tmp_path / "download.pdf"
