@@ -179,8 +179,10 @@ def test_sigkilled_gunicorn_workers_and_websub_worker_lose_nothing(staff_app, tm
             assert release.attachments.count() == 1, release.title
         for attachment in Attachment.select():
             assert (files / attachment.stored_name).exists()
-        statuses = {job.status for job in OutboxJob.select()}
-        assert statuses <= {"done"}, statuses  # every job finished; nothing lost or stuck
+        # Every job finished; nothing lost or stuck. The hourly e-mail digest a worker schedules
+        # is the one job meant to wait (due at the next hour).
+        statuses = {job.status for job in OutboxJob.select().where(OutboxJob.kind != "mail_digest")}
+        assert statuses <= {"done"}, statuses
         announced = {job.payload for job in OutboxJob.select().where(OutboxJob.kind == "changed",
                                                                      OutboxJob.feed_key == "all")}
         for release in Release.select():
