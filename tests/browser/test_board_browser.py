@@ -143,7 +143,7 @@ def test_copy_and_print_buttons(live_server, browser):
     page.locator("td.col-title a").first.click()
     permalink = page.url.split("?")[0]
     page.get_by_role("button", name="주소 복사").click()
-    assert page.get_by_role("button", name="복사됨").is_visible()
+    page.get_by_role("button", name="복사됨").wait_for()  # the label changes once the clipboard took it
     assert page.evaluate("navigator.clipboard.readText()") == permalink
     page.get_by_role("button", name="인쇄").click()
     assert page.evaluate("window.__printed") == 1
