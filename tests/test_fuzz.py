@@ -108,9 +108,11 @@ def test_session_cookie_is_secure_httponly_samesite_in_production(tmp_path, monk
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
 
 
-def test_gunicorn_does_not_announce_a_version():
+def test_gunicorn_does_not_announce_a_version(monkeypatch, tmp_path):
     import runpy
     from pathlib import Path
+    # The config sets PROMETHEUS_MULTIPROC_DIR in the environment: keep it out of later tests.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     conf = runpy.run_path(str(Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"))
     # gunicorn sends a bare "Server: gunicorn" (the soak checks it has no version); nginx does
     # not pass an upstream's Server header on, and server_tokens off hides its own version.

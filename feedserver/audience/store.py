@@ -34,7 +34,10 @@ def write(batch, today, salts, keep_days=400):
 
 
 def _write(batch):
-    with database.atomic():
+    # SQLite: take the write lock first. A transaction that reads before it writes cannot take
+    # the lock another writer took meanwhile, and fails at once ("database is locked") instead
+    # of waiting out the busy timeout.
+    with database.atomic(**({"lock_type": "IMMEDIATE"} if is_sqlite() else {})):
         _pollers(batch.pollers)
         _feeds(batch)
         _aggregators(batch.latest)

@@ -383,10 +383,12 @@ def test_upload_parts_other_than_file_are_refused(staff_app, samples, api):
         assert not Attachment.select().exists()
 
 
-def test_every_operation_documents_the_fronts_html_414():
+def test_every_operation_documents_the_fronts_html_414(monkeypatch, tmp_path):
     """gunicorn (and nginx) answer a request line over 8190 bytes with HTML, before the app."""
     import runpy
     from pathlib import Path
+    # The config sets PROMETHEUS_MULTIPROC_DIR in the environment: keep it out of later tests.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
 
     from feedserver.api.openapi import document
     conf = runpy.run_path(str(Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"))
