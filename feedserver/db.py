@@ -57,6 +57,11 @@ def make_database(url, pool_size=8, busy_timeout_ms=5000):
     return db
 
 
+def libpq_url(url):
+    """Return a postgresql:// URL libpq accepts (the configured one may say postgres://)."""
+    return "postgresql://" + url.split("://", 1)[1]
+
+
 def _target(db):
     return database.obj if db is None else getattr(db, "obj", db)
 

@@ -16,7 +16,7 @@ import time
 
 import psycopg
 
-from feedserver.db import local_writes
+from feedserver.db import libpq_url, local_writes
 
 log = logging.getLogger(__name__)
 CHANNEL = "feedserver_changed"
@@ -53,7 +53,7 @@ class Listener:
                 time.sleep(RECONNECT_SECONDS)
 
     def _listen(self):
-        with psycopg.connect(_dsn(self.url), autocommit=True, application_name=APPLICATION) as conn:
+        with psycopg.connect(libpq_url(self.url), autocommit=True, application_name=APPLICATION) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
             self._bump()  # whatever was written while nobody listened
             while True:
@@ -85,7 +85,3 @@ def stamp(url):
     # This process's own writes count at once; other processes' arrive as notifications.
     return None if count is None else (count, local_writes())
 
-
-def _dsn(url):
-    """Return a libpq URL (peewee's pool scheme prefixes are not libpq's)."""
-    return "postgresql://" + url.split("://", 1)[1]

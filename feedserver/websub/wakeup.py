@@ -9,6 +9,7 @@ import threading
 
 import psycopg
 
+from feedserver.db import libpq_url
 from feedserver.websub.outbox import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ def listen(url, wake, stopping):
 def _loop(url, wake, stopping):
     while not stopping.is_set():
         try:
-            with psycopg.connect(_dsn(url), autocommit=True) as conn:
+            with psycopg.connect(libpq_url(url), autocommit=True) as conn:
                 conn.execute(f"LISTEN {CHANNEL}")
                 wake.set()  # anything queued while we were not listening
                 while not stopping.is_set():
@@ -38,7 +39,3 @@ def _loop(url, wake, stopping):
             log.warning("outbox LISTEN connection lost (%s); retrying", error)
             stopping.wait(RECONNECT_SECONDS)
 
-
-def _dsn(url):
-    """Return a libpq URL (peewee's pool scheme prefixes are not libpq's)."""
-    return "postgresql://" + url.split("://", 1)[1]

@@ -7,7 +7,7 @@ import pytest
 
 from feedserver.caching import changes
 from feedserver.caching.statememo import current, remember
-from feedserver.db import database
+from feedserver.db import database, libpq_url
 
 NOW = datetime(2024, 5, 6, 23, 46, tzinfo=UTC)
 pytestmark = pytest.mark.backends("postgresql")
@@ -48,7 +48,7 @@ def _settled(url):
 
 
 def _elsewhere(url, sql):
-    with psycopg.connect(changes._dsn(url), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
         conn.execute(sql)
 
 
