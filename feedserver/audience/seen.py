@@ -9,10 +9,10 @@ import logging
 from datetime import datetime, timedelta
 
 import redis
+from peewee import SQL, fn
 
 from feedserver.audience.visitors import SEOUL
-from feedserver.db import database
-from feedserver.models import AudienceSeen
+from feedserver.models import AudienceSeen, Compiled, Slot
 
 log = logging.getLogger(__name__)
 
@@ -21,15 +21,22 @@ class DatabaseSeen:
     """First views as rows of audience_seen (dropped at the day's rollover)."""
 
     def first(self, day, scope, visitor, address, cap):
-        inserted = database.execute(AudienceSeen.insert(
-            day=day, scope=scope, visitor=visitor, address=address).on_conflict_ignore()).rowcount
-        if inserted != 1:
+        seen = {"day": day, "scope": scope, "address": address}
+        if _REMEMBER.execute(visitor=visitor, **seen).rowcount != 1:
             return False
-        if not cap:
-            return True
-        agents = AudienceSeen.select().where(AudienceSeen.day == day, AudienceSeen.scope == scope,
-                                             AudienceSeen.address == address).count()
-        return agents <= cap
+        return not cap or _AGENTS.scalar(**seen) <= cap
+
+
+def _slot(name):
+    return Slot(name, getattr(AudienceSeen, name).db_value)
+
+
+_REMEMBER = Compiled(lambda: AudienceSeen.insert(
+    day=_slot("day"), scope=_slot("scope"), visitor=_slot("visitor"), address=_slot("address"))
+    .on_conflict_ignore())
+_AGENTS = Compiled(lambda: AudienceSeen.select(fn.COUNT(SQL("*"))).where(
+    AudienceSeen.day == _slot("day"), AudienceSeen.scope == _slot("scope"),
+    AudienceSeen.address == _slot("address")))
 
 
 class RedisSeen:

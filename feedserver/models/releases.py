@@ -20,6 +20,7 @@ from peewee import (
 
 from ..db import database, is_mysql, is_postgres, note_write
 from .base import BaseModel, SafeCharField, SafeTextField, UTCDateTimeField, new_public_id, utcnow
+from .compiled import Compiled, Slot
 
 # peewee's translation of driver errors into its own OperationalError and kin.
 DB_ERRORS = getattr(peewee, "__exception_wrapper__")
@@ -46,6 +47,11 @@ class Category(BaseModel):
     def ordered(cls):
         """Return categories in display order."""
         return cls.select().order_by(cls.sort_order, cls.id)
+
+    @classmethod
+    def listed(cls):
+        """Return every category in display order, as a list (a compiled query)."""
+        return _CATEGORIES.all()
 
 
 class Release(BaseModel):
@@ -144,8 +150,7 @@ class Release(BaseModel):
         if not (isinstance(public_id, str) and public_id.isascii() and public_id.isalnum()
                 and len(public_id) <= 16):
             return None
-        return (cls.select(cls, Category).join(Category)
-                .where(cls.public_id == public_id).first())
+        return _BY_PUBLIC_ID.first(public_id=public_id)
 
     @classmethod
     def visible(cls, now=None):
@@ -162,14 +167,12 @@ class Release(BaseModel):
         PostgreSQL and SQLite 3.35+ say the new count in the same statement (UPDATE ...
         RETURNING), which saves the page a round trip; MariaDB's UPDATE cannot.
         """
-        query = cls.update(view_count=cls.view_count + 1).where(cls.id == release_id)
         note_write()
         if is_mysql() or (not is_postgres() and sqlite3.sqlite_version_info < (3, 35)):
-            query.execute()
+            _COUNT_VIEW.execute(id=release_id)
             return None
         with DB_ERRORS:  # SQLite runs the write as the row is read, so a full disk fails there
-            rows = list(query.returning(cls.view_count).tuples().execute())
-        return rows[0][0] if rows else None
+            return _COUNT_VIEW_RETURNING.scalar(id=release_id)
 
 
 class Attachment(BaseModel):
@@ -293,28 +296,48 @@ def _bump(key, now, count=None):
 
 def visible_count(category_id=None, now=None):
     """Count visible releases from the stored count plus scheduled ones now due, in one query."""
-    now = now or utcnow()
     key = f"cat:{category_id}" if category_id else "all"
-    stored = FeedState.select(FeedState.published_count).where(FeedState.key == key)
-    due = Release.select(fn.COUNT(Release.id) + fn.COALESCE(stored, 0)).where(
-        Release.status == "scheduled", Release.published_at <= now)
-    if category_id:
-        due = due.where(Release.category == category_id)
-    return due.scalar() or 0
+    shape = _VISIBLE_COUNT[bool(category_id)]
+    return shape.scalar(now=now or utcnow(), key=key, category=category_id) or 0
 
+
+def _visible_count(in_category):
+    stored = FeedState.select(FeedState.published_count).where(FeedState.key == Slot("key"))
+    due = Release.select(fn.COUNT(Release.id) + fn.COALESCE(stored, 0)).where(
+        Release.status == "scheduled", Release.published_at <= Slot("now", Release.published_at.db_value))
+    if in_category:
+        due = due.where(Release.category == Slot("category"))
+    return due.tuples()
+
+
+_VISIBLE_COUNT = {in_category: Compiled(lambda in_category=in_category: _visible_count(in_category))
+                  for in_category in (False, True)}
 
 # Below this many skipped rows OFFSET is cheap; beyond it a page starts from its first row's key.
 DEEP_OFFSET = 1000
 
 
+def page_window(offset, limit, total):
+    """Return (skip, count, newest): how to read rows offset..offset+limit of a newest-first list
+    of `total`, from its newest end or, past the middle, from its oldest end."""
+    if offset <= total // 2:
+        return offset, limit, True
+    # OFFSET walks every skipped row: the last page of a million would walk them all.
+    return max(0, total - offset - limit), min(limit, total - offset), False
+
+
+def deep_offset(skip):
+    """Tell whether skipping this many rows needs a key seek (PostgreSQL, MariaDB) over OFFSET."""
+    # SQLite seeks a table row only for rows it returns, so its OFFSET already skips by the
+    # index (status is in the time indexes).
+    return skip >= DEEP_OFFSET and (is_postgres() or is_mysql())
+
+
 def newest_first_page(query, offset, limit, total):
     """Return rows offset..offset+limit of a newest-first query, reading deep pages from the old end."""
-    if offset <= total // 2:
-        return _page_from(query, offset, limit, newest=True)
-    # OFFSET walks every skipped row: the last page of a million would walk them all.
-    start = max(0, total - offset - limit)
-    count = min(limit, total - offset)
-    return list(reversed(_page_from(query, start, count, newest=False)))
+    skip, count, newest = page_window(offset, limit, total)
+    rows = _page_from(query, skip, count, newest)
+    return rows if newest else list(reversed(rows))
 
 
 def _page_from(query, offset, limit, newest):
@@ -322,9 +345,7 @@ def _page_from(query, offset, limit, newest):
     order = (Release.published_at.desc(), Release.id.desc()) if newest else \
         (Release.published_at.asc(), Release.id.asc())
     query = query.order_by(*order)
-    # SQLite seeks a table row only for rows it returns, so its OFFSET already skips by the
-    # index (status is in the time indexes).
-    if offset < DEEP_OFFSET or not (is_postgres() or is_mysql()):
+    if not deep_offset(offset):
         return list(query.offset(offset).limit(limit))
     # PostgreSQL reads each skipped row unless only the key is asked for (an index-only scan);
     # the page's rows are then read from its first key on: 0.56 s -> 75 ms at page 50,000 of 1M.
@@ -334,3 +355,13 @@ def _page_from(query, offset, limit, newest):
     here = Tuple(Release.published_at, Release.id)
     key = Tuple(Release.published_at.db_value(first[0]), first[1])
     return list(query.where(here <= key if newest else here >= key).limit(limit))
+
+
+# Shapes every release page runs (models/compiled.py: built once, run with new values).
+_BY_PUBLIC_ID = Compiled(lambda: Release.select(Release, Category).join(Category)
+                         .where(Release.public_id == Slot("public_id")).limit(1))
+_COUNT_VIEW = Compiled(lambda: Release.update(view_count=Release.view_count + 1)
+                      .where(Release.id == Slot("id")))
+_COUNT_VIEW_RETURNING = Compiled(lambda: Release.update(view_count=Release.view_count + 1)
+                                .where(Release.id == Slot("id")).returning(Release.view_count).tuples())
+_CATEGORIES = Compiled(lambda: Category.ordered())

@@ -21,8 +21,12 @@ from feedserver.models import (
     VISIBLE_STATUSES,
     Attachment,
     Category,
+    Compiled,
     Release,
+    Slot,
+    deep_offset,
     newest_first_page,
+    page_window,
     utcnow,
     visible_count,
 )
@@ -36,6 +40,7 @@ from feedserver.web.discovery import alternates
 from feedserver.web.listing import LIST_KEYS, list_state, new_since
 from feedserver.web.pagination import Pager
 from feedserver.web.sharing import first_image
+from feedserver.web.urls import url_pattern
 
 bp = Blueprint("board", __name__)
 
@@ -136,16 +141,25 @@ def _render_list(category, args, since):
     # A search the time budget cut short says so on any page, rather than moving the reader.
     if args.page > pager.pages and not partial:
         abort(_corrected(args, pager.pages))
-    rows = _list_rows(query, pager, ids, args)
+    rows = _list_rows(query, pager, ids, args, category.id if category else None)
+    list_ref = category.slug if category else "all"
 
     def page_url(page, **extra):
         return url_for(request.endpoint, **request.view_args, **args.query_args(page=page), **extra)
 
+    # Page 1 has no ?page= (one URL per page); the others differ in the number alone.
+    other_page = url_pattern(request.endpoint, "page", **request.view_args,
+                             **args.query_args(page=None))
+    first_page = page_url(1)
+
+    def nav_url(page):
+        return first_page if page == 1 else other_page(page)
+
     return render_template(
-        "board/list.html", category=category, categories=list(Category.ordered()),
+        "board/list.html", category=category, categories=Category.listed(),
         rows=rows, with_files=_with_files(rows), new_since=since, pager=pager, args=args,
-        fields=FIELDS, page_url=page_url, nav=pager.links(page_url),
-        list_ref=category.slug if category else "all",
+        fields=FIELDS, page_url=page_url, list_ref=list_ref, nav=pager.links(nav_url),
+        release_url=url_pattern("board.release", "public_id", list=list_ref, **args.query_args()),
         alternates=alternates(category, args.field, args.q), search_cap=SEARCH_CAP,
         over_cap=over_cap, search_partial=partial,
         file_hits=matching_files([r.id for r in rows], args.field, args.q) if args.q else {},
@@ -166,10 +180,14 @@ def _matching_ids(query, category, args):
     return Found(row[0] for row in query.select(Release.id).limit(SEARCH_CAP + 1).tuples())
 
 
-def _list_rows(query, pager, ids, args):
+def _list_columns():
+    return [Release.id, Release.public_id, Release.title, Release.author, Release.published_at,
+            Release.view_count, Category.id, Category.slug, Category.name]
+
+
+def _list_rows(query, pager, ids, args, category_id):
     """Return this page's rows: by position on the board, by id among a search's matches."""
-    columns = [Release.id, Release.public_id, Release.title, Release.author, Release.published_at,
-               Release.view_count, Category.id, Category.slug, Category.name]
+    columns = _list_columns()
     if ids is not None:
         if args.q and args.field in ("body", "all"):
             columns.append(Release.body_text)  # for the excerpt around the first match
@@ -177,8 +195,28 @@ def _list_rows(query, pager, ids, args):
         query = Release.select().where(Release.id.in_(page_ids)).order_by(
             Release.published_at.desc(), Release.id.desc())
         return list(query.join(Category).switch(Release).select(*columns))
-    return newest_first_page(query.join(Category).switch(Release).select(*columns),
-                             pager.offset, pager.per_page, pager.total)
+    skip, count, newest = page_window(pager.offset, pager.per_page, pager.total)
+    if deep_offset(skip):
+        return newest_first_page(query.join(Category).switch(Release).select(*columns),
+                                 pager.offset, pager.per_page, pager.total)
+    rows = _BOARD_ROWS[category_id is not None, newest].all(
+        now=utcnow(), category=category_id, skip=skip, count=count)
+    return rows if newest else rows[::-1]
+
+
+def _board_rows(in_category, newest):
+    """Build the query shape of a board page read by OFFSET from its newest or oldest end."""
+    order = (Release.published_at.desc(), Release.id.desc()) if newest else \
+        (Release.published_at.asc(), Release.id.asc())
+    query = Release.select(*_list_columns()).join(Category).switch(Release).where(
+        Release.status.in_(VISIBLE_STATUSES), Release.published_at <= Slot("now", Release.published_at.db_value))
+    if in_category:
+        query = query.where(Release.category == Slot("category"))
+    return query.order_by(*order).offset(Slot("skip")).limit(Slot("count"))
+
+
+_BOARD_ROWS = {(in_category, newest): Compiled(lambda c=in_category, n=newest: _board_rows(c, n))
+               for in_category in (False, True) for newest in (False, True)}
 
 
 def _with_files(rows):
@@ -186,8 +224,15 @@ def _with_files(rows):
     ids = [r.id for r in rows]
     if not ids:
         return set()
-    found = Attachment.select(Attachment.release).where(Attachment.release.in_(ids)).distinct()
-    return {row[0] for row in found.tuples()}
+    shape = _WITH_FILES.get(len(ids))
+    if shape is None:
+        shape = _WITH_FILES[len(ids)] = Compiled(lambda n=len(ids): Attachment.select(
+            Attachment.release).where(Attachment.release.in_([Slot(str(i)) for i in range(n)])).distinct().tuples())
+    return {row[0] for row in shape.all(**{str(i): v for i, v in enumerate(ids)})}
+
+
+# One shape per number of rows on a page: a page holds PAGE_SIZE rows or fewer.
+_WITH_FILES = {}
 
 
 @bp.get("/releases/<public_id>")
@@ -197,8 +242,7 @@ def release(public_id):
         newer, older = _neighbours(item)
         state = list_state(request.args, current_app.config["MAX_QUERY_LENGTH"])
         html = render_template(
-            "board/release.html", release=item, attachments=list(Attachment.listed().where(
-                Attachment.release == item.id).order_by(Attachment.id)),
+            "board/release.html", release=item, attachments=_FILES.all(release=item.id),
             newer=newer, older=older, list_state=state, back_url=_back_url(item, state),
             share_image=_absolute(first_image(item.body_html)),
             alternates=alternates(item.category) + alternates())  # its board's feeds, then the site's
@@ -243,18 +287,30 @@ def _get_release(public_id):
 
 def _neighbours(item):
     """Return the newer and older visible releases of the same category."""
+    here = {"category": item.category_id, "at": item.published_at, "id": item.id}
+    return _NEWER.first(now=utcnow(), **here), _OLDER.first(**here)
+
+
+def _neighbour(newer):
+    """Build the query shape for the next release up (newer) or down the board."""
     # A row comparison walks the (category, published_at, id) index; an OR of the
     # two cases scanned half a million rows at a million releases.
-    here = Tuple(Release.published_at.db_value(item.published_at), item.id)
     position = Tuple(Release.published_at, Release.id)
-    newer = (Release.visible().where(Release.category == item.category_id, position > here)
-             .order_by(Release.published_at.asc(), Release.id.asc()).first())
+    here = Tuple(Slot("at", Release.published_at.db_value), Slot("id"))
+    query = Release.select(Release.id, Release.public_id, Release.title).where(
+        Release.category == Slot("category"), Release.status.in_(VISIBLE_STATUSES))
+    if newer:
+        query = query.where(position > here, Release.published_at <= Slot("now", Release.published_at.db_value))
+        return query.order_by(Release.published_at.asc(), Release.id.asc()).limit(1)
     # Anything older than a visible release is already due: no "<= now" bound, which
     # would make SQLite walk the index from now back to here.
-    older = (Release.select().where(Release.category == item.category_id, position < here,
-                                    Release.status.in_(VISIBLE_STATUSES))
-             .order_by(Release.published_at.desc(), Release.id.desc()).first())
-    return newer, older
+    return query.where(position < here).order_by(Release.published_at.desc(), Release.id.desc()).limit(1)
+
+
+_NEWER = Compiled(lambda: _neighbour(newer=True))
+_OLDER = Compiled(lambda: _neighbour(newer=False))
+_FILES = Compiled(lambda: Attachment.listed().where(Attachment.release == Slot("release"))
+                  .order_by(Attachment.id))
 
 
 def _back_url(item, state):

@@ -1,0 +1,86 @@
+"""Query shapes compiled to SQL once per process and database, then run with new values.
+
+Peewee builds a query's SQL from its expression tree on every execution. For the selects of a
+board or release page (thirty columns and more) that costs more than the database takes to
+answer them: about half of an uncached release page went to building SQL. A page runs the
+same few shapes with different values, so each shape is built once, with Slots where its
+values go, and its SQL text is reused.
+"""
+import weakref
+
+from peewee import ColumnBase
+
+from ..db import database
+
+__all__ = ["Compiled", "Slot"]
+
+
+class _Mark:
+    """Where a Slot's value goes among a compiled query's parameters."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot):
+        self.slot = slot
+
+
+class Slot(ColumnBase):
+    """A named placeholder for a value, converted for the database (`converter`) when run."""
+
+    def __init__(self, name, converter=None):
+        super().__init__()
+        self.name, self.converter = name, converter
+
+    def __sql__(self, ctx):
+        # converter=False: the value is converted when the query runs, not now.
+        return ctx.value(_Mark(self), converter=False)
+
+
+class Compiled:
+    """One query shape: build() returns a peewee query using Slots; run it with their values."""
+
+    def __init__(self, build):
+        self._build = build
+        # Tests and tools switch databases within one process: one compilation each.
+        self._by_database = weakref.WeakKeyDictionary()
+
+    def _compiled(self):
+        target = database.obj
+        found = self._by_database.get(target)
+        if found is None:
+            query = self._build()
+            sql, params = query.sql()
+            found = self._by_database[target] = (query, sql, params)
+        return found
+
+    def execute(self, **values):
+        """Run the query; return the driver's cursor."""
+        _, sql, params = self._compiled()
+        args = [_value(param, values) if isinstance(param, _Mark) else param for param in params]
+        return database.execute_sql(sql, args)
+
+    def cursor(self, **values):
+        """Run the query; return peewee's cursor wrapper (rows as the built query returns them)."""
+        query = self._compiled()[0]
+        return query._get_cursor_wrapper(self.execute(**values))
+
+    def all(self, **values):
+        """Return every row as a list."""
+        return list(self.cursor(**values))
+
+    def first(self, **values):
+        """Return the first row, or None (the shape should carry its own LIMIT 1)."""
+        for row in self.cursor(**values):
+            return row
+        return None
+
+    def scalar(self, **values):
+        """Return the first column of the first row, or None."""
+        rows = self.execute(**values).fetchall()  # read to the end: SQLite then ends the statement
+        return rows[0][0] if rows else None
+
+
+def _value(mark, values):
+    slot = mark.slot
+    value = values[slot.name]
+    return slot.converter(value) if slot.converter is not None else value
