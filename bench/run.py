@@ -59,6 +59,7 @@ SEARCH_WORDS = ("청년", "기후위기", "뷁", "도", "트리베디")
 CONNECTIONS = 32
 DEMO_COUNT = 937
 SIZES = (1_000, 1_000_000)
+PHASES = ["demo", "scale", "push", "mail"]
 LUA_PATHS = ROOT / "bench" / "paths.lua"
 LUA_BUST = ROOT / "bench" / "bust.lua"
 LUA_READERS = ROOT / "bench" / "readers.lua"
@@ -525,6 +526,8 @@ def main():
     parser.add_argument("--engines", nargs="*", default=["sqlite", "postgres"],
                         choices=["sqlite", "postgres"], help="archives to scale-test (full run)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached archives")
+    parser.add_argument("--phases", nargs="*", default=PHASES, choices=PHASES,
+                        help="run only these phases (full run; a partial run's table is not the README's)")
     args = parser.parse_args()
     args.seconds = args.seconds or (2 if args.quick else 6)
 
@@ -534,14 +537,17 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     bench = Bench(args)
     try:
-        bench.demo_phase()
+        if args.quick or "demo" in args.phases:
+            bench.demo_phase()
         if args.quick:
             bench.push_phase("sqlite")
         else:
-            for engine in args.engines:
+            for engine in args.engines if "scale" in args.phases else ():
                 bench.scale_phase(engine)
-            bench.push_phase("postgres" if "postgres" in args.engines else "sqlite")
-            bench.mail_phase()
+            if "push" in args.phases:
+                bench.push_phase("postgres" if "postgres" in args.engines else "sqlite")
+            if "mail" in args.phases:
+                bench.mail_phase()
     except ApparatusError as error:
         print(f"bench: apparatus failed: {error}", file=sys.stderr)
         return 2
@@ -557,7 +563,7 @@ def main():
     report.header = describe_run(bench, args, time.monotonic() - bench.started)
     table = report.render()
     print(table)
-    name = "last-bench-quick" if args.quick else "last-bench"
+    name = "last-bench-quick" if args.quick else "last-bench" if args.phases == PHASES else "last-bench-partial"
     (OUT / f"{name}.txt").write_text(table + "\n")
     (OUT / f"{name}.json").write_text(json.dumps({
         "header": report.header,

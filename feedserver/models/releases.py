@@ -53,6 +53,11 @@ class Category(BaseModel):
         """Return every category in display order, as a list (a compiled query)."""
         return _CATEGORIES.all()
 
+    @classmethod
+    def by_slug(cls, slug):
+        """Return the category with this slug, or None."""
+        return _CATEGORY_BY_SLUG.first(slug=slug)
+
 
 class Release(BaseModel):
     public_id = CharField(max_length=16, unique=True, default=new_public_id)
@@ -365,3 +370,4 @@ _COUNT_VIEW = Compiled(lambda: Release.update(view_count=Release.view_count + 1)
 _COUNT_VIEW_RETURNING = Compiled(lambda: Release.update(view_count=Release.view_count + 1)
                                 .where(Release.id == Slot("id")).returning(Release.view_count).tuples())
 _CATEGORIES = Compiled(lambda: Category.ordered())
+_CATEGORY_BY_SLUG = Compiled(lambda: Category.select().where(Category.slug == Slot("slug")).limit(1))

@@ -61,7 +61,7 @@ def category(slug):
 
 
 def _get_category(slug):
-    category = Category.get_or_none(Category.slug == slug)
+    category = Category.by_slug(slug)
     if category is None:
         abort(404, description="없는 게시판입니다.")
     return category
