@@ -1,5 +1,6 @@
 """Show a search's words in what it found: <mark> in titles, a short excerpt of the body."""
 import re
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -7,6 +8,7 @@ EXCERPT_BEFORE = 40   # characters of context shown before the first match
 EXCERPT_LENGTH = 140  # characters of the whole excerpt
 
 
+@lru_cache(maxsize=256)
 def _pattern(q):
     """Return a case-insensitive pattern of q's words, longest first (None: no words)."""
     words = sorted({w for w in (q or "").split() if w}, key=len, reverse=True)
@@ -32,11 +34,20 @@ def highlight(text, q):
 def excerpt(text, q):
     """Return a short highlighted excerpt of text around q's first match, or None without one."""
     pattern = _pattern(q)
-    text = " ".join((text or "").split())
-    match = pattern and pattern.search(text)
-    if not match:
+    raw = text or ""
+    found = pattern and pattern.search(raw)
+    if not found:
         return None
+    # Collapse whitespace only around the first match: a body holding an attachment's text
+    # runs to tens of thousands of characters. Words hold no whitespace, so the match is the same.
+    lo, hi = max(0, found.start() - 4 * EXCERPT_BEFORE), found.end() + 4 * EXCERPT_LENGTH
+    before, after = raw[:lo].strip(), raw[hi:].strip()
+    text = " ".join(raw[lo:hi].split())
+    match = pattern.search(text)
     start = max(0, match.start() - EXCERPT_BEFORE)
+    if start == 0 and before and lo:
+        text, start = " " + text, 1  # the text goes on before the window: say so
     end = min(len(text), start + EXCERPT_LENGTH)
     piece = highlight(text[start:end], q)
-    return Markup("").join([Markup("…") if start else Markup(""), piece, Markup("…") if end < len(text) else Markup("")])
+    more = end < len(text) or bool(after)
+    return Markup("").join([Markup("…") if start else Markup(""), piece, Markup("…") if more else Markup("")])

@@ -6,10 +6,11 @@ answered by the index, which then holds only a few. So releases are read newest 
 widening windows, and the index is asked once whether the word is rare. When the time
 budget (search_budget.py) runs out in a wide window, the narrower ones' matches are the answer.
 """
+import math
 import operator
 from functools import reduce
 
-from peewee import Select, fn
+from peewee import Select, Tuple, fn
 
 from feedserver.db import database, is_mysql, is_postgres
 from feedserver.models import Release, utcnow
@@ -18,7 +19,17 @@ from feedserver.search.match import fts_newest_ids, match_ids, query_words, rece
 from feedserver.search.query import FIELD_COLUMNS, exact_filter
 
 # Windows of newest releases, as multiples of the matches wanted; None reads the whole board.
-WINDOWS = (4, 40, 400, 4000, None)
+# The first is a sample: a word's share in it calls for a window of its own size when that is
+# narrower than the next. Unless the share says the word is common, the index is asked first
+# whether it is rare anywhere (then the index alone answers).
+WINDOWS = (0.1, 1, 10, 100, 1000, None)
+# A word whose share calls for a window wider than this many times `wanted` may be rare.
+PROBE_BEYOND = 10
+# Margin on the window a word's share calls for, so one window is usually enough.
+SLACK = 1.3
+# SQLite: beyond this many times `wanted`, one walk of the time index probing the word's
+# matches costs less than reading a window's ids.
+FTS_WINDOW_MAX = 10
 # Ids checked per statement against LIKE conditions. SQLite looks a few hundred ids up by
 # rowid, but for ~300 and more of them (at 100,000 releases) it walks the category's time
 # index instead: 1,001 ids at once cost 60 ms, five statements of 200 cost 9 ms.
@@ -49,31 +60,39 @@ def _search(category_id, field, q, wanted, now, period):
     exact = exact_filter(query, field, q, words)
     index_is_exact = exact is query  # no LIKE check added: the index's match is the answer
     fts = words is not None and not is_postgres() and not is_mysql()
-    ids = []
-    for step, times in enumerate(WINDOWS):
-        if step == 0 and not fts and times is not None:
-            continue  # a streamed walk stops at `wanted` matches by itself; SQLite's window is read whole
-        if step == 1 and fts and index_is_exact:
-            continue  # the rare-word probe and then one walk of the time index follow
-        if step == 2 and words is not None:
+    if fts:
+        def window(size, ids, read):
+            return _fts_window(exact, category_id, now, field, words, size, wanted, period, index_is_exact)
+    else:
+        def window(size, ids, read):  # a walk goes on from the rows it has read
+            return ids + _walk_window(query, field, q.split(), size, wanted - len(ids), skip=read)
+    sizes = [times and math.ceil(times * wanted) for times in WINDOWS]
+    ids, size, read, probed = [], sizes[0], 0, words is None
+    while True:
+        ids, read = window(size, ids, read), size
+        if len(ids) >= wanted or size is None:
+            return ids[:wanted]
+        yield ids
+        wider = _wider(size, len(ids), wanted)
+        if not probed and (wider is None or wider > PROBE_BEYOND * wanted):
+            probed = True
             # Not common among the newest: ask the index whether the word is rare anywhere.
             every = match_ids(field, words, wanted, newest=False)
             if len(every) < wanted:
                 return _admitted(exact, every)
             yield ids
-            if fts and index_is_exact:
+            if fts and index_is_exact and (wider is None or wider > FTS_WINDOW_MAX * wanted):
                 # Neither common nor rare: walk the time index newest first, probing the word's
                 # matches (held in memory by SQLite), and stop at `wanted`; rows are not read.
                 return fts_newest_ids(category_id, now, field, words, wanted, period)
-        size = times and times * wanted
-        if fts:
-            ids = _fts_window(exact, category_id, now, field, words, size, wanted, period, index_is_exact)
-        else:
-            ids = _walk_window(query, field, q.split(), size, wanted)
-        if len(ids) >= wanted or size is None:
-            return ids[:wanted]
-        yield ids
-    return ids[:wanted]
+        fixed = next((s for s in sizes if s is None or s > size), None)
+        size = wider if wider is not None and fixed is not None and wider < fixed else fixed
+
+
+def _wider(size, found, wanted):
+    """Return the window that holds `wanted` matches if they are as frequent as `found` in `size`
+    newest releases (None when none were found: their share is unknown)."""
+    return math.ceil(size * wanted / found * SLACK) if found else None
 
 
 def _admitted(query, ids):
@@ -101,19 +120,28 @@ def _fts_window(query, category_id, now, field, words, size, wanted, period, exa
     return [i for i in window if i in admitted][:wanted]
 
 
-def _walk_window(query, field, words, size, wanted):
-    """PostgreSQL, MariaDB: ids of up to `wanted` matches among query's newest `size` rows (None: all)."""
+def _walk_window(query, field, words, size, wanted, skip=0):
+    """PostgreSQL, MariaDB: ids of up to `wanted` matches among query's newest rows from `skip` to
+    `size` (None: to the end), newest first."""
     newest = query.order_by(Release.published_at.desc(), Release.id.desc())
+    if skip:
+        # Go on after the rows already read: their last key comes from the time index alone.
+        key = newest.select(Release.published_at, Release.id).offset(skip - 1).limit(1).tuples().first()
+        if key is None:
+            return []
+        here = Tuple(Release.published_at.db_value(key[0]), key[1])
+        newest = newest.where(Tuple(Release.published_at, Release.id) < here)
     if size is None:
         matches = _matching(newest, FIELD_COLUMNS[field], words).select(Release.id).limit(wanted)
-        return [row[0] for row in matches.tuples()]
-    recent = newest.select(Release.id, Release.published_at, *FIELD_COLUMNS["all"]).limit(size).alias("w")
+        return [row[0] for row in database.execute(matches).fetchall()]
+    recent = newest.select(Release.id, Release.published_at, *FIELD_COLUMNS["all"]).limit(size - skip).alias("w")
     columns = [getattr(recent.c, column.name) for column in FIELD_COLUMNS[field]]
     # Rows stream from the time index; the outer LIMIT stops reading at `wanted` matches.
     matches = _matching(Select([recent], [recent.c.id, recent.c.published_at]), columns, words)
     if is_mysql():  # MariaDB materialises the window: order it again (PostgreSQL streams it in order)
         matches = matches.order_by(recent.c.published_at.desc(), recent.c.id.desc())
-    return _newest_first(matches.limit(wanted).tuples().execute(database))
+    # Rows as the driver gives them: peewee's row-by-row wrapper cost more than the query.
+    return _newest_first(database.execute(matches.limit(wanted)).fetchall())
 
 
 def _matching(query, columns, words):

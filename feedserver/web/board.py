@@ -143,6 +143,7 @@ def _render_list(category, args, since):
         abort(_corrected(args, pager.pages))
     rows = _list_rows(query, pager, ids, args, category.id if category else None)
     list_ref = category.slug if category else "all"
+    with_files = _with_files(rows)
 
     def page_url(page, **extra):
         return url_for(request.endpoint, **request.view_args, **args.query_args(page=page), **extra)
@@ -157,12 +158,12 @@ def _render_list(category, args, since):
 
     return render_template(
         "board/list.html", category=category, categories=Category.listed(),
-        rows=rows, with_files=_with_files(rows), new_since=since, pager=pager, args=args,
+        rows=rows, with_files=with_files, new_since=since, pager=pager, args=args,
         fields=FIELDS, page_url=page_url, list_ref=list_ref, nav=pager.links(nav_url),
         release_url=url_pattern("board.release", "public_id", list=list_ref, **args.query_args()),
         alternates=alternates(category, args.field, args.q), search_cap=SEARCH_CAP,
         over_cap=over_cap, search_partial=partial,
-        file_hits=matching_files([r.id for r in rows], args.field, args.q) if args.q else {},
+        file_hits=matching_files([r.id for r in rows if r.id in with_files], args.field, args.q),
     )
 
 
@@ -189,12 +190,13 @@ def _list_rows(query, pager, ids, args, category_id):
     """Return this page's rows: by position on the board, by id among a search's matches."""
     columns = _list_columns()
     if ids is not None:
-        if args.q and args.field in ("body", "all"):
-            columns.append(Release.body_text)  # for the excerpt around the first match
         page_ids = ids[pager.offset:pager.offset + pager.per_page]
-        query = Release.select().where(Release.id.in_(page_ids)).order_by(
-            Release.published_at.desc(), Release.id.desc())
-        return list(query.join(Category).switch(Release).select(*columns))
+        if not page_ids:
+            return []
+        # The body is read for the excerpt around the first match.
+        key = (len(page_ids), bool(args.q and args.field in ("body", "all")))
+        shape = _ROWS_BY_ID.get(key) or _ROWS_BY_ID.setdefault(key, Compiled(lambda: _rows_by_id(*key)))
+        return shape.all(**{str(i): v for i, v in enumerate(page_ids)})
     skip, count, newest = page_window(pager.offset, pager.per_page, pager.total)
     if deep_offset(skip):
         return newest_first_page(query.join(Category).switch(Release).select(*columns),
@@ -202,6 +204,18 @@ def _list_rows(query, pager, ids, args, category_id):
     rows = _BOARD_ROWS[category_id is not None, newest].all(
         now=utcnow(), category=category_id, skip=skip, count=count)
     return rows if newest else rows[::-1]
+
+
+def _rows_by_id(count, with_body):
+    """Build the query shape of `count` rows of a search page, by id, newest first."""
+    columns = _list_columns() + ([Release.body_text] if with_body else [])
+    return (Release.select(*columns).join(Category).switch(Release)
+            .where(Release.id.in_([Slot(str(i)) for i in range(count)]))
+            .order_by(Release.published_at.desc(), Release.id.desc()))
+
+
+# One shape per number of rows on a page (and with or without the body): PAGE_SIZE or fewer.
+_ROWS_BY_ID = {}
 
 
 def _board_rows(in_category, newest):

@@ -1,4 +1,7 @@
 """Matches shown in what a search found: <mark> in titles, an excerpt of the body."""
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from feedserver.search.highlight import excerpt, highlight
 
 
@@ -18,3 +21,26 @@ def test_excerpt_is_short_and_around_the_first_match():
     assert str(excerpt("반도체로 시작", "반도체")).startswith("<mark>반도체</mark>로")
     assert excerpt("없는 말", "반도체") is None
     assert "&lt;script&gt;" in str(excerpt("<script> 반도체", "반도체"))
+
+
+def _whole_text_excerpt(text, q):
+    """The excerpt as first written: whitespace collapsed over the whole text (the reference)."""
+    import re as _re
+    words = sorted({w for w in q.split() if w}, key=len, reverse=True)
+    pattern = _re.compile("|".join(_re.escape(w) for w in words), _re.IGNORECASE)
+    text = " ".join(text.split())
+    match = pattern.search(text)
+    if not match:
+        return None
+    start = max(0, match.start() - 40)
+    end = min(len(text), start + 140)
+    return ("…" if start else "") + str(highlight(text[start:end], q)) + ("…" if end < len(text) else "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["청년", "기본", "소득", " ", "  \n", "가", "x", "Ab", "\t"]), max_size=400),
+       st.sampled_from(["청년", "기본소득", "ab 가", "소득 청년"]))
+def test_an_excerpt_of_a_long_text_reads_as_of_the_whole_text(parts, q):
+    text = "".join(parts)
+    got = excerpt(text, q)
+    assert (got and str(got)) == _whole_text_excerpt(text, q)
