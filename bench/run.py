@@ -237,6 +237,16 @@ class Bench:
         with self.serving(bare, "/feed"):
             return self.measure(name, bare, "/feed", [GZ], idle_path="/feed")
 
+    def floor_body(self):
+        """Write the demo feed's gzip bytes, which the bare floor serves (the demo phase does it too)."""
+        archive = Archive("sqlite", DEMO_COUNT).ensure(self.args.rebuild, log=self.log)
+        app = self.app(archive, "app-demo")
+        with self.serving(app, FEED):
+            status, headers, body = fetch(app.url + FEED, {"Accept-Encoding": "gzip"})
+        if status != 200 or headers.get("Content-Encoding") != "gzip":
+            raise ApparatusError(f"feed answered {status} {headers.get('Content-Encoding')}")
+        self.gz_path.write_bytes(body)
+
     # ---- phases ---------------------------------------------------------------------------
 
     def demo_phase(self):
@@ -539,6 +549,8 @@ def main():
     try:
         if args.quick or "demo" in args.phases:
             bench.demo_phase()
+        else:
+            bench.floor_body()
         if args.quick:
             bench.push_phase("sqlite")
         else:

@@ -62,7 +62,31 @@ class RedisSeen:
             return self.fallback.first(day, scope, visitor, address, cap)
 
 
+class KnownHere:
+    """What this process already learnt from the store: a reload that reaches the same worker
+    asks neither the database nor Redis again (once seen, a reader stays seen all day).
+
+    Only answers the store gave are kept, so two workers racing still meet at the store, which
+    decides. Bounded, and emptied when the Seoul day turns, so no hash outlives its day here.
+    """
+
+    def __init__(self, store, size=10_000):
+        self.store, self.size, self.day, self.known = store, size, None, set()
+
+    def first(self, day, scope, visitor, address, cap):
+        if day != self.day:
+            self.day, self.known = day, set()
+        key = (scope, visitor)
+        if key in self.known:
+            return False
+        first = self.store.first(day, scope, visitor, address, cap)
+        if len(self.known) >= self.size:
+            self.known = set()  # coarse but cheap: the store still answers for those forgotten
+        self.known.add(key)
+        return first
+
+
 def remembering(config):
-    """Return the store the app's settings choose."""
+    """Return the store the app's settings choose, behind this process's memory of it."""
     url = config.get("AUDIENCE_REDIS_URL")
-    return RedisSeen(url, config["AUDIENCE_REDIS_PREFIX"]) if url else DatabaseSeen()
+    return KnownHere(RedisSeen(url, config["AUDIENCE_REDIS_PREFIX"]) if url else DatabaseSeen())
