@@ -119,6 +119,7 @@ def _register_blueprints(app):
 
 
 def _register_filters(app):
+    from feedserver.web import urls  # composition root
     app.jinja_env.filters.update(
         list_date=dates.list_date,
         detail_datetime=dates.detail_datetime,
@@ -131,4 +132,4 @@ def _register_filters(app):
         excerpt=highlight.excerpt,
         kogl=kogl.license_of,
     )
-    app.jinja_env.globals.update(kogl_choices=kogl.choices)
+    app.jinja_env.globals.update(kogl_choices=kogl.choices, url_for=urls.remembered_url_for)

@@ -1,11 +1,14 @@
 """Every instant shown to people: UTC in, Asia/Seoul out, explicit Babel patterns."""
 from datetime import datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime
 
 KST = ZoneInfo("Asia/Seoul")
-LOCALE = "ko_KR"
+# Parsed once: Babel parses a locale name again on every call otherwise.
+LOCALE = Locale.parse("ko_KR")
 
 # Named formats change with CLDR releases; these patterns do not.
 LIST_DATE = "yyyy.MM.dd"
@@ -25,7 +28,14 @@ def to_kst(instant):
 
 def list_date(instant):
     """Format as on the board list: 2024.09.26."""
-    return format_datetime(instant, LIST_DATE, tzinfo=KST, locale=LOCALE)
+    return _list_day(to_kst(instant).date())
+
+
+@lru_cache(maxsize=4096)
+def _list_day(day):
+    """A list shows dates only: each day is formatted once (a page shows ten, a board a few thousand)."""
+    return format_datetime(datetime.combine(day, datetime.min.time(), KST), LIST_DATE, tzinfo=KST,
+                           locale=LOCALE)
 
 
 def detail_datetime(instant):

@@ -81,10 +81,20 @@ def recent_fts_ids(category_id, now, field, words, window, period=(None, None)):
     ids = [row[0] for row in database.execute_sql(
         f'SELECT id FROM "release" WHERE {where} '
         f"ORDER BY published_at DESC, id DESC LIMIT {p}", [*params, window or -1]).fetchall()]
+    # A window that held fewer releases than it asked for read the whole board.
+    whole = window is None or len(ids) < window
     if not ids:
-        return []
+        return Window([], whole)
     _, _, condition, phrase = _index(field, words)
     found = {row[0] for row in database.execute_sql(
         f"SELECT rowid FROM release_fts WHERE {condition} AND rowid BETWEEN {p} AND {p}",
         [phrase, min(ids), max(ids)]).fetchall()}
-    return [i for i in ids if i in found]
+    return Window([i for i in ids if i in found], whole)
+
+
+class Window(list):
+    """Matches among a window of the newest releases; `whole` when the window was the whole board."""
+
+    def __init__(self, ids, whole):
+        super().__init__(ids)
+        self.whole = whole

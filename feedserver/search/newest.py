@@ -15,7 +15,7 @@ from peewee import Select, Tuple, fn
 from feedserver.db import database, is_mysql, is_postgres
 from feedserver.models import Release, utcnow
 from feedserver.search.budget import budget_ms, within_budget
-from feedserver.search.match import fts_newest_ids, match_ids, query_words, recent_fts_ids
+from feedserver.search.match import Window, fts_newest_ids, match_ids, query_words, recent_fts_ids
 from feedserver.search.query import FIELD_COLUMNS, exact_filter
 
 # Windows of newest releases, as multiples of the matches wanted; None reads the whole board.
@@ -70,7 +70,7 @@ def _search(category_id, field, q, wanted, now, period):
     ids, size, read, probed = [], sizes[0], 0, words is None
     while True:
         ids, read = window(size, ids, read), size
-        if len(ids) >= wanted or size is None:
+        if len(ids) >= wanted or size is None or getattr(ids, "whole", False):
             return ids[:wanted]
         yield ids
         wider = _wider(size, len(ids), wanted)
@@ -109,7 +109,7 @@ def _fts_window(query, category_id, now, field, words, size, wanted, period, exa
     """SQLite: ids of the first `wanted` matches the query admits among the newest `size` releases."""
     window = recent_fts_ids(category_id, now, field, words, size, period)
     if exact:
-        return window[:wanted]  # the window holds visible releases only: nothing more to check
+        return Window(window[:wanted], window.whole)  # visible releases only: nothing more to check
     # LIKE checks remain (a word with punctuation): keep those the query admits, in window order.
     admitted, step = set(), min(wanted, ADMIT_CHUNK)
     for start in range(0, len(window), step):
@@ -117,7 +117,7 @@ def _fts_window(query, category_id, now, field, words, size, wanted, period, exa
         admitted.update(row[0] for row in query.where(Release.id.in_(chunk)).select(Release.id).tuples())
         if len(admitted) >= wanted:
             break
-    return [i for i in window if i in admitted][:wanted]
+    return Window([i for i in window if i in admitted][:wanted], window.whole)
 
 
 def _walk_window(query, field, words, size, wanted, skip=0):

@@ -1,4 +1,5 @@
 """The public board: category lists, search, release pages and attachment downloads."""
+from collections import namedtuple
 from urllib.parse import urljoin
 
 from flask import (
@@ -181,6 +182,21 @@ def _matching_ids(query, category, args):
     return Found(row[0] for row in query.select(Release.id).limit(SEARCH_CAP + 1).tuples())
 
 
+BoardRef = namedtuple("BoardRef", "id slug name")
+
+
+class ListRow:
+    """One row of a list as plain values: a model object per row cost more than its query."""
+
+    __slots__ = ("id", "public_id", "title", "author", "published_at", "view_count", "category", "body_text")
+
+    def __init__(self, values):
+        (self.id, self.public_id, self.title, self.author, self.published_at, self.view_count,
+         category_id, slug, name, *body) = values
+        self.category = BoardRef(category_id, slug, name)
+        self.body_text = body[0] if body else ""
+
+
 def _list_columns():
     return [Release.id, Release.public_id, Release.title, Release.author, Release.published_at,
             Release.view_count, Category.id, Category.slug, Category.name]
@@ -196,13 +212,13 @@ def _list_rows(query, pager, ids, args, category_id):
         # The body is read for the excerpt around the first match.
         key = (len(page_ids), bool(args.q and args.field in ("body", "all")))
         shape = _ROWS_BY_ID.get(key) or _ROWS_BY_ID.setdefault(key, Compiled(lambda: _rows_by_id(*key)))
-        return shape.all(**{str(i): v for i, v in enumerate(page_ids)})
+        return [ListRow(values) for values in shape.all(**{str(i): v for i, v in enumerate(page_ids)})]
     skip, count, newest = page_window(pager.offset, pager.per_page, pager.total)
     if deep_offset(skip):
         return newest_first_page(query.join(Category).switch(Release).select(*columns),
                                  pager.offset, pager.per_page, pager.total)
-    rows = _BOARD_ROWS[category_id is not None, newest].all(
-        now=utcnow(), category=category_id, skip=skip, count=count)
+    rows = [ListRow(values) for values in _BOARD_ROWS[category_id is not None, newest].all(
+        now=utcnow(), category=category_id, skip=skip, count=count)]
     return rows if newest else rows[::-1]
 
 
@@ -211,7 +227,7 @@ def _rows_by_id(count, with_body):
     columns = _list_columns() + ([Release.body_text] if with_body else [])
     return (Release.select(*columns).join(Category).switch(Release)
             .where(Release.id.in_([Slot(str(i)) for i in range(count)]))
-            .order_by(Release.published_at.desc(), Release.id.desc()))
+            .order_by(Release.published_at.desc(), Release.id.desc()).tuples())
 
 
 # One shape per number of rows on a page (and with or without the body): PAGE_SIZE or fewer.
@@ -226,7 +242,7 @@ def _board_rows(in_category, newest):
         Release.status.in_(VISIBLE_STATUSES), Release.published_at <= Slot("now", Release.published_at.db_value))
     if in_category:
         query = query.where(Release.category == Slot("category"))
-    return query.order_by(*order).offset(Slot("skip")).limit(Slot("count"))
+    return query.order_by(*order).offset(Slot("skip")).limit(Slot("count")).tuples()
 
 
 _BOARD_ROWS = {(in_category, newest): Compiled(lambda c=in_category, n=newest: _board_rows(c, n))

@@ -28,3 +28,28 @@ def url_pattern(endpoint, key, **values):
     if not found or _STAND_IN in tail:
         return lambda value: url_for(endpoint, **{key: value}, **values)
     return lambda value: f"{head}{value}{tail}"
+
+
+# Distinct (script root, endpoint, values) remembered per app before the memo starts afresh.
+URL_MEMO_SIZE = 4096
+
+
+def remembered_url_for(endpoint, **values):
+    """url_for for templates, remembered: a page links the same few dozen places on every request.
+
+    A path depends on the endpoint, its values and the script root alone; absolute URLs,
+    anchors and relative endpoints are built each time.
+    """
+    if endpoint.startswith(".") or any(key.startswith("_") for key in values):
+        return url_for(endpoint, **values)
+    try:
+        key = (request.script_root, endpoint, frozenset(values.items()))
+    except TypeError:  # a value that is not hashable (a list of values)
+        return url_for(endpoint, **values)
+    memo = current_app.extensions.setdefault("feedserver.urls", {})
+    url = memo.get(key)
+    if url is None:
+        if len(memo) >= URL_MEMO_SIZE:
+            memo.clear()
+        url = memo[key] = url_for(endpoint, **values)
+    return url
