@@ -8,7 +8,7 @@ fresh from the database, on every response.
 """
 import re
 
-from flask import current_app
+from flask import current_app, g
 from markupsafe import Markup
 
 from feedserver.caching.lru import ByteLRU
@@ -48,13 +48,25 @@ def site_state(now, memo):
 
 
 def views_marker(release):
-    """Stand in for a view count in a template; fill_views puts the number there."""
+    """Stand in for a view count in a template; fill_views puts the number there.
+
+    The count the row was read with is noted: a page just rendered is filled from those
+    rather than read again.
+    """
+    count = getattr(release, "view_count", None)
+    if count is not None:
+        g.setdefault("rendered_views", {})[int(release.id)] = count
     return Markup(f"<!--views:{int(release.id)}-->")
 
 
-def filled_page(key, html, now, valid_until, memo):
+def rendered_views():
+    """Return (and forget) the counts the rows of the page just rendered were read with."""
+    return g.pop("rendered_views", None)
+
+
+def filled_page(key, html, now, valid_until, memo, known=None):
     """Return html with its view counts, reused while the database reports no commit."""
-    return remember(("page", key), now, lambda: (fill_views(html), valid_until),
+    return remember(("page", key), now, lambda: (fill_views(html, known), valid_until),
                     size=len(html), memo=memo)
 
 

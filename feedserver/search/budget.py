@@ -87,6 +87,24 @@ def _remaining_ms(deadline):
     return max(1, int(left * 1000))
 
 
+# A statement may run this share of its time limit past the deadline: re-arming the database
+# costs a round trip, so the limit is set again only once what is left has shrunk by more.
+ARM_DRIFT = 0.05
+
+
+def _rearming(set_limit, deadline):
+    """Return arm(): give the database what is left of the budget when it has drifted from the last."""
+    armed = [None]
+
+    def arm():
+        ms = _remaining_ms(deadline)  # raises _Spent past the deadline, armed or not
+        if armed[0] is None or ms < armed[0] * (1 - ARM_DRIFT):
+            set_limit(ms)
+            armed[0] = ms
+
+    return arm
+
+
 @contextmanager
 def _limit(deadline):
     """Hold the database to the deadline; yield arm(), called before each step of the search."""
@@ -122,9 +140,7 @@ def _postgres_limit(deadline):
     so the connection goes back to the pool usable.
     """
     nested = database.in_transaction()
-
-    def arm():
-        database.execute_sql(f"SET LOCAL statement_timeout = {_remaining_ms(deadline)}")
+    arm = _rearming(lambda ms: database.execute_sql(f"SET LOCAL statement_timeout = {ms}"), deadline)
 
     with database.atomic():
         yield arm
@@ -139,9 +155,8 @@ def _mysql_limit(deadline):
     # MariaDB counts seconds, MySQL milliseconds.
     name = "max_statement_time" if mariadb else "max_execution_time"
 
-    def arm():
-        ms = _remaining_ms(deadline)
-        database.execute_sql(f"SET SESSION {name} = {ms / 1000 if mariadb else ms}")
+    arm = _rearming(lambda ms: database.execute_sql(f"SET SESSION {name} = {ms / 1000 if mariadb else ms}"),
+                    deadline)
 
     try:
         yield arm

@@ -15,7 +15,7 @@ from flask import (
 from peewee import OperationalError, Tuple
 
 from feedserver.audience.views import first_view
-from feedserver.caching.pages import fill_views, filled_page, page_cache, site_state
+from feedserver.caching.pages import fill_views, filled_page, page_cache, rendered_views, site_state
 from feedserver.caching.statememo import current
 from feedserver.content import storage
 from feedserver.models import (
@@ -78,17 +78,18 @@ def _page(render, before_fill=None, variant=None):
     memo = current()
     token, next_due = site_state(now, memo)
     pages = page_cache()
-    hit = pages.get(key, token)
+    hit, rendered = pages.get(key, token), None
     if hit is None:
         hit = render()
         pages.put(key, token, *hit)
+        rendered = rendered_views()  # the counts its rows were read with: no query to fill them
     html, meta = hit
     if before_fill is not None:
         known = before_fill(meta)
         if known:
-            return fill_views(html, known)
+            return fill_views(html, {**(rendered or {}), **known})
         memo = current()  # the write moved the stamp
-    return filled_page(key, html, now, next_due, memo)
+    return filled_page(key, html, now, next_due, memo, rendered)
 
 
 # What board and release pages read from the query string; any other parameter (?_=, utm_*,
