@@ -8,7 +8,7 @@ values go, and its SQL text is reused.
 """
 import weakref
 
-from peewee import ColumnBase
+from peewee import ROW, CharField, ColumnBase, Field, IntegerField, TextField
 
 from ..db import database
 
@@ -50,12 +50,12 @@ class Compiled:
         if found is None:
             query = self._build()
             sql, params = query.sql()
-            found = self._by_database[target] = (query, sql, params)
+            found = self._by_database[target] = (query, sql, params, _converters(query))
         return found
 
     def execute(self, **values):
         """Run the query; return the driver's cursor."""
-        _, sql, params = self._compiled()
+        sql, params = self._compiled()[1:3]
         args = [_value(param, values) if isinstance(param, _Mark) else param for param in params]
         return database.execute_sql(sql, args)
 
@@ -66,7 +66,15 @@ class Compiled:
 
     def all(self, **values):
         """Return every row as a list."""
-        return list(self.cursor(**values))
+        converters = self._compiled()[3]
+        if converters is None:
+            return list(self.cursor(**values))
+        # Tuples straight from the driver, converting only the columns that need it.
+        rows = self.execute(**values).fetchall()
+        if not any(converters):
+            return rows
+        return [tuple(v if c is None or v is None else c(v) for c, v in zip(converters, row, strict=True))
+                for row in rows]
 
     def first(self, **values):
         """Return the first row, or None (the shape should carry its own LIMIT 1)."""
@@ -78,6 +86,19 @@ class Compiled:
         """Return the first column of the first row, or None."""
         rows = self.execute(**values).fetchall()  # read to the end: SQLite then ends the statement
         return rows[0][0] if rows else None
+
+
+# Columns the drivers already hand over as peewee would: integers and text.
+_PLAIN = (IntegerField, CharField, TextField)
+
+
+def _converters(query):
+    """Return per-column converters of a tuples() query of plain fields (None: the value as the
+    driver gives it), or None when peewee's own row wrapper must convert (other rows, expressions)."""
+    columns = getattr(query, "_returning", None) or ()
+    if getattr(query, "_row_type", None) != ROW.TUPLE or not all(isinstance(c, Field) for c in columns):
+        return None
+    return [None if isinstance(column, _PLAIN) else column.python_value for column in columns]
 
 
 def _value(mark, values):

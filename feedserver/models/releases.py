@@ -2,6 +2,7 @@
 import re
 import sqlite3
 import uuid
+from collections import namedtuple
 
 import lxml.html
 import peewee
@@ -50,8 +51,8 @@ class Category(BaseModel):
 
     @classmethod
     def listed(cls):
-        """Return every category in display order, as a list (a compiled query)."""
-        return _CATEGORIES.all()
+        """Return every category in display order as CategoryRefs (id, slug, name), for tabs."""
+        return [CategoryRef(*row) for row in _CATEGORIES.all()]
 
     @classmethod
     def by_slug(cls, slug):
@@ -369,5 +370,7 @@ _COUNT_VIEW = Compiled(lambda: Release.update(view_count=Release.view_count + 1)
                       .where(Release.id == Slot("id")))
 _COUNT_VIEW_RETURNING = Compiled(lambda: Release.update(view_count=Release.view_count + 1)
                                 .where(Release.id == Slot("id")).returning(Release.view_count).tuples())
-_CATEGORIES = Compiled(lambda: Category.ordered())
+# A board as lists name it: tabs and each row's tag.
+CategoryRef = namedtuple("CategoryRef", "id slug name")
+_CATEGORIES = Compiled(lambda: Category.ordered().select(Category.id, Category.slug, Category.name).tuples())
 _CATEGORY_BY_SLUG = Compiled(lambda: Category.select().where(Category.slug == Slot("slug")).limit(1))

@@ -1,5 +1,4 @@
 """The public board: category lists, search, release pages and attachment downloads."""
-from collections import namedtuple
 from urllib.parse import urljoin
 
 from flask import (
@@ -22,6 +21,7 @@ from feedserver.models import (
     VISIBLE_STATUSES,
     Attachment,
     Category,
+    CategoryRef,
     Compiled,
     Release,
     Slot,
@@ -126,14 +126,11 @@ def _corrected(args, page=1):
 
 
 def _render_list(category, args, since):
-    query = Release.visible()
-    if category is not None:
-        query = query.where(Release.category == category)
     per_page, ids = current_app.config["PAGE_SIZE"], None
     over_cap = False
     if args.filtered:
         # The newest SEARCH_CAP + 1 matches: an exact count up to the cap, "이상" past it.
-        found = _matching_ids(query, category, args)
+        found = _matching_ids(category, args)
         over_cap, ids = len(found) > SEARCH_CAP, Found(found[:SEARCH_CAP])
         ids.partial = found.partial
         pager = Pager(args.page, per_page, len(ids))
@@ -143,7 +140,7 @@ def _render_list(category, args, since):
     # A search the time budget cut short says so on any page, rather than moving the reader.
     if args.page > pager.pages and not partial:
         abort(_corrected(args, pager.pages))
-    rows = _list_rows(query, pager, ids, args, category.id if category else None)
+    rows = _list_rows(pager, ids, args, category.id if category else None)
     list_ref = category.slug if category else "all"
     with_files = _with_files(rows)
 
@@ -169,21 +166,25 @@ def _render_list(category, args, since):
     )
 
 
-def _matching_ids(query, category, args):
+def _visible(category_id):
+    """Return the visible releases of a board (None: every board) as a peewee query."""
+    query = Release.visible()
+    return query if category_id is None else query.where(Release.category == category_id)
+
+
+def _matching_ids(category, args):
     """Return the ids of the newest SEARCH_CAP + 1 releases the search and period admit."""
     since, until = args.period()
     if args.q:
         return newest_ids(category.id if category else None, args.field, args.q, SEARCH_CAP + 1,
                           period=(since, until))
+    query = _visible(category.id if category else None)
     if since is not None:
         query = query.where(Release.published_at >= since)
     if until is not None:
         query = query.where(Release.published_at < until)
     # A period alone walks the time index from its newest end, no further than the cap.
     return Found(row[0] for row in query.select(Release.id).limit(SEARCH_CAP + 1).tuples())
-
-
-BoardRef = namedtuple("BoardRef", "id slug name")
 
 
 class ListRow:
@@ -194,7 +195,7 @@ class ListRow:
     def __init__(self, values):
         (self.id, self.public_id, self.title, self.author, self.published_at, self.view_count,
          category_id, slug, name, *body) = values
-        self.category = BoardRef(category_id, slug, name)
+        self.category = CategoryRef(category_id, slug, name)
         self.body_text = body[0] if body else ""
 
 
@@ -203,7 +204,7 @@ def _list_columns():
             Release.view_count, Category.id, Category.slug, Category.name]
 
 
-def _list_rows(query, pager, ids, args, category_id):
+def _list_rows(pager, ids, args, category_id):
     """Return this page's rows: by position on the board, by id among a search's matches."""
     columns = _list_columns()
     if ids is not None:
@@ -216,7 +217,7 @@ def _list_rows(query, pager, ids, args, category_id):
         return [ListRow(values) for values in shape.all(**{str(i): v for i, v in enumerate(page_ids)})]
     skip, count, newest = page_window(pager.offset, pager.per_page, pager.total)
     if deep_offset(skip):
-        return newest_first_page(query.join(Category).switch(Release).select(*columns),
+        return newest_first_page(_visible(category_id).join(Category).switch(Release).select(*columns),
                                  pager.offset, pager.per_page, pager.total)
     rows = [ListRow(values) for values in _BOARD_ROWS[category_id is not None, newest].all(
         now=utcnow(), category=category_id, skip=skip, count=count)]
