@@ -5,10 +5,10 @@ import peewee
 import pytest
 
 from feedserver.caching.pages import PageCache
-from feedserver.models import Category, Compiled, Release, Slot, newest_first_page, utcnow, visible_count
+from feedserver.models import Category, Compiled, Release, Slot, utcnow, visible_count
+from feedserver.search.query import ListArgs
 from feedserver.web.board import _list_rows, _neighbours
 from feedserver.web.pagination import Pager
-from feedserver.search.query import ListArgs
 
 
 @pytest.fixture
