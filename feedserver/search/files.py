@@ -1,5 +1,6 @@
 """Which attachment a 내용 search found a release through, for the rows a list shows."""
 from feedserver.models import Attachment
+from feedserver.search.query import contains
 
 FILE_FIELDS = ("body", "all")  # the fields whose index holds the attachments' text
 
@@ -18,7 +19,7 @@ def matching_files(release_ids, field, q):
              .where(Attachment.release.in_(ids), Attachment.text_state == "readable")
              .order_by(Attachment.id).tuples())
     for word in words:
-        query = query.where(Attachment.text.contains(word))  # escapes wildcards, ignores case
+        query = query.where(contains(Attachment.text, word))
     found = {}
     for release_id, filename in query:
         found.setdefault(release_id, filename)

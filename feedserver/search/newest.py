@@ -2,21 +2,24 @@
 
 A common word fills a page from the newest releases at once, where the bigram index would
 hand over every one of its hundred thousand matches to be sorted by date; a rare word is
-answered by the index, which then holds only a few. So releases are read newest first in
-widening windows, and the index is asked once whether the word is rare. When the time
-budget (search_budget.py) runs out in a wide window, the narrower ones' matches are the answer.
+answered by the index, which then holds only a few. So a sample of the newest releases is read
+first: the word's share in it sizes the next window (a word found in every third release needs
+three times `wanted` releases), and unless the share shows the word is common, the index is
+asked whether it is rare anywhere. On PostgreSQL and MariaDB a window goes on from the rows the
+last one read. When the time budget (search_budget.py) runs out in a wide window, the narrower
+ones' matches are the answer.
 """
 import math
 import operator
 from functools import reduce
 
-from peewee import Select, Tuple, fn
+from peewee import Select, Tuple
 
 from feedserver.db import database, is_mysql, is_postgres
 from feedserver.models import Release, utcnow
 from feedserver.search.budget import budget_ms, within_budget
 from feedserver.search.match import Window, fts_newest_ids, match_ids, query_words, recent_fts_ids
-from feedserver.search.query import FIELD_COLUMNS, exact_filter
+from feedserver.search.query import FIELD_COLUMNS, contains, exact_filter
 
 # Windows of newest releases, as multiples of the matches wanted; None reads the whole board.
 # The first is a sample: a word's share in it calls for a window of its own size when that is
@@ -147,13 +150,5 @@ def _walk_window(query, field, words, size, wanted, skip=0):
 def _matching(query, columns, words):
     """Narrow a query to rows where one of the columns holds each word."""
     for word in words:
-        query = query.where(reduce(operator.or_, [_has(column, word) for column in columns]))
+        query = query.where(reduce(operator.or_, [contains(column, word) for column in columns]))
     return query
-
-
-def _has(column, word):
-    """Return "column contains word": a plain substring test unless the word has letter case."""
-    if word.lower() != word.upper():
-        return column.contains(word)  # LIKE/ILIKE: case-insensitive, wildcards escaped
-    # Korean has no case: strpos/instr skips LIKE's pattern machinery (3x faster per row).
-    return fn.STRPOS(column, word) > 0 if is_postgres() else fn.INSTR(column, word) > 0

@@ -44,3 +44,25 @@ def test_an_excerpt_of_a_long_text_reads_as_of_the_whole_text(parts, q):
     text = "".join(parts)
     got = excerpt(text, q)
     assert (got and str(got)) == _whole_text_excerpt(text, q)
+
+
+def _highlight_piece_by_piece(text, q):
+    """The highlight as first written, one Markup per piece (the reference)."""
+    import re as _re
+
+    from markupsafe import Markup, escape
+    words = sorted({w for w in q.split() if w}, key=len, reverse=True)
+    pattern = _re.compile("|".join(_re.escape(w) for w in words), _re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out += [escape(text[last:match.start()]), Markup("<mark>"), escape(match.group()), Markup("</mark>")]
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="도경기청년<>&\"' aAbB.|()*", max_size=60),
+       st.sampled_from(["도", "경기도 청년", "a", "& <", "b.", "( |", "AB a"]))
+def test_highlight_reads_as_piece_by_piece(text, q):
+    assert str(highlight(text, q)) == str(_highlight_piece_by_piece(text, q))

@@ -2,8 +2,6 @@
 release navigation that keeps the list, and pages worth sharing and printing."""
 from datetime import timedelta
 
-import pytest
-
 from feedserver.models import Attachment, Release, utcnow
 
 SEED_811 = "김동연, 전해철 위원장과 제2기 도정자문위원회 출범. 첫 회의 열어"
