@@ -11,7 +11,7 @@ ones' matches are the answer.
 """
 import math
 import operator
-from functools import reduce
+from functools import cache, reduce
 
 from peewee import Select, Tuple
 
@@ -19,7 +19,7 @@ from feedserver.db import database, is_mysql, is_postgres
 from feedserver.models import Release, utcnow
 from feedserver.search.budget import budget_ms, within_budget
 from feedserver.search.match import Window, fts_newest_ids, match_ids, query_words, recent_fts_ids
-from feedserver.search.query import FIELD_COLUMNS, contains, exact_filter
+from feedserver.search.query import FIELD_COLUMNS, contains, exact_filter, index_exact
 
 # Windows of newest releases, as multiples of the matches wanted; None reads the whole board.
 # The first is a sample: a word's share in it calls for a window of its own size when that is
@@ -51,24 +51,25 @@ def newest_ids(category_id, field, q, wanted, now=None, period=(None, None)):
 
 def _search(category_id, field, q, wanted, now, period):
     """Yield the matches found so far before each costly statement; return the whole answer."""
-    query = Release.visible(now)
-    if category_id is not None:
-        query = query.where(Release.category == category_id)
-    since, until = period
-    if since is not None:
-        query = query.where(Release.published_at >= since)
-    if until is not None:
-        query = query.where(Release.published_at < until)
     words = query_words(q)
-    exact = exact_filter(query, field, q, words)
-    index_is_exact = exact is query  # no LIKE check added: the index's match is the answer
+    # No LIKE check needed when every word is a run of letters: the index's match is the answer.
+    index_is_exact = words is not None and index_exact(q)
     fts = words is not None and not is_postgres() and not is_mysql()
+
+    @cache
+    def visible():  # built only where a statement needs it: SQLite's exact windows do not
+        return _visible(category_id, now, period)
+
+    @cache
+    def exact():
+        return exact_filter(visible(), field, q, words)
+
     if fts:
         def window(size, ids, read):
             return _fts_window(exact, category_id, now, field, words, size, wanted, period, index_is_exact)
     else:
         def window(size, ids, read):  # a walk goes on from the rows it has read
-            return ids + _walk_window(query, field, q.split(), size, wanted - len(ids), skip=read)
+            return ids + _walk_window(visible(), field, q.split(), size, wanted - len(ids), skip=read)
     sizes = [times and math.ceil(times * wanted) for times in WINDOWS]
     ids, size, read, probed = [], sizes[0], 0, words is None
     while True:
@@ -82,20 +83,42 @@ def _search(category_id, field, q, wanted, now, period):
             # Not common among the newest: ask the index whether the word is rare anywhere.
             every = match_ids(field, words, wanted, newest=False)
             if len(every) < wanted:
-                return _admitted(exact, every)
+                return _admitted(exact(), every)
             yield ids
             if fts and index_is_exact and (wider is None or wider > FTS_WINDOW_MAX * wanted):
                 # Neither common nor rare: walk the time index newest first, probing the word's
                 # matches (held in memory by SQLite), and stop at `wanted`; rows are not read.
                 return fts_newest_ids(category_id, now, field, words, wanted, period)
-        fixed = next((s for s in sizes if s is None or s > size), None)
-        size = wider if wider is not None and fixed is not None and wider < fixed else fixed
+        size = _next_size(sizes, size, wider)
+
+
+def _next_size(sizes, size, wider):
+    """Return the next window: the next of `sizes`, or wider if the word's share calls for more
+    (None: the whole board, also when the share calls for more than the widest window)."""
+    fixed = next((s for s in sizes if s is None or s > size), None)
+    if fixed is None or wider is None or wider <= fixed:
+        return fixed
+    widest = max(s for s in sizes if s is not None)
+    return wider if wider <= widest else None
 
 
 def _wider(size, found, wanted):
     """Return the window that holds `wanted` matches if they are as frequent as `found` in `size`
     newest releases (None when none were found: their share is unknown)."""
     return math.ceil(size * wanted / found * SLACK) if found else None
+
+
+def _visible(category_id, now, period):
+    """Return the visible releases (of a category, published within period [from, until))."""
+    query = Release.visible(now)
+    if category_id is not None:
+        query = query.where(Release.category == category_id)
+    since, until = period
+    if since is not None:
+        query = query.where(Release.published_at >= since)
+    if until is not None:
+        query = query.where(Release.published_at < until)
+    return query
 
 
 def _admitted(query, ids):
@@ -108,8 +131,8 @@ def _newest_first(rows):
     return [i for i, _ in sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)]
 
 
-def _fts_window(query, category_id, now, field, words, size, wanted, period, exact):
-    """SQLite: ids of the first `wanted` matches the query admits among the newest `size` releases."""
+def _fts_window(admitting, category_id, now, field, words, size, wanted, period, exact):
+    """SQLite: ids of the first `wanted` matches admitting() admits among the newest `size` releases."""
     window = recent_fts_ids(category_id, now, field, words, size, period)
     if exact:
         return Window(window[:wanted], window.whole)  # visible releases only: nothing more to check
@@ -117,7 +140,7 @@ def _fts_window(query, category_id, now, field, words, size, wanted, period, exa
     admitted, step = set(), min(wanted, ADMIT_CHUNK)
     for start in range(0, len(window), step):
         chunk = window[start:start + step]
-        admitted.update(row[0] for row in query.where(Release.id.in_(chunk)).select(Release.id).tuples())
+        admitted.update(row[0] for row in admitting().where(Release.id.in_(chunk)).select(Release.id).tuples())
         if len(admitted) >= wanted:
             break
     return Window([i for i in window if i in admitted][:wanted], window.whole)

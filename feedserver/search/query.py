@@ -124,9 +124,14 @@ def apply_search(query, field, q):
     return exact_filter(query, field, q, words)
 
 
+def index_exact(q):
+    """Tell whether the index's match of q is exact: every word of q is one run of letters."""
+    return all(WORD.fullmatch(part) for part in q.split())
+
+
 def exact_filter(query, field, q, words):
     """Add LIKE checks unless the index match is already exact (every word one letter run)."""
-    if words is not None and all(WORD.fullmatch(part) for part in q.split()):
+    if words is not None and index_exact(q):
         return query
     return _contains(query, field, q.split())
 
