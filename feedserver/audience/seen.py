@@ -70,7 +70,7 @@ class KnownHere:
     decides. Bounded, and emptied when the Seoul day turns, so no hash outlives its day here.
     """
 
-    def __init__(self, store, size=10_000):
+    def __init__(self, store, size=2048):
         self.store, self.size, self.day, self.known = store, size, None, set()
 
     def first(self, day, scope, visitor, address, cap):
