@@ -12,7 +12,7 @@ from peewee import ROW, CharField, ColumnBase, Field, IntegerField, TextField
 
 from ..db import database
 
-__all__ = ["Compiled", "Slot"]
+__all__ = ["Compiled", "CompiledIn", "Slot"]
 
 
 class _Mark:
@@ -86,6 +86,23 @@ class Compiled:
         """Return the first column of the first row, or None."""
         rows = self.execute(**values).fetchall()  # read to the end: SQLite then ends the statement
         return rows[0][0] if rows else None
+
+
+class CompiledIn:
+    """A shape with an IN list of varying length: build(slots) returns the query; one Compiled
+    per length (callers bound the lengths: the rows of one page)."""
+
+    def __init__(self, build):
+        self._build, self._by_length = build, {}
+
+    def all(self, values, **others):
+        """Run the shape for these IN values (and the other slots' values); return every row."""
+        count = len(values)
+        shape = self._by_length.get(count)
+        if shape is None:
+            shape = self._by_length[count] = Compiled(
+                lambda: self._build([Slot(f"in{i}") for i in range(count)]))
+        return shape.all(**{f"in{i}": value for i, value in enumerate(values)}, **others)
 
 
 # Columns the drivers already hand over as peewee would: integers and text.

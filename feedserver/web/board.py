@@ -23,6 +23,7 @@ from feedserver.models import (
     Category,
     CategoryRef,
     Compiled,
+    CompiledIn,
     Release,
     Slot,
     deep_offset,
@@ -212,9 +213,8 @@ def _list_rows(pager, ids, args, category_id):
         if not page_ids:
             return []
         # The body is read for the excerpt around the first match.
-        key = (len(page_ids), bool(args.q and args.field in ("body", "all")))
-        shape = _ROWS_BY_ID.get(key) or _ROWS_BY_ID.setdefault(key, Compiled(lambda: _rows_by_id(*key)))
-        return [ListRow(values) for values in shape.all(**{str(i): v for i, v in enumerate(page_ids)})]
+        shape = _ROWS_BY_ID[bool(args.q and args.field in ("body", "all"))]
+        return [ListRow(values) for values in shape.all(page_ids)]
     skip, count, newest = page_window(pager.offset, pager.per_page, pager.total)
     if deep_offset(skip):
         return newest_first_page(_visible(category_id).join(Category).switch(Release).select(*columns),
@@ -224,16 +224,14 @@ def _list_rows(pager, ids, args, category_id):
     return rows if newest else rows[::-1]
 
 
-def _rows_by_id(count, with_body):
-    """Build the query shape of `count` rows of a search page, by id, newest first."""
+def _rows_by_id(ids, with_body):
+    """Build the query shape of a search page's rows, by id, newest first."""
     columns = _list_columns() + ([Release.body_text] if with_body else [])
-    return (Release.select(*columns).join(Category).switch(Release)
-            .where(Release.id.in_([Slot(str(i)) for i in range(count)]))
+    return (Release.select(*columns).join(Category).switch(Release).where(Release.id.in_(ids))
             .order_by(Release.published_at.desc(), Release.id.desc()).tuples())
 
 
-# One shape per number of rows on a page (and with or without the body): PAGE_SIZE or fewer.
-_ROWS_BY_ID = {}
+_ROWS_BY_ID = {body: CompiledIn(lambda ids, body=body: _rows_by_id(ids, body)) for body in (False, True)}
 
 
 def _board_rows(in_category, newest):
@@ -256,15 +254,11 @@ def _with_files(rows):
     ids = [r.id for r in rows]
     if not ids:
         return set()
-    shape = _WITH_FILES.get(len(ids))
-    if shape is None:
-        shape = _WITH_FILES[len(ids)] = Compiled(lambda n=len(ids): Attachment.select(
-            Attachment.release).where(Attachment.release.in_([Slot(str(i)) for i in range(n)])).distinct().tuples())
-    return {row[0] for row in shape.all(**{str(i): v for i, v in enumerate(ids)})}
+    return {row[0] for row in _WITH_FILES.all(ids)}
 
 
-# One shape per number of rows on a page: a page holds PAGE_SIZE rows or fewer.
-_WITH_FILES = {}
+_WITH_FILES = CompiledIn(lambda ids: Attachment.select(Attachment.release)
+                         .where(Attachment.release.in_(ids)).distinct().tuples())
 
 
 @bp.get("/releases/<public_id>")

@@ -5,7 +5,7 @@ import peewee
 import pytest
 
 from feedserver.caching.pages import PageCache
-from feedserver.models import Category, Compiled, Release, Slot, utcnow, visible_count
+from feedserver.models import Category, Compiled, CompiledIn, Release, Slot, utcnow, visible_count
 from feedserver.search.query import ListArgs
 from feedserver.web.board import _list_rows, _neighbours
 from feedserver.web.pagination import Pager
@@ -98,3 +98,20 @@ def test_a_warm_board_and_release_page_build_no_sql(demo_app, monkeypatch):
                               headers={"User-Agent": f"reader/{n}"})
         assert response.status_code == 200
     assert built == []
+
+
+def test_an_in_list_shape_is_built_once_per_length(board):
+    app, news, _ = board
+    built = []
+
+    def build(ids):
+        built.append(len(ids))
+        return Release.select(Release.title).where(Release.id.in_(ids)).order_by(Release.id).tuples()
+
+    shape = CompiledIn(build)
+    with app.app_context():
+        ids = [r.id for r in Release.select(Release.id).order_by(Release.id)]
+        assert shape.all(ids[:3]) == [(Release.get_by_id(i).title,) for i in ids[:3]]
+        assert shape.all(ids[3:6]) == [(Release.get_by_id(i).title,) for i in ids[3:6]]
+        assert shape.all(ids[:1]) == [(Release.get_by_id(ids[0]).title,)]
+        assert built == [3, 1]
