@@ -27,8 +27,10 @@ def to_kst(instant):
 
 
 def list_date(instant):
-    """Format as on the board list: 2024.09.26."""
-    return _list_day(to_kst(instant).date())
+    """Format as on the board list: 2024.09.26 (a naive value is read as UTC, as Babel reads it)."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    return _list_day(instant.astimezone(KST).date())
 
 
 @lru_cache(maxsize=4096)

@@ -72,7 +72,7 @@ class Compiled:
         # Tuples straight from the driver, converting only the columns that need it.
         rows = self.execute(**values).fetchall()
         if not any(converters):
-            return rows
+            return list(rows)  # PyMySQL hands over a tuple of rows
         return [tuple(v if c is None or v is None else c(v) for c, v in zip(converters, row, strict=True))
                 for row in rows]
 
