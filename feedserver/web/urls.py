@@ -30,8 +30,9 @@ def url_pattern(endpoint, key, **values):
     return lambda value: f"{head}{value}{tail}"
 
 
-# Distinct (script root, endpoint, values) remembered per app before the memo starts afresh.
-URL_MEMO_SIZE = 4096
+# Distinct (script root, endpoint, values) remembered per app before the memo starts afresh:
+# enough for the links every page shows (static files, navigation, boards), small in memory.
+URL_MEMO_SIZE = 512
 
 
 def remembered_url_for(endpoint, **values):
