@@ -167,6 +167,20 @@ class Release(BaseModel):
                 .order_by(cls.published_at.desc(), cls.id.desc()))
 
     @classmethod
+    def visible_in(cls, category_id=None, period=(None, None), now=None):
+        """Return visible releases of one board (None: every board) published within period
+        [from, until) where given, newest first."""
+        query = cls.visible(now)
+        if category_id is not None:
+            query = query.where(cls.category == category_id)
+        since, until = period
+        if since is not None:
+            query = query.where(cls.published_at >= since)
+        if until is not None:
+            query = query.where(cls.published_at < until)
+        return query
+
+    @classmethod
     def count_view(cls, release_id):
         """Add one view atomically in the database; return the new count, or None when not told.
 
@@ -366,10 +380,12 @@ def _page_from(query, offset, limit, newest):
 # Shapes every release page runs (models/compiled.py: built once, run with new values).
 _BY_PUBLIC_ID = Compiled(lambda: Release.select(Release, Category).join(Category)
                          .where(Release.public_id == Slot("public_id")).limit(1))
-_COUNT_VIEW = Compiled(lambda: Release.update(view_count=Release.view_count + 1)
-                      .where(Release.id == Slot("id")))
-_COUNT_VIEW_RETURNING = Compiled(lambda: Release.update(view_count=Release.view_count + 1)
-                                .where(Release.id == Slot("id")).returning(Release.view_count).tuples())
+def _count_view():
+    return Release.update(view_count=Release.view_count + 1).where(Release.id == Slot("id"))
+
+
+_COUNT_VIEW = Compiled(_count_view)
+_COUNT_VIEW_RETURNING = Compiled(lambda: _count_view().returning(Release.view_count).tuples())
 # A board as lists name it: tabs and each row's tag.
 CategoryRef = namedtuple("CategoryRef", "id slug name")
 _CATEGORIES = Compiled(lambda: Category.ordered().select(Category.id, Category.slug, Category.name).tuples())

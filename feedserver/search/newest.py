@@ -58,7 +58,7 @@ def _search(category_id, field, q, wanted, now, period):
 
     @cache
     def visible():  # built only where a statement needs it: SQLite's exact windows do not
-        return _visible(category_id, now, period)
+        return Release.visible_in(category_id, period, now)
 
     @cache
     def exact():
@@ -106,19 +106,6 @@ def _wider(size, found, wanted):
     """Return the window that holds `wanted` matches if they are as frequent as `found` in `size`
     newest releases (None when none were found: their share is unknown)."""
     return math.ceil(size * wanted / found * SLACK) if found else None
-
-
-def _visible(category_id, now, period):
-    """Return the visible releases (of a category, published within period [from, until))."""
-    query = Release.visible(now)
-    if category_id is not None:
-        query = query.where(Release.category == category_id)
-    since, until = period
-    if since is not None:
-        query = query.where(Release.published_at >= since)
-    if until is not None:
-        query = query.where(Release.published_at < until)
-    return query
 
 
 def _admitted(query, ids):

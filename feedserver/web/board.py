@@ -167,23 +167,13 @@ def _render_list(category, args, since):
     )
 
 
-def _visible(category_id):
-    """Return the visible releases of a board (None: every board) as a peewee query."""
-    query = Release.visible()
-    return query if category_id is None else query.where(Release.category == category_id)
-
-
 def _matching_ids(category, args):
     """Return the ids of the newest SEARCH_CAP + 1 releases the search and period admit."""
     since, until = args.period()
     if args.q:
         return newest_ids(category.id if category else None, args.field, args.q, SEARCH_CAP + 1,
                           period=(since, until))
-    query = _visible(category.id if category else None)
-    if since is not None:
-        query = query.where(Release.published_at >= since)
-    if until is not None:
-        query = query.where(Release.published_at < until)
+    query = Release.visible_in(category.id if category else None, (since, until))
     # A period alone walks the time index from its newest end, no further than the cap.
     return Found(row[0] for row in query.select(Release.id).limit(SEARCH_CAP + 1).tuples())
 
@@ -207,7 +197,6 @@ def _list_columns():
 
 def _list_rows(pager, ids, args, category_id):
     """Return this page's rows: by position on the board, by id among a search's matches."""
-    columns = _list_columns()
     if ids is not None:
         page_ids = ids[pager.offset:pager.offset + pager.per_page]
         if not page_ids:
@@ -217,8 +206,8 @@ def _list_rows(pager, ids, args, category_id):
         return [ListRow(values) for values in shape.all(page_ids)]
     skip, count, newest = page_window(pager.offset, pager.per_page, pager.total)
     if deep_offset(skip):
-        return newest_first_page(_visible(category_id).join(Category).switch(Release).select(*columns),
-                                 pager.offset, pager.per_page, pager.total)
+        query = Release.visible_in(category_id).join(Category).switch(Release).select(*_list_columns())
+        return newest_first_page(query, pager.offset, pager.per_page, pager.total)
     rows = [ListRow(values) for values in _BOARD_ROWS[category_id is not None, newest].all(
         now=utcnow(), category=category_id, skip=skip, count=count)]
     return rows if newest else rows[::-1]
