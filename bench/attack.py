@@ -1261,7 +1261,8 @@ def check_low(stack, token, run, listen4):
                      "/feeds/category/a%00b.rss", "/releases/a%00b/files/1", "/board/a%00b/"):
             expect(path + where, get(root + path), {400, 404})
     expect("/feeds/all.rss?limit=9×5000", get(base + "/feeds/all.rss?limit=" + "9" * 5000), {400})
-    expect("/board/?page=9×5000", get(base + "/board/?page=" + "9" * 5000), {400})
+    # A page number that is no page a reader meant goes to page 1 (issue 16), as Korean boards do.
+    expect("/board/?page=9×5000", get(base + "/board/?page=" + "9" * 5000), {302})
     expect("/widget/latest.json?limit=100000", get(base + "/widget/latest.json?limit=100000"), {200, 400})
     expect("/board/?q=101 letters", get(base + "/board/?q=" + "가" * 101), {400})
     expect("hub.mode=publish from outside", post_form(base + "/websub", {
@@ -1487,7 +1488,8 @@ def check_subscribers(stack, token, forbidden):
     peek = {p: get(stack.url + p) for p in (f"/releases/{public_id}", f"/board/?field=all&q={word}",
                                             f"/feeds/search.rss?field=all&q={word}&cb=1")}
     leaked = [p for p, r in peek.items() if (r.status == 200 and public_id in r.text)]
-    withdrawn = admin.form(f"/admin/releases/{public_id}/edit", f"/admin/releases/{public_id}/withdraw", {})
+    withdrawn = admin.form(f"/admin/releases/{public_id}/edit", f"/admin/releases/{public_id}/withdraw",
+                           {"reason": "엠바고 전 철회"})  # a withdrawal needs a reason (issue 15)
     steps["withdrawn"] = etags(stack, word)
     time.sleep(4)  # four worker poll intervals
     posts_after = len(sink.of("POST")) + sum(len(d.of("POST")) for d in drippers)
