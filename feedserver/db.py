@@ -6,21 +6,22 @@ from peewee import DatabaseProxy, MySQLDatabase, PostgresqlDatabase, SqliteDatab
 from playhouse.db_url import connect as connect_url
 
 database = DatabaseProxy()
-_writes = [0]  # this process's writes to what pages show (caching/changes.py)
+_writes = [0, 0]  # this process's writes to what pages show, and view counts (caching/changes.py)
 
 
-def note_write():
+def note_write(views=False):
     """Count a write to what public pages show, for this process's memos to drop at once.
 
     PostgreSQL tells other processes by NOTIFY when the write commits; the writer's own
-    process should not wait for that to read its own write.
+    process should not wait for that to read its own write. views: the write only added a
+    view, which moves the counts pages show but not their state token.
     """
-    _writes[0] += 1
+    _writes[1 if views else 0] += 1
 
 
 def local_writes():
-    """Return how many writes note_write() counted in this process."""
-    return _writes[0]
+    """Return (content writes, view-count writes) note_write() counted in this process."""
+    return _writes[0], _writes[1]
 
 
 def sqlite_url(instance_path):

@@ -12,12 +12,27 @@ import redis
 from peewee import SQL, fn
 
 from feedserver.audience.visitors import SEOUL
-from feedserver.models import AudienceSeen, Compiled, Slot
+from feedserver.db import is_postgres
+from feedserver.models import AudienceSeen, Compiled, Release, Slot
 
 log = logging.getLogger(__name__)
 
 
-class DatabaseSeen:
+class _Counting:
+    """count(): a first view adds one to the release's count."""
+
+    def count(self, day, scope, visitor, address, cap, release_id):
+        """Add a view if it is the reader's first today (within the cap).
+
+        Return the new count, None when the database did not say it (MariaDB), False when
+        nothing was counted.
+        """
+        if not self.first(day, scope, visitor, address, cap):
+            return False
+        return Release.count_view(release_id)
+
+
+class DatabaseSeen(_Counting):
     """First views as rows of audience_seen (dropped at the day's rollover)."""
 
     def first(self, day, scope, visitor, address, cap):
@@ -25,6 +40,11 @@ class DatabaseSeen:
         if _REMEMBER.execute(visitor=visitor, **seen).rowcount != 1:
             return False
         return not cap or _AGENTS.scalar(**seen) <= cap
+
+    def count(self, day, scope, visitor, address, cap, release_id):
+        if not is_postgres():
+            return super().count(day, scope, visitor, address, cap, release_id)
+        return AudienceSeen.count_first(day, scope, visitor, address, cap, release_id)
 
 
 def _slot(name):
@@ -39,7 +59,7 @@ _AGENTS = Compiled(lambda: AudienceSeen.select(fn.COUNT(SQL("*"))).where(
     AudienceSeen.address == _slot("address")))
 
 
-class RedisSeen:
+class RedisSeen(_Counting):
     """First views as Redis keys that expire at the end of their day."""
 
     def __init__(self, url, prefix):
@@ -74,16 +94,23 @@ class KnownHere:
         self.store, self.size, self.day, self.known = store, size, None, set()
 
     def first(self, day, scope, visitor, address, cap):
+        return self._ask(self.store.first, day, scope, visitor, address, cap)
+
+    def count(self, day, scope, visitor, address, cap, release_id):
+        """As the store's count(): False at once for a reader this process already knows."""
+        return self._ask(self.store.count, day, scope, visitor, address, cap, release_id)
+
+    def _ask(self, question, day, scope, visitor, *rest):
         if day != self.day:
             self.day, self.known = day, set()
         key = (scope, visitor)
         if key in self.known:
             return False
-        first = self.store.first(day, scope, visitor, address, cap)
+        answer = question(day, scope, visitor, *rest)
         if len(self.known) >= self.size:
             self.known = set()  # coarse but cheap: the store still answers for those forgotten
         self.known.add(key)
-        return first
+        return answer
 
 
 def remembering(config):

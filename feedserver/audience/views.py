@@ -15,8 +15,11 @@ from feedserver.audience.visitors import digest
 from feedserver.clients import client_key
 
 
-def first_view(release_id):
-    """Tell whether this request is its reader's first view of the release today; record it."""
+def count_view(release_id):
+    """Add a view if this request is its reader's first of the release today.
+
+    Return the new count, None when the database did not say it, False when nothing counted.
+    """
     user_agent = request.headers.get("User-Agent", "")
     if is_robot(user_agent) or aggregator(user_agent) is not None:
         return False
@@ -26,8 +29,9 @@ def first_view(release_id):
     address = client_key(request.remote_addr)
     scope = f"release:{int(release_id)}"
     cap = current_app.config["AUDIENCE_AGENTS_PER_ADDRESS"]
-    if not tally.seen.first(day, scope, digest(salt, address, user_agent), digest(salt, address), cap):
-        return False
-    tally.view(day, int(release_id), classify(request.referrer, request.host))
-    return True
+    count = tally.seen.count(day, scope, digest(salt, address, user_agent), digest(salt, address), cap,
+                             int(release_id))
+    if count is not False:
+        tally.view(day, int(release_id), classify(request.referrer, request.host))
+    return count
 

@@ -1,8 +1,10 @@
 """PostgreSQL's stand-in for SQLite's data_version: a per-process count of notified commits.
 
 Migration 0019 makes every write to releases, boards, files and feed states notify the channel
-`feedserver_changed`. One thread per process LISTENs and counts. While it is live, a memo
-(statememo.py) stays valid until the count moves, so a warm poll costs no query; a write
+`feedserver_changed`; since migration 0021 an UPDATE of nothing but a release's view count says
+"views" instead. One thread per process LISTENs and counts both. While it is live, a memo
+(statememo.py) stays valid until the count moves (filled view counts: until either moves), so a
+warm poll costs no query and a reader's view does not make the next request read the state; a write
 through any instance reaches every other within the notification's delivery, a few
 milliseconds (the bound we promise is 100 ms, tests/test_coherence.py). The listener proves
 itself live with a round trip every HEARTBEAT seconds; if it has not for STALE_AFTER seconds
@@ -20,6 +22,7 @@ from feedserver.db import libpq_url, local_writes
 
 log = logging.getLogger(__name__)
 CHANNEL = "feedserver_changed"
+VIEWS = "views"  # the payload of a view-count-only UPDATE (migration 0021)
 APPLICATION = "feedserver-changes"  # how the listener shows in pg_stat_activity
 HEARTBEAT = 0.25
 STALE_AFTER = 1.0
@@ -32,16 +35,19 @@ class Listener:
 
     def __init__(self, url):
         self.url, self.pid = url, os.getpid()
-        self.count, self.live_until = 0, 0.0
+        self.count, self.views, self.live_until = 0, 0, 0.0
         self.thread = threading.Thread(target=self._run, name="changes-listen", daemon=True)
         self.thread.start()
 
     def stamp(self):
-        """Return the count while the listener is live, else None."""
-        return self.count if time.monotonic() < self.live_until else None
+        """Return (content count, view count) while the listener is live, else None."""
+        return (self.count, self.views) if time.monotonic() < self.live_until else None
 
-    def _bump(self):
-        self.count += 1
+    def _bump(self, payload=""):
+        if payload == VIEWS:
+            self.views += 1
+        else:
+            self.count += 1
 
     def _run(self):
         while True:
@@ -56,6 +62,7 @@ class Listener:
         with psycopg.connect(libpq_url(self.url), autocommit=True, application_name=APPLICATION) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
             self._bump()  # whatever was written while nobody listened
+            self._bump(VIEWS)
             while True:
                 beat = time.monotonic()
                 # Live only while the triggers' function exists (migration 0019 applied, schema
@@ -65,8 +72,8 @@ class Listener:
                 else:
                     self.live_until = 0.0
                 # Notifications that came during the heartbeat are yielded first (psycopg's backlog).
-                for _ in conn.notifies(timeout=HEARTBEAT, stop_after=1):
-                    self._bump()
+                for notify in conn.notifies(timeout=HEARTBEAT, stop_after=1):
+                    self._bump(notify.payload)
 
 
 _listeners = {}
@@ -74,14 +81,20 @@ _lock = threading.Lock()
 
 
 def stamp(url):
-    """Return this process's change count for a PostgreSQL URL, or None while not known to be live."""
+    """Return this process's change counts for a PostgreSQL URL, or None while not known to be live.
+
+    ((content count, local content writes), (view count, local view writes)).
+    """
     listener = _listeners.get(url)
     if listener is None or listener.pid != os.getpid():  # first call, or a forked worker
         with _lock:
             listener = _listeners.get(url)
             if listener is None or listener.pid != os.getpid():
                 listener = _listeners[url] = Listener(url)
-    count = listener.stamp()
+    counts = listener.stamp()
+    if counts is None:
+        return None
     # This process's own writes count at once; other processes' arrive as notifications.
-    return None if count is None else (count, local_writes())
+    content, views = local_writes()
+    return (counts[0], content), (counts[1], views)
 

@@ -67,7 +67,7 @@ def rendered_views():
 def filled_page(key, html, now, valid_until, memo, known=None):
     """Return html with its view counts, reused while the database reports no commit."""
     return remember(("page", key), now, lambda: (fill_views(html, known), valid_until),
-                    size=len(html), memo=memo)
+                    size=len(html), memo=memo, views=True)
 
 
 def fill_views(html, known=None):

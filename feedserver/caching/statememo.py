@@ -6,7 +6,9 @@ state token or a page with its view counts is still what the database would answ
 a feed poll or a board page skips its queries and stays coherent with every instance on
 the file. A value that depends on the clock carries its own expiry (the next scheduled
 release). On PostgreSQL a count of notified commits plays data_version's part while its
-listener is live (changes.py); MariaDB has no such signal: there every call computes.
+listener is live (changes.py), and a separate count of view-count writes governs only what
+shows counts (filled pages): a reader's view leaves the state token standing. MariaDB has no
+such signal: there every call computes.
 """
 import threading
 
@@ -20,11 +22,21 @@ _local = threading.local()
 
 
 class _Memo:
-    """What one thread read under one data stamp."""
+    """What one thread read under one data stamp; what shows view counts, under one views stamp too."""
 
-    def __init__(self, connection, stamp):
-        self.connection, self.stamp = connection, stamp
-        self.entries, self.size = {}, 0
+    def __init__(self, connection, stamp, views=None):
+        self.connection, self.stamp, self.views = connection, stamp, views
+        self.entries, self.counted, self.sizes = {}, {}, [0, 0]
+
+    def entries_for(self, views):
+        return self.counted if views else self.entries
+
+    def forget_counts(self, views):
+        """Drop what shows view counts (read under an older views stamp)."""
+        self.views, self.counted, self.sizes[1] = views, {}, 0
+
+    def clear(self):
+        self.entries, self.counted, self.sizes = {}, {}, [0, 0]
 
 
 def current():
@@ -44,33 +56,38 @@ def current():
 
 
 def _postgres_memo(db):
-    stamp = changes.stamp(db.feedserver_url) if hasattr(db, "feedserver_url") else None
-    if stamp is None:
+    stamps = changes.stamp(db.feedserver_url) if hasattr(db, "feedserver_url") else None
+    if stamps is None:
         return None
+    stamp, views = stamps
     memo = getattr(_local, "memo", None)
     if memo is None or memo.connection is not db or memo.stamp != stamp:
-        memo = _local.memo = _Memo(db, stamp)
+        memo = _local.memo = _Memo(db, stamp, views)
+    elif memo.views != views:  # only view counts moved: the state token still holds
+        memo.forget_counts(views)
     return memo
 
 
 _READ = object()
 
 
-def remember(key, now, compute, size=0, memo=_READ):
+def remember(key, now, compute, size=0, memo=_READ, views=False):
     """Return the value of compute() -> (value, valid_until or None), reused while unchanged.
 
     memo: what current() gave earlier in this request, to read the stamp once.
+    views: the value shows view counts, so a view written since also makes it stale.
     """
     memo = current() if memo is _READ else memo
     if memo is None:
         return compute()[0]
-    hit = memo.entries.get(key)
+    entries = memo.entries_for(views)
+    hit = entries.get(key)
     if hit is not None and (hit[1] is None or now < hit[1]):
         return hit[0]
     value, valid_until = compute()
-    if len(memo.entries) >= MAX_ENTRIES or memo.size + size > MAX_BYTES:
-        memo.entries.clear()
-        memo.size = 0
-    memo.entries[key] = (value, valid_until)
-    memo.size += size
+    if len(memo.entries) + len(memo.counted) >= MAX_ENTRIES or sum(memo.sizes) + size > MAX_BYTES:
+        memo.clear()
+        entries = memo.entries_for(views)
+    entries[key] = (value, valid_until)
+    memo.sizes[views] += size
     return value

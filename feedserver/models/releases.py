@@ -187,7 +187,7 @@ class Release(BaseModel):
         PostgreSQL and SQLite 3.35+ say the new count in the same statement (UPDATE ...
         RETURNING), which saves the page a round trip; MariaDB's UPDATE cannot.
         """
-        note_write()
+        note_write(views=True)
         if is_mysql() or (not is_postgres() and sqlite3.sqlite_version_info < (3, 35)):
             _COUNT_VIEW.execute(id=release_id)
             return None

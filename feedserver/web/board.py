@@ -13,7 +13,7 @@ from flask import (
 )
 from peewee import OperationalError, Tuple
 
-from feedserver.audience.views import first_view
+from feedserver.audience.views import count_view
 from feedserver.caching.pages import fill_views, filled_page, page_cache, rendered_views, site_state
 from feedserver.caching.statememo import current
 from feedserver.content import storage
@@ -276,9 +276,9 @@ def _count_view(release_id):
     """Add a view if it is the reader's first today; return {id: new count} if the database said it.
     A read-only or full database loses the count, never the page."""
     try:
-        if not first_view(release_id):
+        count = count_view(release_id)
+        if count is False:
             return {}
-        count = Release.count_view(release_id)
         metrics.views_written.inc()
     except OperationalError as error:
         current_app.logger.warning("view of release %s not counted: %s", release_id, error)

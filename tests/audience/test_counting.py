@@ -286,3 +286,22 @@ def test_polls_count_once_with_or_without_the_fast_path(tmp_path, databases, mak
             assert (row.polls, row.not_modified, row.direct) == (6, 4, 1)
             assert FeedAggregator.get().subscribers == 8
         databases.close_database()
+
+
+@pytest.mark.backends("postgresql")
+def test_postgres_counts_a_first_view_in_one_statement_within_the_cap(backend, databases, tmp_path, make_category,
+                                                                     make_release):
+    """Remembering the reader, the cap and the count are one statement there: same answers."""
+    from datetime import date
+
+    from feedserver.models import AudienceSeen, Release
+    app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
+    with app.app_context():
+        release = make_release(make_category())
+        day, scope = date(2026, 12, 1), f"release:{release.id}"
+        first = [AudienceSeen.count_first(day, scope, f"v{n}", "addr", 2, release.id) for n in range(3)]
+        assert first == [release.view_count + 1, release.view_count + 2, False]  # the third is over the cap
+        assert AudienceSeen.count_first(day, scope, "v0", "addr", 2, release.id) is False  # a reload
+        assert AudienceSeen.count_first(day, scope, "w", "other", 0, release.id) == release.view_count + 3
+        assert Release.get_by_id(release.id).view_count == release.view_count + 3
+    databases.close_database()

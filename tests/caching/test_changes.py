@@ -111,3 +111,61 @@ def test_a_warm_poll_and_board_page_run_no_query_while_the_listener_is_live(pg_a
         assert client.get("/feeds/category/news.atom").status_code == 200
         assert client.get("/board/news/").status_code == 200
     assert counter.count == 0, [r.msg for r in counter.get_queries()]
+
+
+def _views_moved(url, before, timeout=0.1):
+    started = time.monotonic()
+    while changes.stamp(url)[1] == before[1]:
+        assert time.monotonic() - started < timeout, "a view written elsewhere was not seen within 100 ms"
+        time.sleep(0.002)
+    return changes.stamp(url)
+
+
+def test_a_view_count_leaves_the_state_memo_and_drops_filled_counts(pg_app, make_category, make_release):
+    url = pg_app.config["DATABASE_URL"]
+    with pg_app.app_context():
+        release = make_release(make_category())
+        before = _settled(url)
+        state, filled = Counter(), Counter()
+        assert remember("state", NOW, state) == 1 and remember("page", NOW, filled, views=True) == 1
+        _elsewhere(url, f'UPDATE "release" SET view_count = view_count + 1 WHERE id = {release.id}')
+        after = _views_moved(url, before)
+        assert after[0] == before[0]  # what pages show did not change
+        assert remember("state", NOW, state) == 1  # no query for the state token
+        assert remember("page", NOW, filled, views=True) == 2  # the counts are read again
+        _elsewhere(url, f"UPDATE \"release\" SET title = '고친 제목' WHERE id = {release.id}")
+        started = time.monotonic()
+        while remember("state", NOW, state) == 1:
+            assert time.monotonic() - started < 0.1, "an edit was not seen within 100 ms"
+            time.sleep(0.002)
+
+
+def test_the_content_trigger_covers_every_release_column_but_the_view_count(pg_app):
+    """A migration that adds a release column must run quiet_views() again, or edits of it go unseen."""
+    with pg_app.app_context():
+        columns = {name for (name,) in database.execute_sql(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = 'release'").fetchall()}
+        watched = {name for (name,) in database.execute_sql(
+            "SELECT a.attname FROM pg_trigger t JOIN pg_attribute a "
+            "ON a.attrelid = t.tgrelid AND a.attnum = ANY(t.tgattr::int2[]) "
+            "WHERE t.tgname = 'release_changed'").fetchall()}
+    assert watched == columns - {"view_count"}
+
+
+def test_a_new_readers_view_costs_the_next_reader_no_state_query(pg_app, make_category, make_release):
+    from playhouse.test_utils import count_queries
+    url = pg_app.config["DATABASE_URL"]
+    with pg_app.app_context():
+        public_id = make_release(make_category()).public_id
+    client = pg_app.test_client()
+    _settled(url)
+    path = f"/releases/{public_id}"
+    assert client.get(path, headers={"User-Agent": "Mozilla/5.0 reader-0"}).status_code == 200
+    for n in range(1, 4):
+        with count_queries() as counter:
+            assert client.get(path, headers={"User-Agent": f"Mozilla/5.0 reader-{n}"}).status_code == 200
+        statements = [str(r.msg[0]) for r in counter.get_queries()]
+        # One statement remembers the reader, checks the cap and adds the view (one commit):
+        # no state token, no counts read.
+        assert len(statements) == 1 and "INSERT INTO \"audience_seen\"" in statements[0], statements
