@@ -8,7 +8,6 @@ ends. Redis out of reach: the database answers instead (logged), so no view is l
 import logging
 from datetime import datetime, timedelta
 
-import redis
 from peewee import SQL, fn
 
 from feedserver.audience.visitors import SEOUL
@@ -63,6 +62,8 @@ class RedisSeen(_Counting):
     """First views as Redis keys that expire at the end of their day."""
 
     def __init__(self, url, prefix):
+        import redis  # only here: the client costs every worker ~6 MB, and most sites run without it
+        self.redis = redis
         self.client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
         self.prefix, self.fallback = prefix, DatabaseSeen()
 
@@ -77,7 +78,7 @@ class RedisSeen(_Counting):
             pipe.incr(f"{self.prefix}:{day}:{scope}:a:{address}")
             pipe.expireat(f"{self.prefix}:{day}:{scope}:a:{address}", ends)
             return pipe.execute()[0] <= cap
-        except redis.RedisError as error:
+        except self.redis.RedisError as error:
             log.warning("audience: Redis out of reach, the database remembers views: %s", error)
             return self.fallback.first(day, scope, visitor, address, cap)
 

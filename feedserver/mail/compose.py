@@ -8,7 +8,6 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
-import css_inline
 from flask import current_app, render_template
 
 from feedserver.content import storage
@@ -74,6 +73,7 @@ def _render(kind, delivery, token):
                    manage_url=site_url(f"/mail/manage/{token}"),
                    unsubscribe_url=site_url(f"/mail/unsubscribe/{token}"))
     text = render_template(f"mail/{KIND_TEMPLATES[kind]}.txt", **context)
+    import css_inline  # only where mail is composed (the worker), not in every web worker
     html = css_inline.inline(render_template(f"mail/{KIND_TEMPLATES[kind]}.html", **context))
     return context, text, html
 
