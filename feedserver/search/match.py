@@ -1,4 +1,6 @@
 """Finding releases through the bigram index: the read side of search_index.py."""
+import math
+
 from feedserver.db import database, is_mysql, is_postgres
 from feedserver.models import VISIBLE_STATUSES, Release
 from feedserver.search.index import WEIGHTS, WORD, word_tokens
@@ -67,6 +69,77 @@ def fts_newest_ids(category_id, now, field, words, wanted, period=(None, None)):
     sql = (f'SELECT id FROM "release" WHERE {where} AND +id IN (SELECT rowid FROM release_fts '
            f"WHERE {condition}) ORDER BY published_at DESC, id DESC LIMIT {p}")
     return [row[0] for row in database.execute_sql(sql, [*params, phrase, wanted]).fetchall()]
+
+
+# The id stream reads at most this many times `wanted` of the word's matches before it leaves
+# the rest to fts_newest_ids (the word is common elsewhere, rare on this board or in this period).
+STREAM_MAX = 8
+# Releases published out of id order (backdated, imported) that the stream's check merges in;
+# more than this and the stream reads further (in the end fts_newest_ids answers).
+OUT_OF_ORDER_MAX = 200
+
+
+def fts_stream_ids(category_id, now, field, words, wanted, period=(None, None)):
+    """SQLite: the `wanted` newest visible matches, read from FTS5 newest id first.
+
+    Ids follow publication almost everywhere, so the word's newest ids hold its newest matches;
+    FTS5 streams them in reverse without listing the rest (where fts_newest_ids lists every
+    match, 50,000 for a word in one release of twenty). Exact all the same: releases published
+    later than the last one kept but with a lower id than the stream reached are looked up in
+    the time index and merged. Returns None when fts_newest_ids should answer.
+    """
+    where, params = _time_window(category_id, now, period)
+    _, _, condition, phrase = _index(field, words)
+    p = database.param
+    found, below, step = {}, None, math.ceil(wanted * 1.3)
+    for _ in range(STREAM_MAX * wanted // step + 1):
+        bound = f"AND rowid < {p} " if below is not None else ""
+        ids = [row[0] for row in database.execute_sql(
+            f"SELECT rowid FROM release_fts WHERE {condition} {bound}ORDER BY rowid DESC LIMIT {p}",
+            [phrase, *([below] if below is not None else []), step]).fetchall()]
+        found.update(_visible(ids, where, params))
+        if len(ids) < step:  # the word has no older matches: every one was seen
+            return _newest(found)[:wanted]
+        below = ids[-1]
+        if len(found) >= wanted:
+            merged = _merge_out_of_order(found, below, wanted, where, params, condition, phrase)
+            if merged is not None:
+                return merged
+            # Too many releases out of id order above the last one kept: read further.
+        step *= 2
+    return None
+
+
+def _visible(ids, where, params):
+    """Return {id: published_at} of those releases the time window admits (rows read by id)."""
+    if not ids:
+        return {}
+    marks = ", ".join([database.param] * len(ids))
+    return dict(database.execute_sql(
+        f'SELECT id, published_at FROM "release" WHERE id IN ({marks}) AND {where}', [*ids, *params]).fetchall())
+
+
+def _merge_out_of_order(found, below, wanted, where, params, condition, phrase):
+    """Add matches published after the last one kept but with ids below where the stream ended."""
+    top = _newest(found)[:wanted]
+    p = database.param
+    late = [row[0] for row in database.execute_sql(
+        f'SELECT id FROM "release" WHERE {where} AND published_at > {p} AND id < {p} LIMIT {p}',
+        [*params, found[top[-1]], below, OUT_OF_ORDER_MAX + 1]).fetchall()]
+    if not late:
+        return top
+    if len(late) > OUT_OF_ORDER_MAX:
+        return None
+    marks = ", ".join([p] * len(late))
+    matched = [row[0] for row in database.execute_sql(
+        f"SELECT rowid FROM release_fts WHERE {condition} AND rowid IN ({marks})", [phrase, *late]).fetchall()]
+    found.update(_visible(matched, where, params))
+    return _newest(found)[:wanted]
+
+
+def _newest(found):
+    """Return the ids of {id: published_at}, newest published first."""
+    return sorted(found, key=lambda i: (found[i], i), reverse=True)
 
 
 def recent_fts_ids(category_id, now, field, words, window, period=(None, None)):

@@ -18,7 +18,14 @@ from peewee import Select, Tuple
 from feedserver.db import database, is_mysql, is_postgres
 from feedserver.models import Release, utcnow
 from feedserver.search.budget import budget_ms, within_budget
-from feedserver.search.match import Window, fts_newest_ids, match_ids, query_words, recent_fts_ids
+from feedserver.search.match import (
+    Window,
+    fts_newest_ids,
+    fts_stream_ids,
+    match_ids,
+    query_words,
+    recent_fts_ids,
+)
 from feedserver.search.query import FIELD_COLUMNS, contains, exact_filter, index_exact
 
 # Windows of newest releases, as multiples of the matches wanted; None reads the whole board.
@@ -30,9 +37,6 @@ WINDOWS = (0.1, 1, 10, 100, 1000, None)
 PROBE_BEYOND = 10
 # Margin on the window a word's share calls for, so one window is usually enough.
 SLACK = 1.3
-# SQLite: beyond this many times `wanted`, one walk of the time index probing the word's
-# matches costs less than reading a window's ids.
-FTS_WINDOW_MAX = 10
 # Ids checked per statement against LIKE conditions. SQLite looks a few hundred ids up by
 # rowid, but for ~300 and more of them (at 100,000 releases) it walks the category's time
 # index instead: 1,001 ids at once cost 60 ms, five statements of 200 cost 9 ms.
@@ -80,15 +84,20 @@ def _search(category_id, field, q, wanted, now, period):
         wider = _wider(size, len(ids), wanted)
         if not probed and (wider is None or wider > PROBE_BEYOND * wanted):
             probed = True
+            if fts and index_is_exact:
+                # Not common among the newest: stream the word's matches newest id first (a
+                # rare word's stream runs out at once); where that does not settle it, or a
+                # period ends before the newest ids, walk the time index probing every match.
+                found = None if period[1] else fts_stream_ids(category_id, now, field, words, wanted, period)
+                if found is not None:
+                    return found
+                yield ids
+                return fts_newest_ids(category_id, now, field, words, wanted, period)
             # Not common among the newest: ask the index whether the word is rare anywhere.
             every = match_ids(field, words, wanted, newest=False)
             if len(every) < wanted:
                 return _admitted(exact(), every)
             yield ids
-            if fts and index_is_exact and (wider is None or wider > FTS_WINDOW_MAX * wanted):
-                # Neither common nor rare: walk the time index newest first, probing the word's
-                # matches (held in memory by SQLite), and stop at `wanted`; rows are not read.
-                return fts_newest_ids(category_id, now, field, words, wanted, period)
         size = _next_size(sizes, size, wider)
 
 
