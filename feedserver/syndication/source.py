@@ -11,7 +11,7 @@ from peewee import fn
 
 from feedserver.content.kogl import LICENSE_URL, license_of
 from feedserver.dates import detail_datetime, to_kst
-from feedserver.db import database, is_sqlite
+from feedserver.db import database
 from feedserver.models import Attachment, Category, Release, utcnow
 from feedserver.search.newest import newest_ids
 from feedserver.search.query import FIELDS
@@ -102,8 +102,7 @@ def category_state(slug, now=None):
 def _params(key, now, cid=None):
     stamp = Release.published_at.db_value(now)
     extra = [cid] if cid else []
-    coming = [stamp, *extra] if is_sqlite(type(database.obj)) else []
-    return [key, key, key, stamp, *extra, stamp, *extra, *coming, *extra]
+    return [key, key, key, stamp, *extra, stamp, *extra, stamp, *extra, *extra]
 
 
 def _state(row):
@@ -125,9 +124,9 @@ def _state_sql(per_category, db_class):
     visible = f"{q('status')} IN ('published', 'scheduled') AND {q('published_at')} <= {p}{scope}"
     due = f"{q('status')} = 'scheduled' AND {q('published_at')} <= {p}{scope}"
     coming = f"{q('status')} IN ('published', 'scheduled') AND {q('published_at')} > {p}{scope}"
-    # When the token next moves by itself: only a memo that keeps the token needs it.
-    next_due = (f"(SELECT MIN({q('published_at')}) FROM {q('release')} WHERE {coming})"
-                if is_sqlite(db_class) else "NULL")
+    # When the token next moves by itself: a memo that keeps the token (SQLite, and PostgreSQL
+    # while its listener is live) must let go then, as no write tells it.
+    next_due = f"(SELECT MIN({q('published_at')}) FROM {q('release')} WHERE {coming})"
     state = f"FROM {q('feed_state')} WHERE {q('key')} = {p}"
     sql = (f"SELECT (SELECT {q('version')} {state}), (SELECT {q('changed_at')} {state}), "
            f"(SELECT {q('published_count')} {state}), "

@@ -5,6 +5,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     make_response,
     redirect,
     render_template,
@@ -15,7 +16,7 @@ from peewee import OperationalError, Tuple
 
 from feedserver.audience.views import count_view
 from feedserver.caching.pages import fill_views, filled_page, page_cache, rendered_views, site_state
-from feedserver.caching.statememo import current
+from feedserver.caching.statememo import current, remember
 from feedserver.content import storage
 from feedserver.models import (
     VISIBLE_STATUSES,
@@ -63,7 +64,7 @@ def category(slug):
 
 
 def _get_category(slug):
-    category = Category.by_slug(slug)
+    category = _memo(("category", slug), lambda: Category.by_slug(slug))
     if category is None:
         abort(404, description="없는 게시판입니다.")
     return category
@@ -76,8 +77,9 @@ def _page(render, before_fill=None, variant=None):
     """
     now = utcnow()
     key = (request.host_url, request.path, _known_args(), variant)
-    memo = current()
+    memo = g.state_memo = current()
     token, next_due = site_state(now, memo)
+    g.state_next_due = next_due
     pages = page_cache()
     hit, rendered = pages.get(key, token), None
     if hit is None:
@@ -136,7 +138,9 @@ def _render_list(category, args, since):
         ids.partial = found.partial
         pager = Pager(args.page, per_page, len(ids))
     else:
-        pager = Pager(args.page, per_page, visible_count(category.id if category else None))
+        category_id = category.id if category else None
+        pager = Pager(args.page, per_page, _memo(("count", category_id), lambda: visible_count(category_id),
+                                                 until_due=True))
     partial = ids is not None and ids.partial
     # A search the time budget cut short says so on any page, rather than moving the reader.
     if args.page > pager.pages and not partial:
@@ -157,7 +161,7 @@ def _render_list(category, args, since):
         return first_page if page == 1 else other_page(page)
 
     return render_template(
-        "board/list.html", category=category, categories=Category.listed(),
+        "board/list.html", category=category, categories=_memo("categories", Category.listed),
         rows=rows, with_files=with_files, new_since=since, pager=pager, args=args,
         fields=FIELDS, page_url=page_url, list_ref=list_ref, nav=pager.links(nav_url),
         release_url=url_pattern("board.release", "public_id", list=list_ref, **args.query_args()),
@@ -284,6 +288,14 @@ def _count_view(release_id):
         current_app.logger.warning("view of release %s not counted: %s", release_id, error)
         return {}
     return {} if count is None else {release_id: count}
+
+
+def _memo(key, read, until_due=False):
+    """Return read(), kept while the database reports no change (SQLite, PostgreSQL), as the state
+    token is: boards and counts change with writes, so a page rendered from the database need not
+    ask for them each time. until_due: also only until the next scheduled release comes due."""
+    valid_until = g.get("state_next_due") if until_due else None
+    return remember(key, utcnow(), lambda: (read(), valid_until), memo=g.get("state_memo"))
 
 
 def _get_release(public_id):

@@ -169,3 +169,24 @@ def test_a_new_readers_view_costs_the_next_reader_no_state_query(pg_app, make_ca
         # One statement remembers the reader, checks the cap and adds the view (one commit):
         # no state token, no counts read.
         assert len(statements) == 1 and "INSERT INTO \"audience_seen\"" in statements[0], statements
+
+
+def test_a_scheduled_release_coming_due_moves_the_memo_without_a_write(pg_app, make_category, make_release):
+    """No write tells anyone a scheduled release's time has come: the state carries its time."""
+    import feedparser
+    from datetime import timedelta
+
+    from feedserver.models import utcnow
+    url = pg_app.config["DATABASE_URL"]
+    with pg_app.app_context():
+        news = make_category()
+        make_release(news, title="이미 공개")
+        due = make_release(news, title="예약 공개", status="scheduled",
+                           published_at=utcnow() + timedelta(seconds=2))
+    client = pg_app.test_client()
+    _settled(url)
+    titles = [e.title for e in feedparser.parse(client.get("/feeds/category/news.atom").data).entries]
+    assert titles == ["이미 공개"]
+    time.sleep(max(0.0, (due.published_at - utcnow()).total_seconds()) + 0.05)
+    titles = [e.title for e in feedparser.parse(client.get("/feeds/category/news.atom").data).entries]
+    assert titles == ["예약 공개", "이미 공개"]

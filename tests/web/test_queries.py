@@ -1,7 +1,11 @@
 """Pin the number of queries per page so an N+1 cannot creep back."""
+import time
+from datetime import timedelta
+
+import pytest
 from playhouse.test_utils import count_queries
 
-from feedserver.models import Release
+from feedserver.models import Release, utcnow
 from feedserver.syndication.source import _category_ids
 
 
@@ -59,21 +63,23 @@ def test_board_queries(demo_app):
     # data_version, state token, category, stored count, rows with their category, category
     # tabs, which rows have attachments (📎); the view counts are those the rows were read with
     assert queries(demo_app, "/board/governor/?page=3") == 7
-    # another page, nothing committed since: the state token is remembered
-    assert queries(demo_app, "/board/governor/?page=94") == 6
+    # another page, nothing committed since: the state token, the category, its count and the
+    # tabs are remembered; the page's rows and which have attachments are read
+    assert queries(demo_app, "/board/governor/?page=94") == 3
     # kept page, nothing committed since: data_version alone
     assert only_data_version(demo_app, "/board/governor/?page=3")
     # after a commit elsewhere (a view): data_version, state token, view counts
     count_a_view(demo_app)
     assert queries(demo_app, "/board/governor/?page=3") == 3
-    # data_version, category, the newest 101 visible ids and FTS5's matches among them (too few
-    # to call the word common), the index asked for 1,001 matches anywhere (fewer: a rare word),
-    # which of those are visible, the page's rows, which rows have attachments, category tabs
-    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 9
+    # data_version, category (a view was committed: the memo is gone), the newest 101 visible ids
+    # and FTS5's matches among them (too few to call the word common), the word's newest matches
+    # with their times if visible (fewer than asked: a rare word, all seen), the page's rows,
+    # which rows have attachments, category tabs
+    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 8
     # a common word: the same sample, then the window its share calls for (here the whole board,
-    # which ends the search), then the page as above, and which of the rows' files hold the word
-    # (전체 and 내용 search the attachments too)
-    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 10
+    # which ends the search), then the page's rows and files (category and tabs remembered), and
+    # which of the rows' files hold the word (전체 and 내용 search the attachments too)
+    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 8
     assert only_data_version(demo_app, "/board/governor/?field=title&q=청년")  # kept until a write
 
 
@@ -106,3 +112,65 @@ def test_a_cold_feed_request_reads_the_feed_state_once(db_app, make_category, ma
             assert db_app.test_client().get(url).status_code == 200
         state_reads = [q for q in counter.get_queries() if "feed_state" in str(q.msg[0])]
         assert len(state_reads) == 1, (url, [str(q.msg[0])[:80] for q in state_reads])
+
+
+
+def _total(response):
+    """The board's 전체 N as the page shows it."""
+    text = response.get_data(as_text=True)
+    after = text[text.index('<p class="board-total">'):]
+    after = after[after.index("<strong>") + 8:]
+    return int(after[:after.index("<")].replace(",", ""))
+
+
+def _eventually(check, timeout=1.0):
+    ends = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < ends, "a write elsewhere was not seen within a second"
+        time.sleep(0.01)
+
+
+@pytest.mark.backends("sqlite", "postgresql")
+def test_remembered_boards_and_counts_follow_writes_and_scheduled_releases(backend, databases, tmp_path,
+                                                                           make_category, make_release):
+    """Rendered without the page cache, a board page remembers its category, tabs and count only
+    while nothing is written: a board added elsewhere and a scheduled release coming due show."""
+    from feedserver.caching.pages import PageCache
+    app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
+    app.extensions["feedserver.pages"] = PageCache(0)  # every page rendered from the database
+    with app.app_context():
+        news = make_category()
+        make_release(news)
+        due = make_release(news, title="곧 공개", status="scheduled", published_at=utcnow() + timedelta(seconds=4))
+    client = app.test_client()
+    assert _total(client.get("/board/news/")) == 1
+
+    def remembered():
+        """Neither the category, its count nor the tabs are read again (on PostgreSQL once the
+        setup's own writes have been notified)."""
+        with count_queries() as counter:
+            assert _total(client.get("/board/news/?_=1")) == 1
+        # The page's rows and which of them have attachments: nothing else.
+        return len(counter.get_queries()) == 2 + (backend == "sqlite")  # SQLite: data_version
+    _eventually(remembered, timeout=3.0)
+    elsewhere(app.config["DATABASE_URL"], "INSERT INTO category (slug, name, description, sort_order, "
+              "review_required) VALUES ('elsewhere', '다른 게시판', '', 9, " + ("0)" if backend == "sqlite" else "false)"))
+    _eventually(lambda: "다른 게시판" in client.get("/board/news/?_=2").get_data(as_text=True))
+    time.sleep(max(0.0, (due.published_at - utcnow()).total_seconds()) + 0.1)
+    assert _total(client.get("/board/news/?_=3")) == 2  # the scheduled release came due
+    databases.close_database()
+
+
+def elsewhere(url, sql):
+    """Commit a statement through a connection of its own, as another instance would."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+        with sqlite3.connect(url[len("sqlite:///"):]) as connection:
+            connection.execute(sql)
+        connection.close()
+        return
+    import psycopg
+
+    from feedserver.db import libpq_url
+    with psycopg.connect(libpq_url(url), autocommit=True) as connection:
+        connection.execute(sql)
