@@ -27,6 +27,7 @@ CONTROL = re.compile(r"[\x00-\x20\x7f]")
 HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 LINE_BREAK = re.compile(r"[\r\n\x00]")
 BODY_METHODS = ("POST", "PUT", "PATCH")
+MAX_LINE, MAX_HEADERS = 65536, 100  # http.client's limits on an answer's header lines
 
 
 class Refused(Exception):
@@ -327,7 +328,7 @@ def _exchange(sock, ends, method, message, max_read):
     """
     sock.settimeout(max(0.01, ends - time.monotonic()))  # the watchdog cuts whatever is left
     sock.sendall(message)
-    response = http.client.HTTPResponse(sock, method=method)
+    response = _Answer(sock, method=method)
     try:
         response.begin()
         data = response.read(max_read)
@@ -338,6 +339,65 @@ def _exchange(sock, ends, method, message, max_read):
     finally:
         response.close()
     return (response.status, data), reusable
+
+
+class _Fields(dict):
+    """An answer's header fields by lower-case name; a repeated one's values joined by commas."""
+
+    def get(self, name, default=None):
+        return super().get(name.lower(), default)
+
+
+def _read_fields(fp):
+    """Read header lines up to the blank one, within http.client's limits on size and count."""
+    fields, last = _Fields(), None
+    for _ in range(MAX_HEADERS + 1):
+        line = fp.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise http.client.LineTooLong("header line")
+        if line in (b"\r\n", b"\n", b""):
+            return fields
+        text = line.decode("latin-1").rstrip("\r\n")
+        if text[:1] in (" ", "\t") and last is not None:  # an obsolete folded line continues the field
+            fields[last] += " " + text.strip()
+            continue
+        name, colon, value = text.partition(":")
+        if not colon or not HEADER_NAME.fullmatch(name):
+            raise http.client.HTTPException(f"malformed header line {text[:80]!r}")
+        last, value = name.lower(), value.strip()
+        fields[last] = f"{fields[last]}, {value}" if last in fields else value
+    raise http.client.HTTPException(f"got more than {MAX_HEADERS} headers")
+
+
+class _Answer(http.client.HTTPResponse):
+    """http.client's response with its header lines parsed by _read_fields.
+
+    http.client hands them to the email package, whose parser cost more than the rest of a
+    kept-alive POST. The framing rules are http.client's: a repeated Content-Length is no
+    number, so such an answer is read until the other side closes and never reused.
+    """
+
+    def begin(self):
+        version, status, reason = self._read_status()
+        while status == http.client.CONTINUE:
+            _read_fields(self.fp)
+            version, status, reason = self._read_status()
+        if version not in ("HTTP/1.0", "HTTP/0.9") and not version.startswith("HTTP/1."):
+            raise http.client.UnknownProtocol(version)
+        self.code = self.status = status
+        self.reason = reason.strip()
+        self.version = 10 if version in ("HTTP/1.0", "HTTP/0.9") else 11
+        self.headers = self.msg = _read_fields(self.fp)
+        self.chunked = self.headers.get("transfer-encoding", "").lower() == "chunked"
+        self.chunk_left = None
+        self.will_close = self._check_close()
+        length = self.headers.get("content-length", "")
+        self.length = int(length) if length.isascii() and length.isdigit() and not self.chunked else None
+        if status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED) or status < 200 \
+                or self._method == "HEAD":
+            self.length = 0
+        if not self.will_close and not self.chunked and self.length is None:
+            self.will_close = True
 
 
 def _connect(target, ends):

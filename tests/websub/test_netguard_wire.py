@@ -1,5 +1,6 @@
 """netguard.Caller on the wire: one write per request, nothing smuggled, reuse only when read to the end."""
 import http.client
+import io
 import socket
 import threading
 
@@ -75,7 +76,10 @@ class RawServer:
         "/chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
         "/big": b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + b"y" * 100,
         "/short": b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+        "/continue": b"HTTP/1.1 100 Continue\r\nX-A: 1\r\n\r\nHTTP/1.1 200 OK\r\ncontent-LENGTH: 2\r\n\r\nok",
+        "/twolengths": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok",
     }
+    CLOSING = ("/close", "/short", "/twolengths")
 
     def __init__(self):
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -104,7 +108,7 @@ class RawServer:
                         length = int(header.split(b":")[1])
                 reader.read(length)
                 conn.sendall(self.ANSWERS[path])
-                if path in ("/close", "/short"):
+                if path in self.CLOSING:
                     return
 
     def stop(self):
@@ -114,7 +118,9 @@ class RawServer:
 @pytest.mark.parametrize("path, answer, connections", [
     ("/ok", (200, b"ok"), 1),  # read to its end: kept alive
     ("/chunked", (200, b"ok"), 1),  # the last chunk read: kept alive
+    ("/continue", (200, b"ok"), 1),  # an interim 100 skipped; any case of a header name
     ("/close", (200, b"ok"), 3),  # the server asked to close
+    ("/twolengths", (200, b"ok"), 3),  # framing in doubt: read until closed, never reused
     ("/big", (200, b"y" * 10), 3),  # not read to its end: unread bytes would answer the next request
 ])
 def test_a_connection_is_reused_only_after_an_answer_read_to_its_end(path, answer, connections):
@@ -134,3 +140,28 @@ def test_an_answer_cut_before_its_length_is_an_error_not_a_short_answer():
             caller.request("POST", server.url("/short"), b"x", {})
     finally:
         server.stop()
+
+
+def _fields(raw):
+    return netguard._read_fields(io.BytesIO(raw))
+
+
+def test_header_lines_are_read_as_http_client_reads_them():
+    raw = (b"Content-Type: text/plain\r\nX-Folded: a\r\n  b\r\nConnection:  close \r\n"
+           b"Vary: a\r\nvary: b\r\n\r\nbody")
+    fields, theirs = _fields(raw), http.client.parse_headers(io.BytesIO(raw))
+    assert fields.get("connection") == theirs.get("connection").strip() == "close"
+    assert fields.get("CONTENT-TYPE") == theirs.get("content-type") == "text/plain"
+    assert fields.get("x-folded") == "a b" and fields.get("vary") == "a, b"
+    assert fields.get("missing") is None and _fields(b"") == {}
+
+
+@pytest.mark.parametrize("raw, error", [
+    (b"X-Long: " + b"a" * 70_000 + b"\r\n\r\n", http.client.LineTooLong),
+    (b"".join(b"X-%d: 1\r\n" % n for n in range(101)) + b"\r\n", http.client.HTTPException),
+    (b"no colon here\r\n\r\n", http.client.HTTPException),
+    (b"Bad Name: 1\r\n\r\n", http.client.HTTPException),
+])
+def test_header_lines_past_the_limits_or_malformed_are_an_error(raw, error):
+    with pytest.raises(error):
+        _fields(raw)
