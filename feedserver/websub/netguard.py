@@ -149,14 +149,19 @@ class _Watchdog:
     A timer thread per request cost more than a kept-alive POST to a fast subscriber.
     """
 
+    COMPACT_FROM = 1024  # heap entries before ended deadlines are swept out
+
     def __init__(self):
         self.cond = threading.Condition()
         self.heap = []
         self.order = itertools.count()
         self.thread = None
+        self.compact_at = self.COMPACT_FROM
 
     def add(self, deadline):
         with self.cond:
+            if len(self.heap) >= self.compact_at:
+                self._compact()
             heapq.heappush(self.heap, (deadline.ends, next(self.order), deadline))
             if self.thread is None or not self.thread.is_alive():  # none yet, or forked
                 self.thread = threading.Thread(target=self._run, name="netguard-deadlines",
@@ -171,12 +176,22 @@ class _Watchdog:
                 while not self.heap:
                     self.cond.wait()
                 ends, _, deadline = self.heap[0]
+                if deadline.cancelled:  # ended in time: nothing to wait for
+                    heapq.heappop(self.heap)
+                    continue
                 delay = ends - time.monotonic()
                 if delay > 0:
                     self.cond.wait(delay)
                     continue
                 heapq.heappop(self.heap)
             deadline.fire()
+
+
+    def _compact(self):
+        """Drop deadlines that ended in time: a fan-out adds thousands a second, each kept its full time."""
+        self.heap = [entry for entry in self.heap if not entry[2].cancelled]
+        heapq.heapify(self.heap)
+        self.compact_at = max(self.COMPACT_FROM, 2 * len(self.heap))  # amortized: the heap doubles first
 
 
 _WATCHDOG = _Watchdog()
@@ -215,6 +230,7 @@ class _Deadline:
     def cancel(self):
         with self.lock:
             self.cancelled = True
+            self.connection = None  # the Caller keeps or closes it; the watchdog must not hold it
 
 
 def request(method, url, body=None, headers=None, *, deadline=10.0, allowed=(),

@@ -165,3 +165,13 @@ def test_header_lines_are_read_as_http_client_reads_them():
 def test_header_lines_past_the_limits_or_malformed_are_an_error(raw, error):
     with pytest.raises(error):
         _fields(raw)
+
+
+def test_deadlines_that_ended_in_time_do_not_pile_up_in_the_watchdog():
+    """A fan-out sends thousands of requests a second, each with a 10-second deadline."""
+    for _ in range(5000):
+        netguard._Deadline(10.0).cancel()
+    live = netguard._Deadline(10.0)
+    assert len(netguard._WATCHDOG.heap) <= 2 * netguard._Watchdog.COMPACT_FROM
+    assert any(entry[2] is live for entry in netguard._WATCHDOG.heap)
+    live.cancel()
