@@ -10,6 +10,7 @@ One run, on a throwaway copy of the demo archive (the API publishes into it):
   the change's commit to the sink's last logged POST; the worker's VmRSS sampled meanwhile;
 - push latency: API publishes, each timed from its 201 to the subscriber's POST (nginx $msec).
 """
+import hashlib
 import json
 import os
 import shutil
@@ -120,6 +121,12 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def push_dbname():
+    """Name the PostgreSQL copy after the checkout, so two worktrees' benches never drop each other's."""
+    tag = hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]
+    return f"feedserver_bench_push_{tag}"
+
+
 def copy_archive(archive):
     """Return the env of a throwaway copy of an archive: the API writes into it."""
     env = archive.env()
@@ -134,10 +141,11 @@ def copy_archive(archive):
     else:
         import psycopg
         admin = archive.url.rsplit("/", 1)[0] + "/postgres"
+        name = push_dbname()
         with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS feedserver_bench_push")
-            connection.execute(f'CREATE DATABASE feedserver_bench_push TEMPLATE "{archive.dbname}"')
-        env["FEEDSERVER_DATABASE_URL"] = archive.url.rsplit("/", 1)[0] + "/feedserver_bench_push"
+            connection.execute(f"DROP DATABASE IF EXISTS {name}")
+            connection.execute(f'CREATE DATABASE {name} TEMPLATE "{archive.dbname}"')
+        env["FEEDSERVER_DATABASE_URL"] = archive.url.rsplit("/", 1)[0] + "/" + name
     return env
 
 

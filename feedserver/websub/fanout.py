@@ -62,10 +62,10 @@ class Progress:
         self.job, self.data = job, data
         self.recorded, self.at = data.get("done", 0), time.monotonic()
 
-    def advance(self, done, force=False):
-        """Note `done` deliveries; write them down when enough have passed (or force)."""
+    def advance(self, done):
+        """Note `done` deliveries; write them down when enough have passed."""
         due = done - self.recorded >= CHECKPOINT_EVERY or time.monotonic() - self.at >= CHECKPOINT_SECONDS
-        if done > self.recorded and (force or due):
+        if done > self.recorded and due:
             self.data["done"] = done
             lease = timedelta(seconds=current_app.config["WEBSUB_JOB_LEASE_SECONDS"])
             updated = (OutboxJob.update(payload=json.dumps(self.data), locked_until=utcnow() + lease)
@@ -98,8 +98,8 @@ def run(job, post):
             if time.monotonic() - began >= slow_after:
                 _hand_back(job, data, ids[index + 1:])
                 return True
-            progress.advance(index + 1)
-    progress.advance(len(ids), force=True)
+            if index + 1 < len(ids):  # the last one is recorded by closing the job
+                progress.advance(index + 1)
     outbox.finish(job)
     return False
 

@@ -3,6 +3,7 @@ import heapq
 import http.client
 import ipaddress
 import itertools
+import re
 import socket
 import threading
 import time
@@ -19,6 +20,14 @@ LATE = "제한 시간 안에 끝나지 않았습니다 (no complete answer withi
 NOT_PUBLIC = tuple(ipaddress.ip_network(n) for n in (
     "100.64.0.0/10", "192.0.0.0/24", "198.18.0.0/15", "fec0::/10", "64:ff9b:1::/48"))
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# A control character or space in a request target or Host, or a CR/LF in a header, would let a
+# callback URL or a header smuggle a second request: such a request fails (that subscriber
+# alone, as http.client's own check did), never sent.
+CONTROL = re.compile(r"[\x00-\x20\x7f]")
+HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+LINE_BREAK = re.compile(r"[\r\n\x00]")
+BODY_METHODS = ("POST", "PUT", "PATCH")
+MAX_LINE, MAX_HEADERS = 65536, 100  # http.client's limits on an answer's header lines
 
 
 class Refused(Exception):
@@ -140,14 +149,19 @@ class _Watchdog:
     A timer thread per request cost more than a kept-alive POST to a fast subscriber.
     """
 
+    COMPACT_FROM = 1024  # heap entries before ended deadlines are swept out
+
     def __init__(self):
         self.cond = threading.Condition()
         self.heap = []
         self.order = itertools.count()
         self.thread = None
+        self.compact_at = self.COMPACT_FROM
 
     def add(self, deadline):
         with self.cond:
+            if len(self.heap) >= self.compact_at:
+                self._compact()
             heapq.heappush(self.heap, (deadline.ends, next(self.order), deadline))
             if self.thread is None or not self.thread.is_alive():  # none yet, or forked
                 self.thread = threading.Thread(target=self._run, name="netguard-deadlines",
@@ -162,12 +176,22 @@ class _Watchdog:
                 while not self.heap:
                     self.cond.wait()
                 ends, _, deadline = self.heap[0]
+                if deadline.cancelled:  # ended in time: nothing to wait for
+                    heapq.heappop(self.heap)
+                    continue
                 delay = ends - time.monotonic()
                 if delay > 0:
                     self.cond.wait(delay)
                     continue
                 heapq.heappop(self.heap)
             deadline.fire()
+
+
+    def _compact(self):
+        """Drop deadlines that ended in time: a fan-out adds thousands a second, each kept its full time."""
+        self.heap = [entry for entry in self.heap if not entry[2].cancelled]
+        heapq.heapify(self.heap)
+        self.compact_at = max(self.COMPACT_FROM, 2 * len(self.heap))  # amortized: the heap doubles first
 
 
 _WATCHDOG = _Watchdog()
@@ -206,6 +230,7 @@ class _Deadline:
     def cancel(self):
         with self.lock:
             self.cancelled = True
+            self.connection = None  # the Caller keeps or closes it; the watchdog must not hold it
 
 
 def request(method, url, body=None, headers=None, *, deadline=10.0, allowed=(),
@@ -256,7 +281,7 @@ class Caller:
         if key not in self.origins:
             self.origins[key] = _checked_addresses(parts.hostname, port, self.allowed)
         target = _target(parts, port, self.origins[key])
-        headers = {"Host": target.netloc, "Accept-Encoding": "identity", **(headers or {})}
+        headers = headers or {}
         idle = self.connections.pop(key, None)
         if idle is not None:
             try:
@@ -267,15 +292,13 @@ class Caller:
 
     def _send(self, key, connection, target, method, body, headers):
         started, reused = time.monotonic(), connection is not None
+        head = _head(method, target, headers, body)
         guard = _Deadline(self.deadline)
         try:
             connection = connection or _connect(target, started + self.deadline)
             guard.watch(connection)
-            connection.timeout = max(0.01, started + self.deadline - time.monotonic())
-            connection.request(method, target.path, body=body, headers=headers,
-                               preload_content=False, decode_content=False)
-            response = connection.getresponse()
-            answer = response.status, response.read(self.max_read, decode_content=False)
+            answer, reusable = _exchange(connection.sock, started + self.deadline, method,
+                                         head + (body or b""), self.max_read)
         except Exception as error:
             if connection is not None:
                 connection.close()
@@ -289,11 +312,108 @@ class Caller:
         if guard.expired:  # a cut connection can look like a short, complete answer
             connection.close()
             raise TimeoutError(f"{LATE} ({self.deadline:g} s)")
-        if response.closed and connection.sock is not None:  # read to the end, not told to close
+        if reusable:
             self.connections[key] = connection
         else:
             connection.close()
         return answer
+
+
+def _head(method, target, headers, body):
+    """Return a request's line and headers as bytes; refuse any that could smuggle a second request."""
+    if CONTROL.search(target.path) or CONTROL.search(target.netloc):
+        raise http.client.InvalidURL("주소에 쓸 수 없는 문자가 있습니다 (control character in URL).")
+    fields = {"Host": target.netloc, "Accept-Encoding": "identity", **headers}
+    if body is not None or method in BODY_METHODS:
+        fields["Content-Length"] = str(len(body or b""))
+    lines = [f"{method} {target.path} HTTP/1.1"]
+    for name, value in fields.items():
+        value = str(value)
+        if not HEADER_NAME.fullmatch(name) or LINE_BREAK.search(value):
+            raise ValueError(f"invalid header {name!r}")
+        lines.append(f"{name}: {value}")
+    lines += ["", ""]
+    return "\r\n".join(lines).encode("latin-1")
+
+
+def _exchange(sock, ends, method, message, max_read):
+    """Send a whole request in one write and read its answer; return ((status, body head), reusable).
+
+    Straight on the socket with http.client's response parser: urllib3's request and response
+    objects cost more than the rest of a kept-alive POST to a fast subscriber.
+    """
+    sock.settimeout(max(0.01, ends - time.monotonic()))  # the watchdog cuts whatever is left
+    sock.sendall(message)
+    response = _Answer(sock, method=method)
+    try:
+        response.begin()
+        data = response.read(max_read)
+        if len(data) < max_read and response.length:  # the other side closed before the end
+            raise http.client.IncompleteRead(data, response.length)
+        # Reused only when read to its end and the server did not ask to close.
+        reusable = response.isclosed() and not response.will_close
+    finally:
+        response.close()
+    return (response.status, data), reusable
+
+
+class _Fields(dict):
+    """An answer's header fields by lower-case name; a repeated one's values joined by commas."""
+
+    def get(self, name, default=None):
+        return super().get(name.lower(), default)
+
+
+def _read_fields(fp):
+    """Read header lines up to the blank one, within http.client's limits on size and count."""
+    fields, last = _Fields(), None
+    for _ in range(MAX_HEADERS + 1):
+        line = fp.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise http.client.LineTooLong("header line")
+        if line in (b"\r\n", b"\n", b""):
+            return fields
+        text = line.decode("latin-1").rstrip("\r\n")
+        if text[:1] in (" ", "\t") and last is not None:  # an obsolete folded line continues the field
+            fields[last] += " " + text.strip()
+            continue
+        name, colon, value = text.partition(":")
+        if not colon or not HEADER_NAME.fullmatch(name):
+            raise http.client.HTTPException(f"malformed header line {text[:80]!r}")
+        last, value = name.lower(), value.strip()
+        fields[last] = f"{fields[last]}, {value}" if last in fields else value
+    raise http.client.HTTPException(f"got more than {MAX_HEADERS} headers")
+
+
+class _Answer(http.client.HTTPResponse):
+    """http.client's response with its header lines parsed by _read_fields.
+
+    http.client hands them to the email package, whose parser cost more than the rest of a
+    kept-alive POST. The framing rules are http.client's: a repeated Content-Length is no
+    number, so such an answer is read until the other side closes and never reused.
+    """
+
+    def begin(self):
+        version, status, reason = self._read_status()
+        while status == http.client.CONTINUE:
+            _read_fields(self.fp)
+            version, status, reason = self._read_status()
+        if version not in ("HTTP/1.0", "HTTP/0.9") and not version.startswith("HTTP/1."):
+            raise http.client.UnknownProtocol(version)
+        self.code = self.status = status
+        self.reason = reason.strip()
+        self.version = 10 if version in ("HTTP/1.0", "HTTP/0.9") else 11
+        self.headers = self.msg = _read_fields(self.fp)
+        self.chunked = self.headers.get("transfer-encoding", "").lower() == "chunked"
+        self.chunk_left = None
+        self.will_close = self._check_close()
+        length = self.headers.get("content-length", "")
+        self.length = int(length) if length.isascii() and length.isdigit() and not self.chunked else None
+        if status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED) or status < 200 \
+                or self._method == "HEAD":
+            self.length = 0
+        if not self.will_close and not self.chunked and self.length is None:
+            self.will_close = True
 
 
 def _connect(target, ends):

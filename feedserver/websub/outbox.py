@@ -138,19 +138,28 @@ def claim(limit, lease_seconds, worker, verify=None, skip_hosts=(), only_hosts=(
     if only_hosts:
         due = due.where(OutboxJob.target_host.in_(sorted(only_hosts)))
     if is_postgres():
-        with database.atomic():
-            _lock([row.id for row in due.for_update(skip_locked=True)], token, now, lease_seconds)
-    else:
-        # The guarded UPDATE is atomic on its own: of two workers racing, one wins each row.
-        _lock([row.id for row in due], token, now, lease_seconds)
+        # One statement, one round trip: rows another worker holds are skipped, not waited for.
+        claimed = (_locking(token, now, lease_seconds)
+                   .where(OutboxJob.id.in_(due.for_update(skip_locked=True)))
+                   .returning(*OutboxJob._meta.sorted_fields).objects(OutboxJob))
+        return sorted(claimed.execute(), key=lambda job: job.id)
+    # The guarded UPDATE is atomic on its own: of two workers racing, one wins each row.
+    ids = [row.id for row in due]
+    _lock(ids, token, now, lease_seconds)
+    if not ids:  # nothing due (the worker asks for verifications on every pass): no more queries
+        return []
     return list(OutboxJob.select().where(OutboxJob.locked_by == token).order_by(OutboxJob.id))
+
+
+def _locking(token, now, lease_seconds):
+    """Return the UPDATE that makes due jobs ours; the caller says which."""
+    return OutboxJob.update(locked_by=token, locked_until=now + timedelta(seconds=lease_seconds),
+                            attempts=OutboxJob.attempts + 1)
 
 
 def _lock(ids, token, now, lease_seconds):
     if ids:
-        (OutboxJob.update(locked_by=token, locked_until=now + timedelta(seconds=lease_seconds),
-                          attempts=OutboxJob.attempts + 1)
-         .where(OutboxJob.id.in_(ids), _claimable(now)).execute())
+        _locking(token, now, lease_seconds).where(OutboxJob.id.in_(ids), _claimable(now)).execute()
 
 
 def finish(job, status="done", error=None):

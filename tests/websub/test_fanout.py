@@ -176,3 +176,32 @@ def test_caller_keeps_one_connection_and_still_refuses_inside_addresses(websub):
     finally:
         sink.stop()
 
+
+
+def test_a_batch_checkpoints_between_its_deliveries_and_closing_records_the_end(app, make_category, websub, monkeypatch):
+    """100 subscribers, a checkpoint every 50: one progress write at 50, then the job is closed."""
+    from feedserver.websub import delivery, outbox
+    app.config.update(websub.FAST, WEBSUB_BATCH_SIZE=100)
+    monkeypatch.setattr(fanout, "CHECKPOINT_SECONDS", 3600.0)  # count by deliveries only
+    writes, advance = [], fanout.Progress.advance
+
+    def counted(progress, done):
+        before = progress.recorded
+        advance(progress, done)
+        if progress.recorded != before:
+            writes.append(progress.recorded)
+    monkeypatch.setattr(fanout.Progress, "advance", counted)
+    sink = websub.Sink()
+    try:
+        with app.app_context():
+            news = make_category("news", "소식")
+        websub.add_subscriptions(app, news, [sink.url(f"/cb/{n}") for n in range(100)])
+        with app.app_context():
+            OutboxJob.delete().execute()
+            OutboxJob.insert_many(fanout.batch_rows(f"cat:{news.id}", 100)).execute()
+            [job] = outbox.claim(1, 60, "test")
+            delivery.run(job)
+            assert OutboxJob.get_by_id(job.id).status == "done"
+        assert sink.count() == 100 and writes == [fanout.CHECKPOINT_EVERY]
+    finally:
+        sink.stop()

@@ -197,3 +197,30 @@ def test_per_client_feed_limits_never_refuse_the_worker(tmp_path, subscriber, da
                 (j.kind, j.attempts, j.last_error, j.status) for j in OutboxJob.select().where(OutboxJob.attempts > 1)]
     finally:
         databases.close_database()
+
+
+def test_a_claim_costs_one_statement_and_takes_each_due_job_once(db_app, monkeypatch):
+    """PostgreSQL claims in one UPDATE ... RETURNING; with nothing due, every engine asks once."""
+    from feedserver.db import database, is_postgres
+    from feedserver.websub import outbox
+    statements = []
+    execute_sql = type(database.obj).execute_sql
+    monkeypatch.setattr(type(database.obj), "execute_sql",
+                        lambda self, sql, *args, **kwargs: statements.append(sql) or execute_sql(self, sql, *args, **kwargs))
+    with db_app.app_context():
+        for n in range(3):
+            outbox.enqueue("ping", {"hub": f"http://hub{n}.example/", "topic": "t"}, "all",
+                           target_host=f"hub{n}.example")
+        statements.clear()
+        assert outbox.claim(5, 60, "a", verify=True) == [] and len(statements) == 1
+        statements.clear()
+        first = outbox.claim(2, 60, "a", verify=False)
+        assert len(statements) == (1 if is_postgres() else 3)
+        second = outbox.claim(5, 60, "b", verify=False, skip_hosts={"hub2.example"})
+        assert [j.target_host for j in first] == ["hub0.example", "hub1.example"] and second == []
+        assert {(j.attempts, j.locked_by == first[0].locked_by) for j in first} == {(1, True)}
+        stored = OutboxJob.get_by_id(first[0].id)
+        assert (stored.locked_by, stored.locked_until, stored.attempts) == (
+            first[0].locked_by, first[0].locked_until, 1)
+        [last] = outbox.claim(5, 60, "b", verify=False)
+        assert last.target_host == "hub2.example" and last.locked_by.startswith("b:")
