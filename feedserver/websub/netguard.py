@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import httptools
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError
 
@@ -28,6 +29,9 @@ HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 LINE_BREAK = re.compile(r"[\r\n\x00]")
 BODY_METHODS = ("POST", "PUT", "PATCH")
 MAX_LINE, MAX_HEADERS = 65536, 100  # http.client's limits on an answer's header lines
+MAX_HEAD = 256 * 1024  # all of an answer's head, interim answers included
+MAX_DRAIN = 64 * 1024  # body bytes read past max_read (and dropped) to keep a connection
+RECV_SIZE = 64 * 1024
 
 
 class Refused(Exception):
@@ -339,81 +343,123 @@ def _head(method, target, headers, body):
 def _exchange(sock, ends, method, message, max_read):
     """Send a whole request in one write and read its answer; return ((status, body head), reusable).
 
-    Straight on the socket with http.client's response parser: urllib3's request and response
-    objects cost more than the rest of a kept-alive POST to a fast subscriber.
+    Straight on the socket, the answer parsed by httptools (llhttp): urllib3's request and
+    response objects cost more than the rest of a kept-alive POST to a fast subscriber.
     """
     sock.settimeout(max(0.01, ends - time.monotonic()))  # the watchdog cuts whatever is left
     sock.sendall(message)
-    response = _Answer(sock, method=method)
-    try:
-        response.begin()
-        data = response.read(max_read)
-        if len(data) < max_read and response.length:  # the other side closed before the end
-            raise http.client.IncompleteRead(data, response.length)
-        # Reused only when read to its end and the server did not ask to close.
-        reusable = response.isclosed() and not response.will_close
-    finally:
-        response.close()
-    return (response.status, data), reusable
+    answer = _Answer(method, max_read)
+    feed, head = answer.parser.feed_data, 0
+    while True:
+        data = sock.recv(RECV_SIZE)
+        if not data:
+            return answer.at_end()
+        if not answer.final:  # the chunk that completes the head counts whole
+            head += len(data)
+            if head > MAX_HEAD:
+                raise http.client.HTTPException(f"answer head over {MAX_HEAD} bytes")
+        try:
+            feed(data)
+        except _PARSER_ERRORS:
+            if answer.error is not None:  # a limit of ours, raised inside a callback
+                raise answer.error from None
+            if not answer.done:
+                raise
+            # Stopped after the answer (a HEAD's head, bytes after it): never reused.
+            return answer.result(), False
+        if answer.done:
+            return answer.result(), answer.keep
+        if answer.final and answer.seen >= max_read and (
+                answer.seen > max_read + MAX_DRAIN or not answer.parser.should_keep_alive()):
+            # Read on past what we keep only to reuse the connection, and only so far.
+            return answer.result(), False
 
 
-class _Fields(dict):
-    """An answer's header fields by lower-case name; a repeated one's values joined by commas."""
-
-    def get(self, name, default=None):
-        return super().get(name.lower(), default)
+# What httptools raises on a malformed answer, or one switching protocols.
+_PARSER_ERRORS = (httptools.HttpParserError, httptools.HttpParserUpgrade)
 
 
-def _read_fields(fp):
-    """Read header lines up to the blank one, within http.client's limits on size and count."""
-    fields, last = _Fields(), None
-    for _ in range(MAX_HEADERS + 1):
-        line = fp.readline(MAX_LINE + 1)
-        if len(line) > MAX_LINE:
-            raise http.client.LineTooLong("header line")
-        if line in (b"\r\n", b"\n", b""):
-            return fields
-        text = line.decode("latin-1").rstrip("\r\n")
-        if text[:1] in (" ", "\t") and last is not None:  # an obsolete folded line continues the field
-            fields[last] += " " + text.strip()
-            continue
-        name, colon, value = text.partition(":")
-        if not colon or not HEADER_NAME.fullmatch(name):
-            raise http.client.HTTPException(f"malformed header line {text[:80]!r}")
-        last, value = name.lower(), value.strip()
-        fields[last] = f"{fields[last]}, {value}" if last in fields else value
-    raise http.client.HTTPException(f"got more than {MAX_HEADERS} headers")
+class _Stop(Exception):
+    """Raised in a callback to stop the parser: the answer is complete for us."""
 
 
-class _Answer(http.client.HTTPResponse):
-    """http.client's response with its header lines parsed by _read_fields.
+class _Answer:
+    """One answer as httptools' parser reports it: status, the body's head, where it stands.
 
-    http.client hands them to the email package, whose parser cost more than the rest of a
-    kept-alive POST. The framing rules are http.client's: a repeated Content-Length is no
-    number, so such an answer is read until the other side closes and never reused.
+    llhttp does the framing (Content-Length, chunked, until closed; a repeated or conflicting
+    length is an error, not a guess); these callbacks keep http.client's limits on the head.
     """
 
-    def begin(self):
-        version, status, reason = self._read_status()
-        while status == http.client.CONTINUE:
-            _read_fields(self.fp)
-            version, status, reason = self._read_status()
-        if version not in ("HTTP/1.0", "HTTP/0.9") and not version.startswith("HTTP/1."):
-            raise http.client.UnknownProtocol(version)
-        self.code = self.status = status
-        self.reason = reason.strip()
-        self.version = 10 if version in ("HTTP/1.0", "HTTP/0.9") else 11
-        self.headers = self.msg = _read_fields(self.fp)
-        self.chunked = self.headers.get("transfer-encoding", "").lower() == "chunked"
-        self.chunk_left = None
-        self.will_close = self._check_close()
-        length = self.headers.get("content-length", "")
-        self.length = int(length) if length.isascii() and length.isdigit() and not self.chunked else None
-        if status in (http.client.NO_CONTENT, http.client.NOT_MODIFIED) or status < 200 \
-                or self._method == "HEAD":
-            self.length = 0
-        if not self.will_close and not self.chunked and self.length is None:
-            self.will_close = True
+    __slots__ = ("parser", "method", "max_read", "status", "final", "done", "error",
+                 "headers", "line", "framed", "body", "kept", "seen", "started", "keep")
+
+    def __init__(self, method, max_read):
+        self.method, self.max_read = method, max_read
+        self.final = self.done = self.started = False
+        self.error, self.body, self.kept, self.seen, self.keep = None, [], 0, 0, False
+        self.parser = httptools.HttpResponseParser(self)
+
+    def _fail(self, error):
+        self.error = error
+        raise error
+
+    def on_message_begin(self):
+        if self.done:  # bytes after the answer would answer our next request
+            raise _Stop()
+        self.started, self.headers, self.line, self.framed = True, 0, 0, False
+
+    def on_status(self, reason):
+        self.line += len(reason)
+        if self.line > MAX_LINE - 15:  # "HTTP/1.1 200 " and CRLF
+            self._fail(http.client.LineTooLong("status line"))
+
+    def on_header(self, name, value):
+        self.headers += 1
+        if self.headers > MAX_HEADERS:
+            self._fail(http.client.HTTPException(f"got more than {MAX_HEADERS} headers"))
+        if len(name) + len(value) + 4 > MAX_LINE:  # ": " and CRLF
+            self._fail(http.client.LineTooLong("header line"))
+        name = name.lower()
+        if name == b"content-length":
+            self.framed = True
+        elif name == b"transfer-encoding":  # chunked last, or the body runs until closed
+            self.framed = value.rpartition(b",")[2].strip().lower() == b"chunked"
+
+    def on_headers_complete(self):
+        status = self.parser.get_status_code()
+        if status == 101:
+            self._fail(http.client.HTTPException("the server switched protocols"))
+        if status < 200:
+            return  # an interim answer (100 Continue): the final one follows
+        version = self.parser.get_http_version()
+        if not version.startswith(("1.", "0.9")):
+            self._fail(http.client.UnknownProtocol(f"HTTP/{version}"))
+        self.status, self.final = status, True
+        if self.method == "HEAD":  # no body, whatever its length says
+            self.done = True
+            raise _Stop()
+
+    def on_body(self, data):
+        room = self.max_read - self.kept
+        if room > 0:
+            self.body.append(data[:room] if len(data) > room else data)
+            self.kept += min(room, len(data))
+        self.seen += len(data)
+
+    def on_message_complete(self):
+        self.done = self.final  # after an interim answer, read on
+        self.keep = self.done and self.parser.should_keep_alive()  # llhttp resets it after this
+
+    def result(self):
+        return self.status, b"".join(self.body)
+
+    def at_end(self):
+        """The other side closed: the answer if it runs until then, else an error."""
+        if self.done or (self.final and not self.framed):
+            return self.result(), False
+        if not self.started:  # a kept-alive connection it had closed before our request
+            raise http.client.RemoteDisconnected("Remote end closed connection without response")
+        raise http.client.IncompleteRead(b"".join(self.body))
 
 
 def _connect(target, ends):
