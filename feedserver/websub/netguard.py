@@ -287,6 +287,11 @@ class Caller:
         target = _target(parts, port, self.origins[key])
         headers = headers or {}
         idle = self.connections.pop(key, None)
+        if idle is not None and not idle.is_connected:
+            # Readable while idle: closed by the subscriber, or bytes nobody asked for, which
+            # would be taken for the next request's answer (urllib3's own check before reuse).
+            idle.close()
+            idle = None
         if idle is not None:
             try:
                 return self._send(key, idle, target, method, body, headers)

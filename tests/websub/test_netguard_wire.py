@@ -110,6 +110,8 @@ class RawServer:
         "/big-head": (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-%d: %s\r\n" % (n, b"h" * 60_000) for n in range(5))
                       + b"Content-Length: 2\r\n\r\nok"),
         "/endless-continue": b"HTTP/1.1 100 Continue\r\nX-Pad: " + b"c" * 1000 + b"\r\n\r\n",
+        # A whole answer, then (in a later segment, unasked) another one on the idle connection.
+        "/late-extra": (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", b"HTTP/1.1 204 No Content\r\n\r\n"),
     }
     CLOSING = ("/ok-bye", "/close", "/close-spaced", "/http10", "/short", "/cut-chunked", "/cut-head",
                "/until-close", "/until-close-big")
@@ -232,6 +234,14 @@ def test_a_kept_alive_connection_the_subscriber_closed_is_opened_again(server):
     with netguard.Caller(LOOPBACK) as caller:
         assert [caller.request("POST", server.url("/ok-bye"), b"x", {}) for _ in range(3)] == [(200, b"ok")] * 3
     assert server.connections == 3
+
+
+def test_bytes_that_arrive_on_an_idle_connection_are_never_taken_for_the_next_answer(server):
+    with netguard.Caller(LOOPBACK) as caller:
+        assert caller.request("POST", server.url("/late-extra"), b"x", {}) == (200, b"ok")
+        time.sleep(0.2)  # the unasked 204 arrives while the connection is idle
+        assert caller.request("POST", server.url("/late-extra"), b"x", {}) == (200, b"ok")
+    assert server.connections == 2
 
 
 def test_deadlines_that_ended_in_time_do_not_pile_up_in_the_watchdog():
