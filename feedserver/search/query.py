@@ -72,6 +72,12 @@ def forgiving_page(raw):
     return 1
 
 
+def plain_args(args):
+    """Return query args as a plain dict of first values: werkzeug's MultiDict.get raises and
+    catches an exception for every absent key, which a list page asks for five times."""
+    return args.to_dict() if hasattr(args, "to_dict") else args
+
+
 def parse_period(args):
     """Return (start, end) days from ?start=&end= (YYYY-MM-DD), in order; BadRequest on bad input."""
     days = []
@@ -106,6 +112,7 @@ def parse_query(args, max_length, required=False):
 
 def parse_list_args(args, max_length, forgiving=False):
     """Parse ?page=&field=&q=&start=&end= for a board list (forgiving: any bad page is page 1)."""
+    args = plain_args(args)
     field, q = parse_query(args, max_length)
     start, end = parse_period(args)
     page = forgiving_page(args.get("page")) if forgiving else parse_page(args.get("page"))

@@ -37,7 +37,7 @@ from feedserver.observability import metrics
 from feedserver.search.budget import Found
 from feedserver.search.files import matching_files
 from feedserver.search.newest import newest_ids
-from feedserver.search.query import FIELDS, SEARCH_CAP, parse_list_args
+from feedserver.search.query import FIELDS, SEARCH_CAP, parse_list_args, plain_args
 from feedserver.web import file_view
 from feedserver.web.discovery import alternates
 from feedserver.web.listing import LIST_KEYS, list_state, new_since
@@ -76,7 +76,8 @@ def _page(render, before_fill=None, variant=None):
     variant: what else the rendered page depends on (the day that 새 글 badges count from).
     """
     now = utcnow()
-    key = (request.host_url, request.path, _known_args(), variant)
+    # Scheme and host, not request.host_url: that builds and IRI-decodes a whole URL each time.
+    key = (request.scheme, request.host, request.script_root, request.path, _known_args(), variant)
     memo = g.state_memo = current()
     token, next_due = site_state(now, memo)
     g.state_next_due = next_due
@@ -108,8 +109,9 @@ def _known_args():
 
 def _list_page(find_category):
     """Answer a list page; the category is looked up only when the page must be rendered."""
-    args = parse_list_args(request.args, current_app.config["MAX_QUERY_LENGTH"], forgiving=True)
-    raw_page = request.args.get("page")
+    given = plain_args(request.args)
+    args = parse_list_args(given, current_app.config["MAX_QUERY_LENGTH"], forgiving=True)
+    raw_page = given.get("page")
     if raw_page is not None and raw_page != str(args.page):
         # ?page=abc, 0, 1e3: the reader meant the first page; one URL for caches to keep.
         return _corrected(args)

@@ -59,10 +59,11 @@ def _outside(prefixes):
 
 def _headers_for_this_client_only(response):
     """Keep per-client counters off responses that shared caches store and hand to others."""
-    if response.cache_control.public:
+    if _public(response):
         for name in RATELIMIT_NAMES:
-            response.headers.pop(name, None)
-    reset = response.headers.get("RateLimit-Reset")
+            if response.headers.getlist(name):  # Headers.pop(name, None) raises and catches when absent
+                del response.headers[name]
+    reset = next(iter(response.headers.getlist("RateLimit-Reset")), None)
     if reset and reset.isdigit() and int(reset) > 10**9:
         # Flask-Limiter writes an epoch; the RateLimit header fields count seconds from now.
         response.headers["RateLimit-Reset"] = str(max(0, int(reset) - int(time.time())))
@@ -89,3 +90,10 @@ def init_app(app):
         shared = limiter.shared_limit(rule, scope=key.lower(), exempt_when=_outside(prefixes))
         for name in blueprints:
             shared(app.blueprints[name])
+
+
+def _public(response):
+    """Tell whether Cache-Control says public (read raw: response.cache_control raises and
+    catches a KeyError inside werkzeug when the response has none)."""
+    directives = ",".join(response.headers.getlist("Cache-Control")).split(",")
+    return any(d.split("=", 1)[0].strip().lower() == "public" for d in directives)

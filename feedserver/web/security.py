@@ -37,13 +37,13 @@ def allow_framing(view):
 def set_headers(response):
     """Add CSP, framing, sniffing, referrer, HSTS and private-cache headers."""
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    _default(headers, "X-Content-Type-Options", "nosniff")
+    _default(headers, "Referrer-Policy", "strict-origin-when-cross-origin")
     _framing(response)
     _hsts(response)
     if request.path.startswith("/admin"):
-        headers.setdefault("X-Robots-Tag", "noindex, nofollow")
-    if under(request.path, PRIVATE_PREFIXES) or "Set-Cookie" in headers:
+        _default(headers, "X-Robots-Tag", "noindex, nofollow")
+    if under(request.path, PRIVATE_PREFIXES) or headers.getlist("Set-Cookie"):
         headers["Cache-Control"] = PRIVATE
     return response
 
@@ -53,19 +53,25 @@ def _framing(response):
     framable = g.get("allow_framing", False)
     headers = response.headers
     if response.mimetype == "text/html":
-        headers.setdefault("Content-Security-Policy",
-                           CSP.format(ancestors="*" if framable else "'none'"))
+        _default(headers, "Content-Security-Policy", CSP.format(ancestors="*" if framable else "'none'"))
     elif not framable:
-        headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        _default(headers, "Content-Security-Policy", "frame-ancestors 'none'")
     if not framable:
-        headers.setdefault("X-Frame-Options", "DENY")
+        _default(headers, "X-Frame-Options", "DENY")
+
+
+def _default(headers, name, value):
+    """Set a header unless the view set it: werkzeug's Headers.setdefault (and `in`) raise and
+    catch a KeyError for every header not there yet, five on every response; getlist does not."""
+    if not headers.getlist(name):
+        headers[name] = value
 
 
 def _hsts(response):
     """Ask browsers to keep to HTTPS once they reached us over it (HSTS_SECONDS > 0)."""
     seconds = current_app.config.get("HSTS_SECONDS", 0)
     if seconds and request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security",
+        _default(response.headers, "Strict-Transport-Security",
                                     f"max-age={int(seconds)}; includeSubDomains")
 
 
