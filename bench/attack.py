@@ -869,14 +869,17 @@ def check_ssrf(stack, run, listen4, listen6):
 def check_redirect_code(code):
     """2b. Redirects: read from netguard.py (no public server can be run here)."""
     text = (Path(code) / "feedserver" / "websub" / "netguard.py").read_text()
-    single = "connection.request(" in text and "getresponse()" in text
+    # One request on one checked connection: urllib3's request()+getresponse() before, one
+    # sendall() whose answer httptools parses since the fan-out round.
+    single = ("connection.request(" in text and "getresponse()" in text) or (
+        "sock.sendall(message)" in text and "HttpResponseParser" in text)
     follows = any(word in text for word in ("redirect=True", "follow_redirects", "urlopen(",
                                             "requests.", "PoolManager", "retries=Retry"))
     deliv = (Path(code) / "feedserver" / "websub" / "delivery.py").read_text()
     ok = single and not follows and "Location" not in deliv and "Location" not in text
     report("2b", "redirects from a public-looking callback (code path)", ok,
-           "netguard.request(): one urllib3 HTTPConnection to the address resolve() checked, "
-           "request()+getresponse(), no PoolManager/urlopen/retries; a 3xx is returned as a status "
+           "netguard.request(): one connection to the address resolve() checked, one request "
+           "written and one answer read, no PoolManager/urlopen/retries; a 3xx is returned as a status "
            "(verify: not 2xx → failed; deliver/ping: RuntimeError → retry), Location is never read"
            if ok else "netguard.py may follow redirects: review")
 
