@@ -140,9 +140,14 @@ def _merge_out_of_order(found, below, wanted, where, params, condition, phrase):
     return _newest(found)[:wanted]
 
 
+def newest_first(rows):
+    """Return the ids of (id, published_at) rows, newest published first."""
+    return [i for i, _ in sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)]
+
+
 def _newest(found):
     """Return the ids of {id: published_at}, newest published first."""
-    return sorted(found, key=lambda i: (found[i], i), reverse=True)
+    return newest_first(found.items())
 
 
 def recent_fts_ids(category_id, now, field, words, window, period=(None, None)):

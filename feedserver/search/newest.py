@@ -23,6 +23,7 @@ from feedserver.search.match import (
     fts_newest_ids,
     fts_stream_ids,
     match_ids,
+    newest_first,
     query_words,
     recent_fts_ids,
 )
@@ -119,12 +120,7 @@ def _wider(size, found, wanted):
 
 def _admitted(query, ids):
     """Return those of ids the query admits, newest published first."""
-    return _newest_first(query.where(Release.id.in_(ids)).select(Release.id, Release.published_at).tuples())
-
-
-def _newest_first(rows):
-    """Return the ids of (id, published_at) rows, newest published first."""
-    return [i for i, _ in sorted(rows, key=lambda row: (row[1], row[0]), reverse=True)]
+    return newest_first(query.where(Release.id.in_(ids)).select(Release.id, Release.published_at).tuples())
 
 
 def _fts_window(admitting, category_id, now, field, words, size, wanted, period, exact):
@@ -163,7 +159,7 @@ def _walk_window(query, field, words, size, wanted, skip=0):
     if is_mysql():  # MariaDB materialises the window: order it again (PostgreSQL streams it in order)
         matches = matches.order_by(recent.c.published_at.desc(), recent.c.id.desc())
     # Rows as the driver gives them: peewee's row-by-row wrapper cost more than the query.
-    return _newest_first(database.execute(matches.limit(wanted)).fetchall())
+    return newest_first(database.execute(matches.limit(wanted)).fetchall())
 
 
 def _matching(query, columns, words):

@@ -71,8 +71,7 @@ def _hsts(response):
     """Ask browsers to keep to HTTPS once they reached us over it (HSTS_SECONDS > 0)."""
     seconds = current_app.config.get("HSTS_SECONDS", 0)
     if seconds and request.is_secure:
-        _default(response.headers, "Strict-Transport-Security",
-                                    f"max-age={int(seconds)}; includeSubDomains")
+        _default(response.headers, "Strict-Transport-Security", f"max-age={int(seconds)}; includeSubDomains")
 
 
 def refuse_nul():
