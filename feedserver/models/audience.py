@@ -30,15 +30,22 @@ class AudienceSeen(BaseModel):
 
     @classmethod
     def count_first(cls, day, scope, visitor, address, cap, release_id):
-        """PostgreSQL: remember a first view and add it to the release's count in one statement.
+        """PostgreSQL: remember a first view and add it to the release's count.
 
-        One commit (a WAL flush) and one round trip instead of two or three. The cap counts
-        the address's readers before this one (the statement's snapshot). Return the new
-        count, or False when the reader was seen already or is over the cap.
+        Without a cap, one statement (one commit, one round trip). With a cap the reader is
+        remembered first, committed, and the count runs in a second statement: its snapshot
+        then holds every reader committed before it, so of many agents from one address
+        arriving at once at most `cap` count (one statement's snapshot would let them all in).
+        Return the new count, or False when the reader was seen already or is over the cap.
         """
         day = cls.day.db_value(day)
-        row = cls._meta.database.execute_sql(_FIRST_VIEW_PG, (
-            day, scope, visitor, address, release_id, cap, day, scope, address, cap)).fetchone()
+        db = cls._meta.database
+        if cap:
+            if db.execute_sql(_REMEMBER_PG, (day, scope, visitor, address)).fetchone() is None:
+                return False
+            row = db.execute_sql(_COUNT_WITHIN_CAP_PG, (release_id, day, scope, address, cap)).fetchone()
+        else:
+            row = db.execute_sql(_FIRST_VIEW_PG, (day, scope, visitor, address, release_id)).fetchone()
         if row is None:
             return False
         note_write(views=True)
@@ -98,15 +105,25 @@ AUDIENCE_MODELS = [AudienceSalt, AudienceSeen, FeedAudience, FeedAggregator, Rel
 COUNTER_MODELS = [FeedAudience, FeedAggregator, ReleaseAudience, WidgetHost]
 
 
-# A view is not worth waiting for a WAL flush: the statement commits asynchronously
-# (synchronous_commit off for its own transaction only), so a crash of the database server
+# A view is not worth waiting for a WAL flush: these statements commit asynchronously
+# (synchronous_commit off for their own transaction only), so a crash of the database server
 # may lose the last fraction of a second of views, never a release or any other write.
-_FIRST_VIEW_PG = """WITH quick AS (SELECT set_config('synchronous_commit', 'off', true)),
+_QUICK = "WITH quick AS (SELECT set_config('synchronous_commit', 'off', true))"
+_REMEMBER_PG = f"""{_QUICK}
+INSERT INTO "audience_seen" ("day", "scope", "visitor", "address")
+SELECT %s, %s, %s, %s FROM quick ON CONFLICT DO NOTHING RETURNING 1
+"""
+_FIRST_VIEW_PG = f"""{_QUICK},
 seen AS (
   INSERT INTO "audience_seen" ("day", "scope", "visitor", "address") VALUES (%s, %s, %s, %s)
   ON CONFLICT DO NOTHING RETURNING 1)
 UPDATE "release" SET "view_count" = "view_count" + 1
-WHERE "id" = %s AND EXISTS (SELECT 1 FROM quick) AND EXISTS (SELECT 1 FROM seen) AND (%s = 0 OR (
-  SELECT COUNT(*) FROM "audience_seen" WHERE "day" = %s AND "scope" = %s AND "address" = %s) < %s)
+WHERE "id" = %s AND EXISTS (SELECT 1 FROM quick) AND EXISTS (SELECT 1 FROM seen)
+RETURNING "view_count"
+"""
+_COUNT_WITHIN_CAP_PG = f"""{_QUICK}
+UPDATE "release" SET "view_count" = "view_count" + 1
+WHERE "id" = %s AND EXISTS (SELECT 1 FROM quick) AND (
+  SELECT COUNT(*) FROM "audience_seen" WHERE "day" = %s AND "scope" = %s AND "address" = %s) <= %s
 RETURNING "view_count"
 """

@@ -305,3 +305,34 @@ def test_postgres_counts_a_first_view_in_one_statement_within_the_cap(backend, d
         assert AudienceSeen.count_first(day, scope, "w", "other", 0, release.id) == release.view_count + 3
         assert Release.get_by_id(release.id).view_count == release.view_count + 3
     databases.close_database()
+
+
+@pytest.mark.backends("postgresql")
+def test_agents_from_one_address_arriving_at_once_count_at_most_the_cap(backend, databases, tmp_path,
+                                                                        make_category, make_release):
+    """Eight User-Agents of one address at the same instant, each on its own open connection."""
+    import threading
+    from datetime import date
+
+    from feedserver.db import database
+    from feedserver.models import AudienceSeen, Release
+    app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
+    with app.app_context():
+        release = make_release(make_category())
+    start, counted = threading.Barrier(8), []
+
+    def reader(n):
+        with app.app_context():
+            database.execute_sql("SELECT 1")  # connected before the start: the statements overlap
+            start.wait()
+            counted.append(AudienceSeen.count_first(date(2026, 12, 1), f"release:{release.id}", f"agent{n}",
+                                                    "one-address", 3, release.id) is not False)
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        added = Release.get_by_id(release.id).view_count - release.view_count
+    assert sum(counted) == added <= 3
+    databases.close_database()
