@@ -24,6 +24,7 @@ BUCKETS = {
     "RATE_LIMIT_WEBSUB": (("websub",), ("/websub",)),
     "RATE_LIMIT_MAIL": (("mailing", "mail_links"), ("/subscribe", "/mail/")),
 }
+HOOK_KINDS = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs")
 HEADERS = {HeaderNames.LIMIT: "RateLimit-Limit", HeaderNames.REMAINING: "RateLimit-Remaining",
            HeaderNames.RESET: "RateLimit-Reset", HeaderNames.RETRY_AFTER: "Retry-After"}
 RATELIMIT_NAMES = tuple(HEADERS[name] for name in (HeaderNames.LIMIT, HeaderNames.REMAINING,
@@ -75,6 +76,7 @@ def init_app(app):
     rules = {key: check_rule(app.config.get(key, "")) for key in BUCKETS}
     if not any(rules.values()):
         return
+    hooks = _request_hooks(app)
     # Registered before the limiter's own hook, so it runs after it and sees its headers.
     app.after_request(_headers_for_this_client_only)
     url = app.config.get("RATELIMIT_REDIS_URL") or "memory://"
@@ -90,6 +92,24 @@ def init_app(app):
         shared = limiter.shared_limit(rule, scope=key.lower(), exempt_when=_outside(prefixes))
         for name in blueprints:
             shared(app.blueprints[name])
+    covered = [name for key, rule in rules.items() if rule for name in BUCKETS[key][0]]
+    _only_on(app, covered, hooks)
+
+
+def _request_hooks(app):
+    """Return how many app-wide request hooks of each kind there are now."""
+    return {kind: len(getattr(app, kind).get(None, [])) for kind in HOOK_KINDS}
+
+
+def _only_on(app, blueprints, before):
+    """Move the app-wide hooks added since `before` (ours and Flask-Limiter's) onto these
+    blueprints: the limiter resolves every request's limits and exemptions, a fifth of a
+    cached page's time, also for the pages no rule covers."""
+    for kind, count in before.items():
+        funcs = getattr(app, kind).setdefault(None, [])
+        added, funcs[count:] = funcs[count:], []
+        for name in dict.fromkeys(blueprints):
+            getattr(app, kind).setdefault(name, []).extend(added)
 
 
 def _public(response):

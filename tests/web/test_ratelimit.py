@@ -4,6 +4,7 @@ import os
 import uuid
 
 import pytest
+from flask import request
 
 from feedserver.web.ratelimit import check_rule
 
@@ -103,6 +104,29 @@ def test_forwarded_client_address_is_the_key_behind_a_trusted_proxy(tmp_path, li
     assert client.get("/feeds/all.rss", headers=first, environ_base=proxy).status_code == 429
     second = {"X-Forwarded-For": "198.51.100.2"}
     assert client.get("/feeds/all.rss", headers=second, environ_base=proxy).status_code == 200
+
+
+def test_the_limiter_runs_only_on_what_a_rule_covers(tmp_path, limited_app, monkeypatch):
+    """Resolving a request's limits cost a fifth of a cached page: pages no rule covers skip it."""
+    from flask_limiter import Limiter
+    checked = []
+    original = Limiter._check_request_limit
+
+    def counting(self, *args, **kwargs):
+        checked.append(request.path)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Limiter, "_check_request_limit", counting)
+    app = limited_app(tmp_path, RATE_LIMIT_WEBSUB="2/minute", RATE_LIMIT_MAIL="")
+    client = app.test_client()
+    for path in ("/board/", "/feeds/all.rss", "/widget/latest.json", "/healthz"):
+        assert client.get(path, environ_base=ME).status_code == 200, path
+    assert checked == []
+    hub = {"hub.mode": "subscribe", "hub.topic": "http://localhost/feeds/all.atom",
+           "hub.callback": "https://example.org/cb"}
+    codes = [client.post("/websub", data=hub, environ_base=ME).status_code for _ in range(3)]
+    assert checked == ["/websub"] * 3 and codes[-1] == 429 and 429 not in codes[:2]
+    assert client.get("/board/", environ_base=ME).status_code == 200 and len(checked) == 3
 
 
 @pytest.fixture
