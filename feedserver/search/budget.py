@@ -28,6 +28,7 @@ class Found(list):
     """Matching ids, newest first; `partial` when the time budget cut the search short."""
 
     partial = False
+    total = None  # how many match (up to a cap), where the list holds only the newest of them
 
 
 class _Spent(Exception):
@@ -58,7 +59,7 @@ def _run(search, ms):
                 try:
                     so_far = next(search)
                 except StopIteration as done:
-                    return Found(done.value)
+                    return done.value if isinstance(done.value, Found) else Found(done.value)
     except _Spent:
         pass
     except (DatabaseError, sqlite3.OperationalError) as error:  # SQLite's fetches are not wrapped

@@ -10,14 +10,14 @@ last one read. When the time budget (search_budget.py) runs out in a wide window
 ones' matches are the answer.
 """
 import math
-import operator
-from functools import cache, reduce
+from functools import cache
 
 from peewee import Select, Tuple
 
 from feedserver.db import database, is_mysql, is_postgres
 from feedserver.models import Release, utcnow
-from feedserver.search.budget import budget_ms, within_budget
+from feedserver.search.budget import Found, budget_ms, within_budget
+from feedserver.search.count import capped_count
 from feedserver.search.match import (
     Window,
     fts_newest_ids,
@@ -27,7 +27,7 @@ from feedserver.search.match import (
     query_words,
     recent_fts_ids,
 )
-from feedserver.search.query import FIELD_COLUMNS, contains, exact_filter, index_exact
+from feedserver.search.query import FIELD_COLUMNS, exact_filter, holding, index_exact
 
 # Windows of newest releases, as multiples of the matches wanted; None reads the whole board.
 # The first is a sample: a word's share in it calls for a window of its own size when that is
@@ -52,6 +52,26 @@ def newest_ids(category_id, field, q, wanted, now=None, period=(None, None)):
     window, holding what the narrower ones found.
     """
     return within_budget(_search(category_id, field, q, wanted, now or utcnow(), period), budget_ms())
+
+
+def newest_counted(category_id, field, q, wanted, cap, now=None, period=(None, None)):
+    """Return the ids of the `wanted` newest matches (as newest_ids), with .total: how many
+    releases match, counted up to `cap` (None where the ids are every match up to it)."""
+    now = now or utcnow()
+    if not is_postgres() or query_words(q) is None or wanted >= cap:
+        return newest_ids(category_id, field, q, cap, now, period)
+    return within_budget(_counted(category_id, field, q, wanted, cap, now, period), budget_ms())
+
+
+def _counted(category_id, field, q, wanted, cap, now, period):
+    """PostgreSQL: walk for the newest `wanted`, then count the rest from the index, unordered."""
+    ids = yield from _search(category_id, field, q, wanted, now, period)
+    found = Found(ids)
+    if len(ids) == wanted:  # fewer would be every match
+        yield found
+        # max(): a release written between the two statements must not count below the list.
+        found.total = max(len(ids), capped_count(category_id, field, q, query_words(q), cap, now, period))
+    return found
 
 
 def _search(category_id, field, q, wanted, now, period):
@@ -150,20 +170,13 @@ def _walk_window(query, field, words, size, wanted, skip=0):
         here = Tuple(Release.published_at.db_value(key[0]), key[1])
         newest = newest.where(Tuple(Release.published_at, Release.id) < here)
     if size is None:
-        matches = _matching(newest, FIELD_COLUMNS[field], words).select(Release.id).limit(wanted)
+        matches = holding(newest, FIELD_COLUMNS[field], words).select(Release.id).limit(wanted)
         return [row[0] for row in database.execute(matches).fetchall()]
     recent = newest.select(Release.id, Release.published_at, *FIELD_COLUMNS["all"]).limit(size - skip).alias("w")
     columns = [getattr(recent.c, column.name) for column in FIELD_COLUMNS[field]]
     # Rows stream from the time index; the outer LIMIT stops reading at `wanted` matches.
-    matches = _matching(Select([recent], [recent.c.id, recent.c.published_at]), columns, words)
+    matches = holding(Select([recent], [recent.c.id, recent.c.published_at]), columns, words)
     if is_mysql():  # MariaDB materialises the window: order it again (PostgreSQL streams it in order)
         matches = matches.order_by(recent.c.published_at.desc(), recent.c.id.desc())
     # Rows as the driver gives them: peewee's row-by-row wrapper cost more than the query.
     return newest_first(database.execute(matches.limit(wanted)).fetchall())
-
-
-def _matching(query, columns, words):
-    """Narrow a query to rows where one of the columns holds each word."""
-    for word in words:
-        query = query.where(reduce(operator.or_, [contains(column, word) for column in columns]))
-    return query

@@ -1,6 +1,8 @@
 """Board list arguments (?page=&field=&q=&start=&end=) and the search every list and feed shares."""
+import operator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import reduce
 
 from peewee import fn
 from werkzeug.exceptions import BadRequest
@@ -151,6 +153,13 @@ def contains(column, word):
     if is_postgres():
         return fn.STRPOS(column, word) > 0
     return fn.INSTR(column, word) > 0
+
+
+def holding(query, columns, words):
+    """Narrow a query to rows where one of the columns holds each word."""
+    for word in words:
+        query = query.where(reduce(operator.or_, [contains(column, word) for column in columns]))
+    return query
 
 
 def _contains(query, field, words):

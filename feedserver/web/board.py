@@ -36,7 +36,7 @@ from feedserver.models import (
 from feedserver.observability import metrics
 from feedserver.search.budget import Found
 from feedserver.search.files import matching_files
-from feedserver.search.newest import newest_ids
+from feedserver.search.newest import newest_counted
 from feedserver.search.query import FIELDS, SEARCH_CAP, parse_list_args, plain_args
 from feedserver.web import file_view
 from feedserver.web.discovery import alternates
@@ -134,11 +134,12 @@ def _render_list(category, args, since):
     per_page, ids = current_app.config["PAGE_SIZE"], None
     over_cap = False
     if args.filtered:
-        # The newest SEARCH_CAP + 1 matches: an exact count up to the cap, "이상" past it.
-        found = _matching_ids(category, args)
-        over_cap, ids = len(found) > SEARCH_CAP, Found(found[:SEARCH_CAP])
+        # The matches up to this page, counted up to SEARCH_CAP + 1: exact to the cap, "이상" past it.
+        found = _matching_ids(category, args, min(args.page * per_page, SEARCH_CAP))
+        total = len(found) if found.total is None else found.total
+        over_cap, ids = total > SEARCH_CAP, Found(found[:SEARCH_CAP])
         ids.partial = found.partial
-        pager = Pager(args.page, per_page, len(ids))
+        pager = Pager(args.page, per_page, min(total, SEARCH_CAP))
     else:
         category_id = category.id if category else None
         pager = Pager(args.page, per_page, _memo(("count", category_id), lambda: visible_count(category_id),
@@ -173,12 +174,13 @@ def _render_list(category, args, since):
     )
 
 
-def _matching_ids(category, args):
-    """Return the ids of the newest SEARCH_CAP + 1 releases the search and period admit."""
+def _matching_ids(category, args, wanted):
+    """Return the ids of at least the `wanted` newest releases the search and period admit, with
+    how many they are up to SEARCH_CAP + 1 (.total, or as many as the ids)."""
     since, until = args.period()
     if args.q:
-        return newest_ids(category.id if category else None, args.field, args.q, SEARCH_CAP + 1,
-                          period=(since, until))
+        return newest_counted(category.id if category else None, args.field, args.q, wanted,
+                              SEARCH_CAP + 1, period=(since, until))
     query = Release.visible_in(category.id if category else None, (since, until))
     # A period alone walks the time index from its newest end, no further than the cap.
     return Found(row[0] for row in query.select(Release.id).limit(SEARCH_CAP + 1).tuples())

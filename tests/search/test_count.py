@@ -1,0 +1,74 @@
+"""A search's count up to the cap: on PostgreSQL from the index, unordered, beside the page's walk.
+
+Whatever path answers, the count and the page must be what a plain check of every release
+says: releases holding every bigram of a word but not the word, a word in another field,
+drafts, scheduled and withdrawn releases, other boards and other periods are not counted.
+"""
+import random
+from datetime import timedelta
+
+import pytest
+
+from feedserver.db import database
+from feedserver.models import Category, Release, bump_feed_state, utcnow
+from feedserver.search import index as search_index
+from feedserver.search.newest import newest_counted
+
+# Texts a release's title or body is drawn from: the word, a decoy holding each of its bigrams
+# but not in order (the index's AND of bigrams finds it; it is no match), and other words.
+TEXTS = ["기후위기 대응", "후위기후 문구", "청년 기본소득", "청년정책 발표",
+         "G-20 회의", "g-20 후속", "AI 교육", "ai 윤리", "경기도 소식", "도민 안전"]
+STATUSES = ["published"] * 8 + ["scheduled", "draft", "withdrawn"]
+QUERIES = [("all", "기후위기"), ("title", "기후위기"), ("body", "기후위기"), ("all", "청년"),
+           ("title", "청년"), ("all", "청년 기후위기"), ("all", "G-20"), ("all", "AI"), ("author", "경기"),
+           ("all", "도"), ("all", "후위"), ("all", "없는낱말")]
+
+
+def _board(seed, count=300):
+    rng = random.Random(seed)
+    boards = [Category.create(slug=f"c{seed}{n}", name=f"게시판 {n}") for n in range(2)]
+    now = utcnow()
+    with database.atomic():
+        for number in range(count):
+            at = now - timedelta(hours=count - number, minutes=rng.randrange(600) if rng.random() < 0.2 else 0)
+            if rng.random() < 0.05:
+                at = now + timedelta(days=1)  # due later: not visible yet
+            title, body = (" ".join(rng.sample(TEXTS, 2)) for _ in range(2))
+            Release.create(category=rng.choice(boards), public_id=f"n{seed}x{number}", title=title,
+                           author=rng.choice(["경기지기", "대변인실"]), body_html=f"<p>{body}</p>",
+                           body_text=body, summary="", status=rng.choice(STATUSES), published_at=at,
+                           created_at=now, updated_at=now)
+        search_index.reindex(Release.select())
+        bump_feed_state([b.id for b in boards])
+    return boards, now
+
+
+def _holds(release, field, word):
+    columns = {"all": ("title", "body_text", "author"), "title": ("title",), "body": ("body_text",),
+               "author": ("author",)}[field]
+    return any(word.lower() in getattr(release, column).lower() for column in columns)
+
+
+def _reference(category_id, field, q, now, period):
+    """Every visible match, newest first, by reading every release."""
+    rows = [r for r in Release.visible_in(category_id, period, now)
+            if all(_holds(r, field, word) for word in q.split())]
+    return [r.id for r in sorted(rows, key=lambda r: (r.published_at, r.id), reverse=True)]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_count_and_the_page_equal_a_check_of_every_release(db_app, seed):
+    with db_app.app_context():
+        boards, now = _board(seed)
+        periods = [(None, None), (now - timedelta(hours=120), now - timedelta(hours=20))]
+        for category_id in (boards[0].id, None):
+            for period in periods:
+                for field, q in QUERIES:
+                    every = _reference(category_id, field, q, now, period)
+                    for wanted, cap in ((5, 11), (5, 400), (20, 21)):
+                        found = newest_counted(category_id, field, q, wanted, cap, now=now, period=period)
+                        total = len(found) if found.total is None else found.total
+                        case = (category_id, period, field, q, wanted, cap)
+                        assert not found.partial, case
+                        assert total == min(len(every), cap), case
+                        assert list(found[:wanted]) == every[:wanted], case
