@@ -115,3 +115,21 @@ def test_an_in_list_shape_is_built_once_per_length(board):
         assert shape.all(ids[3:6]) == [(Release.get_by_id(i).title,) for i in ids[3:6]]
         assert shape.all(ids[:1]) == [(Release.get_by_id(ids[0]).title,)]
         assert built == [3, 1]
+
+
+def test_release_rows_are_read_alike_with_one_initialised_row_reader(board, monkeypatch):
+    """The cursor wrapper's column set-up is done once per shape; every row still comes out as
+    peewee's own query gives it, category joined, through empty answers in between."""
+    app, news, _ = board
+    calls = []
+    original = peewee.ModelCursorWrapper.initialize
+    monkeypatch.setattr(peewee.ModelCursorWrapper, "initialize",
+                        lambda self: calls.append(1) or original(self))
+    with app.app_context():
+        releases = list(Release.select().join(Category).order_by(Release.id))
+        calls.clear()
+        for release in releases:
+            got = Release.by_public_id(release.public_id)
+            assert got.__data__ == release.__data__ and got.category.slug == release.category.slug
+            assert Release.by_public_id("nosuchrelease") is None
+    assert len(calls) <= 1
