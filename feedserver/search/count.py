@@ -1,14 +1,19 @@
-"""How many releases a search matches, counted no further than the list shows (PostgreSQL).
+"""How many releases a search matches, counted no further than the list shows.
 
-A list page needs only its own newest matches, which a walk of the newest releases finds. Its
-count up to the cap needs no order, so it need not walk: GIN lists the releases holding every
-bigram of every word from the index alone (no phrase and no weights, so nothing to recheck in
-the large tsvectors), and a substring test keeps those holding each word whole. A word in one
-release of twenty costs about a thousand such tests, where the walk read twenty thousand rows.
+A list page needs only its own newest matches, which the search finds in order. Its count up
+to the cap needs no order. On PostgreSQL, GIN lists the releases holding every bigram of every
+word from the index alone (no phrase and no weights, so nothing to recheck in the large
+tsvectors), and a substring test keeps those holding each word whole: a word in one release of
+twenty costs about a thousand such tests, where the walk read twenty thousand rows. On SQLite,
+FTS5 lists the phrase's matches as they come and each is looked up by id (a thousand lookups
+cost a millisecond), where the ordered stream also had to look for releases published out of
+id order among the twenty thousand newest.
 """
 from peewee import SQL
 
+from feedserver.db import is_postgres
 from feedserver.models import Release
+from feedserver.search.match import fts_capped_count
 from feedserver.search.index import word_tokens
 from feedserver.search.query import FIELD_COLUMNS, holding, index_exact
 
@@ -17,6 +22,8 @@ SEARCH_TABLE = "(SELECT release_id FROM release_search WHERE tsv @@ to_tsquery('
 
 def capped_count(category_id, field, q, words, cap, now, period=(None, None)):
     """Return how many visible releases of a board (None: all) match q, counting at most `cap`."""
+    if not is_postgres():  # SQLite (newest.newest_counted asks only for words the index matches exactly)
+        return fts_capped_count(category_id, now, field, words, cap, period)
     tokens = dict.fromkeys(token for word in words for token in word_tokens(word))
     query = Release.visible_in(category_id, period, now).where(
         Release.id.in_(SQL(SEARCH_TABLE, [" & ".join(f"'{token}'" for token in tokens)])))

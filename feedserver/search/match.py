@@ -101,8 +101,8 @@ def fts_stream_ids(category_id, now, field, words, wanted, period=(None, None)):
             f'JOIN "release" AS r ON r.id = f.rowid',
             [*params, phrase, *([below] if below is not None else []), step]).fetchall()
         found.update((i, at) for i, at in rows if at is not None)
-        if len(rows) < step:  # the word has no older matches: every one was seen
-            return _newest(found)[:wanted]
+        if len(rows) < step:  # the word has no older matches: every one was seen (and counted)
+            return Window(_newest(found)[:wanted], whole=True, total=len(found))
         below = min(i for i, _ in rows)
         if len(found) >= wanted:
             merged = _merge_out_of_order(found, below, wanted, where, params, condition, phrase)
@@ -111,6 +111,17 @@ def fts_stream_ids(category_id, now, field, words, wanted, period=(None, None)):
             # Too many releases out of id order above the last one kept: read further.
         step *= 2
     return None
+
+
+def fts_capped_count(category_id, now, field, words, cap, period=(None, None)):
+    """SQLite: how many visible releases FTS5 matches, counting at most `cap`, in no order: the
+    word's matches as FTS5 lists them, each release row looked up by id for its visibility."""
+    where, params = _time_window(category_id, now, period)
+    _, _, condition, phrase = _index(field, words)
+    p = database.param
+    return database.execute_sql(
+        f'SELECT count(*) FROM (SELECT 1 FROM release_fts JOIN "release" ON "release".id = release_fts.rowid '
+        f"WHERE {condition} AND {where} LIMIT {p})", [phrase, *params, cap]).fetchone()[0]
 
 
 def _visible(ids, where, params):
@@ -174,8 +185,9 @@ def recent_fts_ids(category_id, now, field, words, window, period=(None, None)):
 
 
 class Window(list):
-    """Matches among a window of the newest releases; `whole` when the window was the whole board."""
+    """Matches among a window of the newest releases; `whole` when the window was the whole board,
+    then `total` says how many matched there where known."""
 
-    def __init__(self, ids, whole):
+    def __init__(self, ids, whole, total=None):
         super().__init__(ids)
-        self.whole = whole
+        self.whole, self.total = whole, total

@@ -34,6 +34,8 @@ from feedserver.search.query import FIELD_COLUMNS, exact_filter, holding, index_
 # narrower than the next. Unless the share says the word is common, the index is asked first
 # whether it is rare anywhere (then the index alone answers).
 WINDOWS = (0.1, 1, 10, 100, 1000, None)
+# The fewest releases a window reads: a page of ten would otherwise start with a sample of one.
+SAMPLE_MIN = 50
 # A word whose share calls for a window wider than this many times `wanted` may be rare.
 PROBE_BEYOND = 10
 # Margin on the window a word's share calls for, so one window is usually enough.
@@ -58,19 +60,31 @@ def newest_counted(category_id, field, q, wanted, cap, now=None, period=(None, N
     """Return the ids of the `wanted` newest matches (as newest_ids), with .total: how many
     releases match, counted up to `cap` (None where the ids are every match up to it)."""
     now = now or utcnow()
-    if not is_postgres() or query_words(q) is None or wanted >= cap:
+    if not _counts_apart(q, period) or wanted >= cap:
         return newest_ids(category_id, field, q, cap, now, period)
     return within_budget(_counted(category_id, field, q, wanted, cap, now, period), budget_ms())
 
 
+def _counts_apart(q, period):
+    """Tell whether the count can come from the index apart from the page's matches: on
+    PostgreSQL, and on SQLite for words FTS5 matches exactly with no period (the count reads
+    the word's matches in id order, however far a period lies back)."""
+    if query_words(q) is None or is_mysql():
+        return False
+    return is_postgres() or (index_exact(q) and period == (None, None))
+
+
 def _counted(category_id, field, q, wanted, cap, now, period):
-    """PostgreSQL: walk for the newest `wanted`, then count the rest from the index, unordered."""
+    """Find the newest `wanted`, then count the rest from the index, unordered."""
     ids = yield from _search(category_id, field, q, wanted, now, period)
     found = Found(ids)
-    if len(ids) == wanted:  # fewer would be every match
+    found.total = getattr(ids, "total", None)  # an id stream that ran out counted every match
+    if len(ids) == wanted and found.total is None:  # fewer would be every match
         yield found
         # max(): a release written between the two statements must not count below the list.
         found.total = max(len(ids), capped_count(category_id, field, q, query_words(q), cap, now, period))
+    if found.total is not None:
+        found.total = min(found.total, cap)
     return found
 
 
@@ -95,7 +109,7 @@ def _search(category_id, field, q, wanted, now, period):
     else:
         def window(size, ids, read):  # a walk goes on from the rows it has read
             return ids + _walk_window(visible(), field, q.split(), size, wanted - len(ids), skip=read)
-    sizes = [times and math.ceil(times * wanted) for times in WINDOWS]
+    sizes = [times and max(math.ceil(times * wanted), SAMPLE_MIN) for times in WINDOWS]
     ids, size, read, probed = [], sizes[0], 0, words is None
     while True:
         ids, read = window(size, ids, read), size

@@ -71,15 +71,16 @@ def test_board_queries(demo_app):
     # after a commit elsewhere (a view): data_version, state token, view counts
     count_a_view(demo_app)
     assert queries(demo_app, "/board/governor/?page=3") == 3
-    # data_version, category (a view was committed: the memo is gone), the newest 101 visible ids
+    # data_version, category (a view was committed: the memo is gone), the newest 50 visible ids
     # and FTS5's matches among them (too few to call the word common), the word's newest matches
-    # with their times if visible (fewer than asked: a rare word, all seen), the page's rows,
-    # which rows have attachments, category tabs
-    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 8
-    # a common word: the same sample, then the window its share calls for (here the whole board,
-    # which ends the search), then the page's rows and files (category and tabs remembered), and
-    # which of the rows' files hold the word (전체 and 내용 search the attachments too)
-    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 8
+    # with their times if visible (two chunks: the first held too few of this board's), the
+    # check for releases published out of id order, the count up to the cap (in no order), the
+    # page's rows, which rows have attachments, category tabs
+    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 11
+    # a common word: the same sample holds the page's matches, then the count up to the cap, the
+    # page's rows and files (category and tabs remembered), and which of the rows' files hold
+    # the word (전체 and 내용 search the attachments too)
+    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 7
     assert only_data_version(demo_app, "/board/governor/?field=title&q=청년")  # kept until a write
 
 
