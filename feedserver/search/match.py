@@ -185,9 +185,9 @@ def recent_fts_ids(category_id, now, field, words, window, period=(None, None)):
 
 
 class Window(list):
-    """Matches among a window of the newest releases; `whole` when the window was the whole board,
-    then `total` says how many matched there where known."""
+    """Matches among a window of the newest releases; `whole` when the window was the whole board.
+    `total`: how many matched in all, where known; `read`: how many newest releases were read."""
 
-    def __init__(self, ids, whole, total=None):
+    def __init__(self, ids, whole, total=None, read=None):
         super().__init__(ids)
-        self.whole, self.total = whole, total
+        self.whole, self.total, self.read = whole, total, read  # read: the newest releases read

@@ -21,7 +21,9 @@ TEXTS = ["기후위기 대응", "후위기후 문구", "청년 기본소득", "�
 STATUSES = ["published"] * 8 + ["scheduled", "draft", "withdrawn"]
 QUERIES = [("all", "기후위기"), ("title", "기후위기"), ("body", "기후위기"), ("all", "청년"),
            ("title", "청년"), ("all", "청년 기후위기"), ("all", "G-20"), ("all", "AI"), ("author", "경기"),
-           ("all", "도"), ("all", "후위"), ("all", "없는낱말")]
+           ("all", "도"), ("all", "후위"), ("all", "없는낱말"), ("all", "드문낱말"), ("body", "드문낱말"),
+           ("title", "드문낱말"), ("all", "드문낱말 기후위기")]
+RARE = "드문낱말"
 
 
 def _board(seed, count=300):
@@ -34,6 +36,8 @@ def _board(seed, count=300):
             if rng.random() < 0.05:
                 at = now + timedelta(days=1)  # due later: not visible yet
             title, body = (" ".join(rng.sample(TEXTS, 2)) for _ in range(2))
+            if number % 23 == 0:  # a rare word: the index answers it whole, in no order
+                body += f" {RARE}"
             Release.create(category=rng.choice(boards), public_id=f"n{seed}x{number}", title=title,
                            author=rng.choice(["경기지기", "대변인실"]), body_html=f"<p>{body}</p>",
                            body_text=body, summary="", status=rng.choice(STATUSES), published_at=at,
