@@ -186,8 +186,8 @@ def recent_fts_ids(category_id, now, field, words, window, period=(None, None)):
 
 class Window(list):
     """Matches among a window of the newest releases; `whole` when the window was the whole board.
-    `total`: how many matched in all, where known; `read`: how many newest releases were read."""
+    `total`: how many matched in all, where known."""
 
-    def __init__(self, ids, whole, total=None, read=None):
+    def __init__(self, ids, whole, total=None):
         super().__init__(ids)
-        self.whole, self.total, self.read = whole, total, read  # read: the newest releases read
+        self.whole, self.total = whole, total

@@ -34,10 +34,6 @@ from feedserver.search.query import FIELD_COLUMNS, exact_filter, holding, index_
 # narrower than the next. Unless the share says the word is common, the index is asked first
 # whether it is rare anywhere (then the index alone answers).
 WINDOWS = (0.1, 1, 10, 100, 1000, None)
-# PostgreSQL counts a word found in at least this share of the newest releases by walking on to
-# the cap (fewer than ten thousand rows read); a rarer word's count comes from GIN, whose cost
-# grows with every match on the board (50,000 for one release in twenty at 1M: 20 ms).
-WALK_SHARE = 0.1
 # The fewest releases a window reads: a page of ten would otherwise start with a sample of one.
 SAMPLE_MIN = 50
 # A word whose share calls for a window wider than this many times `wanted` may be rare.
@@ -79,34 +75,34 @@ def _counts_apart(q, period):
 
 
 def _counted(category_id, field, q, wanted, cap, now, period):
-    """Find the newest `wanted`, then count the rest from the index, unordered."""
-    every = []  # on PostgreSQL, a word not common among the newest: its matches up to the cap
-
-    def rare_anywhere():
-        every.extend(capped_matches(category_id, field, q, query_words(q), cap, now, period))
-        return newest_first(every)[:wanted] if len(every) < cap else None  # fewer: every match
-
-    ids = yield from _search(category_id, field, q, wanted, now, period,
-                             rare_anywhere if is_postgres() else None)
-    if every:
-        found = Found(ids)
-        found.total = max(len(ids), len(every))
-        return found
-    read = getattr(ids, "read", None)
-    if is_postgres() and read and len(ids) >= read * WALK_SHARE:
-        # A common word: walking on to the cap reads little, where GIN would list every match.
-        ids = yield from _search(category_id, field, q, cap, now, period)
-        found = Found(ids[:wanted])
-        found.total = len(ids)
-        return found
+    """Find the newest `wanted` matches and count them all up to the cap."""
+    if is_postgres():
+        return (yield from _counted_postgres(category_id, field, q, wanted, cap, now, period))
+    ids = yield from _search(category_id, field, q, wanted, now, period)
     found = Found(ids)
     found.total = getattr(ids, "total", None)  # an id stream that ran out counted every match
     if len(ids) == wanted and found.total is None:  # fewer would be every match
         yield found
         # max(): a release written between the two statements must not count below the list.
         found.total = max(len(ids), capped_count(category_id, field, q, query_words(q), cap, now, period))
-    if found.total is not None:
-        found.total = min(found.total, cap)
+    found.total = found.total and min(found.total, cap)
+    return found
+
+
+def _counted_postgres(category_id, field, q, wanted, cap, now, period):
+    """PostgreSQL: walk toward the cap; a word not common among the newest asks GIN for its
+    matches up to the cap instead: fewer are the whole answer, as many settle the count, and
+    the walk goes on for the page's matches alone."""
+    every = []
+
+    def rare_anywhere():
+        every.extend(capped_matches(category_id, field, q, query_words(q), cap, now, period))
+        return newest_first(every)[:wanted] if len(every) < cap else wanted
+
+    ids = yield from _search(category_id, field, q, cap, now, period, rare_anywhere)
+    found = Found(ids[:wanted])
+    # max(): a release written between two statements must not count below the list.
+    found.total = min(cap, max(len(ids), len(every)))
     return found
 
 
@@ -114,7 +110,8 @@ def _search(category_id, field, q, wanted, now, period, rare_anywhere=None):
     """Yield the matches found so far before each costly statement; return the whole answer.
 
     rare_anywhere(): asked instead of the index probe when the word is not common among the
-    newest releases; returns the answer if the word is rare, else None (the walk goes on).
+    newest releases; returns the answer if the word is rare, else how many matches the walk
+    still has to find.
     """
     words = query_words(q)
     # No LIKE check needed when every word is a run of letters: the index's match is the answer.
@@ -140,7 +137,7 @@ def _search(category_id, field, q, wanted, now, period, rare_anywhere=None):
     while True:
         ids, read = window(size, ids, read), size
         if len(ids) >= wanted or size is None or getattr(ids, "whole", False):
-            return Window(ids[:wanted], getattr(ids, "whole", size is None), read=size)
+            return ids[:wanted]
         yield ids
         wider = _wider(size, len(ids), wanted)
         if not probed and (wider is None or wider > PROBE_BEYOND * wanted):
@@ -157,10 +154,14 @@ def _search(category_id, field, q, wanted, now, period, rare_anywhere=None):
             # Not common among the newest: ask the index whether the word is rare anywhere.
             if rare_anywhere is not None:
                 answer = rare_anywhere()
-                if answer is not None:
+                if not isinstance(answer, int):
                     return answer
+                wanted = answer
+                sizes = [times and max(math.ceil(times * wanted), SAMPLE_MIN) for times in WINDOWS]
+                if len(ids) >= wanted:
+                    return ids[:wanted]
                 yield ids
-                size = _next_size(sizes, size, wider)
+                size = _next_size(sizes, size, _wider(size, len(ids), wanted))
                 continue
             every = match_ids(field, words, wanted, newest=False)
             if len(every) < wanted:
