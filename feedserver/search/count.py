@@ -9,13 +9,17 @@ FTS5 lists the phrase's matches as they come and each is looked up by id (a thou
 cost a millisecond), where the ordered stream also had to look for releases published out of
 id order among the twenty thousand newest.
 """
-from peewee import SQL
+import operator
+from functools import reduce
+
+from peewee import SQL, fn
 
 from feedserver.db import database, is_postgres
-from feedserver.models import Release
-from feedserver.search.match import fts_capped_count
+from feedserver.models import Attachment, Release
+from feedserver.search.files import FILE_FIELDS
 from feedserver.search.index import word_tokens
-from feedserver.search.query import FIELD_COLUMNS, holding, index_exact
+from feedserver.search.match import fts_capped_count
+from feedserver.search.query import FIELD_COLUMNS, contains, index_exact
 
 SEARCH_TABLE = "(SELECT release_id FROM release_search WHERE tsv @@ to_tsquery('simple', %s))"
 
@@ -41,8 +45,19 @@ def _matches(category_id, field, q, words, now, period):
     query = Release.visible_in(category_id, period, now).where(
         Release.id.in_(SQL(SEARCH_TABLE, [" & ".join(f"'{token}'" for token in tokens)])))
     if not _tokens_are_exact(field, q, words):
-        query = holding(query, FIELD_COLUMNS[field], q.split())
+        for word in q.split():
+            query = query.where(_holds(field, word))
     return query
+
+
+def _holds(field, word):
+    """Return "the release holds word in field": for 내용 and 전체, its files' text counts too, as
+    the index holds it (asked only where the release's own columns do not hold the word)."""
+    condition = reduce(operator.or_, [contains(column, word) for column in FIELD_COLUMNS[field]])
+    if field in FILE_FIELDS:
+        in_files = Attachment.select(SQL("1")).where(Attachment.release == Release.id, contains(Attachment.text, word))
+        condition |= fn.EXISTS(in_files)
+    return condition
 
 
 def _tokens_are_exact(field, q, words):

@@ -174,9 +174,11 @@ def test_a_new_release_with_a_picture_autosaves_and_saves_onto_its_draft(site, d
     page.get_by_label("본문").click()
     page.keyboard.press("ControlOrMeta+End")
     page.keyboard.press("Enter")
-    page.keyboard.type("셋째 문단: 그림 뒤에 쓴 글.")
-    status = page.locator(".autosave-status")
-    status.filter(has_text="자동 저장됨").wait_for(timeout=15000)
+    # Wait for the save that holds the whole sentence: on a loaded machine a save fired
+    # mid-sentence (or the picture's own save) also says "자동 저장됨".
+    with page.expect_response(lambda r: "/autosave" in r.url and r.ok
+                              and "그림 뒤에 쓴 글." in (r.request.post_data or ""), timeout=15000):
+        page.keyboard.type("셋째 문단: 그림 뒤에 쓴 글.")
     page.goto(site + "/admin/")
     page.goto(draft_url)  # the draft's own form offers what was typed after the picture
     assert "자동 저장된 내용이 있습니다" in page.locator(".autosave-offer").text_content()
