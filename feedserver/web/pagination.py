@@ -21,8 +21,9 @@ class Pager:
 
     @property
     def block(self):
-        """Return the page numbers of the current block of ten."""
-        start = (self.page - 1) // BLOCK * BLOCK + 1
+        """Return the page numbers of the current block of ten (the last block for a page past
+        the end, which a search the time budget cut short may show)."""
+        start = (min(self.page, self.pages) - 1) // BLOCK * BLOCK + 1
         return list(range(start, min(start + BLOCK - 1, self.pages) + 1))
 
     @property

@@ -130,6 +130,17 @@ def test_searches_past_their_budget_answer_in_time_and_say_so(board_app, html, n
     assert html.texts(tree, "//p[@class='board-total']/strong") == [expected]
 
 
+def test_a_cut_search_asked_for_a_page_past_what_it_found_answers(board_app, html, notice):
+    """A reader on page 50 of a search the budget cut short: the page says so, not a 500."""
+    client = board_app.test_client()
+    assert len(html.board_rows(html.page(client.get("/board/news/")))) == 10
+    board_app.config["SEARCH_TIME_BUDGET_MS"] = TINY_BUDGET_MS
+    response = client.get(f"/board/news/?field=all&q={OLDEST_ONLY}&page=50")
+    assert response.status_code == 200
+    tree = html.page(response)
+    assert notice(tree)[0].startswith(NOTICE) and html.board_rows(tree) == []
+
+
 def test_one_statement_is_stopped_inside_the_database(board_app, monkeypatch):
     # One window, the whole board: one statement, no step between two for Python to check.
     monkeypatch.setattr(search_newest, "WINDOWS", (None,))
