@@ -9,9 +9,6 @@ FTS5 lists the phrase's matches as they come and each is looked up by id (a thou
 cost a millisecond), where the ordered stream also had to look for releases published out of
 id order among the twenty thousand newest.
 """
-import operator
-from functools import reduce
-
 from peewee import SQL, fn
 
 from feedserver.db import database, is_postgres
@@ -19,7 +16,7 @@ from feedserver.models import Attachment, Release
 from feedserver.search.files import FILE_FIELDS
 from feedserver.search.index import word_tokens
 from feedserver.search.match import fts_capped_count
-from feedserver.search.query import FIELD_COLUMNS, contains, index_exact
+from feedserver.search.query import FIELD_COLUMNS, contains, holds, index_exact
 
 SEARCH_TABLE = "(SELECT release_id FROM release_search WHERE tsv @@ to_tsquery('simple', %s))"
 
@@ -53,7 +50,7 @@ def _matches(category_id, field, q, words, now, period):
 def _holds(field, word):
     """Return "the release holds word in field": for 내용 and 전체, its files' text counts too, as
     the index holds it (asked only where the release's own columns do not hold the word)."""
-    condition = reduce(operator.or_, [contains(column, word) for column in FIELD_COLUMNS[field]])
+    condition = holds(FIELD_COLUMNS[field], word)
     if field in FILE_FIELDS:
         in_files = Attachment.select(SQL("1")).where(Attachment.release == Release.id, contains(Attachment.text, word))
         condition |= fn.EXISTS(in_files)

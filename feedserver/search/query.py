@@ -155,10 +155,15 @@ def contains(column, word):
     return fn.INSTR(column, word) > 0
 
 
+def holds(columns, word):
+    """Return "one of the columns holds word"."""
+    return reduce(operator.or_, [contains(column, word) for column in columns])
+
+
 def holding(query, columns, words):
     """Narrow a query to rows where one of the columns holds each word."""
     for word in words:
-        query = query.where(reduce(operator.or_, [contains(column, word) for column in columns]))
+        query = query.where(holds(columns, word))
     return query
 
 
