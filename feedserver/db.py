@@ -5,6 +5,8 @@ from urllib.parse import urlparse
 from peewee import DatabaseProxy, MySQLDatabase, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect as connect_url
 
+from feedserver import pools
+
 database = DatabaseProxy()
 _writes = [0, 0]  # this process's writes to what pages show, and view counts (caching/changes.py)
 
@@ -42,11 +44,9 @@ def make_database(url, pool_size=8, busy_timeout_ms=5000):
             "synchronous": "normal",
             "cache_size": -8000,  # 8 MB per connection: hot index pages; the OS caches the rest
         })
-    pooled = {"postgres": "postgresql+pool", "postgresql": "postgresql+pool",
-              "mysql": "mysql+pool", "mariadb": "mysql+pool"}
-    if scheme not in pooled:
+    if scheme not in pools.SCHEMES:
         raise ValueError(f"unsupported database URL scheme: {scheme!r}")
-    given, url = url, pooled[scheme] + url[len(scheme):]
+    given, url = url, pools.SCHEMES[scheme] + url[len(scheme):]
     options = {"max_connections": pool_size, "stale_timeout": 300, "timeout": 10}
     if scheme in ("mysql", "mariadb"):
         options["charset"] = "utf8mb4"
