@@ -5,6 +5,7 @@ from peewee import Case, fn
 
 from feedserver.db import database, is_mysql, is_sqlite
 from feedserver.models import (
+    AudienceAgents,
     AudienceSalt,
     AudienceSeen,
     FeedAggregator,
@@ -116,6 +117,7 @@ def _stamp(seconds):
 def roll_over(today, keep_days):
     """Delete every visitor hash and salt of days before today, and aggregates past keep_days."""
     AudienceSeen.delete().where(AudienceSeen.day < today).execute()
+    AudienceAgents.delete().where(AudienceAgents.day < today).execute()
     AudienceSalt.delete().where(AudienceSalt.day < today).execute()
     if keep_days:
         oldest = today - timedelta(days=keep_days)
@@ -126,4 +128,5 @@ def roll_over(today, keep_days):
 def seen_days():
     """Return the days that still have raw visitor hashes or salts (for the retention check)."""
     days = {d for d, in AudienceSeen.select(fn.DISTINCT(AudienceSeen.day)).tuples()}
+    days |= {d for d, in AudienceAgents.select(fn.DISTINCT(AudienceAgents.day)).tuples()}
     return sorted(days | {d for d, in AudienceSalt.select(AudienceSalt.day).tuples()})

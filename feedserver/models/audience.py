@@ -1,7 +1,8 @@
 """Audience tables: daily aggregates kept for AUDIENCE_KEEP_DAYS, raw visitor hashes for one day.
 
-`day` is the Asia/Seoul calendar day. audience_salt and audience_seen hold the only per-visitor
-data (keyed hashes), and both are emptied of every earlier day at each day's first flush.
+`day` is the Asia/Seoul calendar day. audience_salt, audience_seen and audience_agents hold the
+only per-visitor data (keyed hashes), and all are emptied of every earlier day at each day's first
+flush.
 """
 from peewee import CharField, DateField, ForeignKeyField, IntegerField
 
@@ -32,24 +33,37 @@ class AudienceSeen(BaseModel):
     def count_first(cls, day, scope, visitor, address, cap, release_id):
         """PostgreSQL: remember a first view and add it to the release's count.
 
-        Without a cap, one statement (one commit, one round trip). With a cap the reader is
-        remembered first, committed, and the count runs in a second statement: its snapshot
-        then holds every reader committed before it, so of many agents from one address
-        arriving at once at most `cap` count (one statement's snapshot would let them all in).
+        One statement (one commit, one round trip). With a cap, the address's agents are a
+        counter row (audience_agents) that a new reader's upsert moves: concurrent upserts of
+        one row wait for each other and each sees the count the other left, so of many agents
+        from one address arriving at once at most `cap` count. (Counting audience_seen rows
+        instead would need a second statement: one statement's snapshot misses readers
+        committed while it runs.)
         Return the new count, or False when the reader was seen already or is over the cap.
         """
         day = cls.day.db_value(day)
         db = cls._meta.database
         if cap:
-            if db.execute_sql(_REMEMBER_PG, (day, scope, visitor, address)).fetchone() is None:
-                return False
-            row = db.execute_sql(_COUNT_WITHIN_CAP_PG, (release_id, day, scope, address, cap)).fetchone()
+            row = db.execute_sql(_FIRST_VIEW_WITHIN_CAP_PG,
+                                 (day, scope, visitor, address, day, scope, address, release_id, cap)).fetchone()
         else:
             row = db.execute_sql(_FIRST_VIEW_PG, (day, scope, visitor, address, release_id)).fetchone()
         if row is None:
             return False
         note_write(views=True)
         return row[0]
+
+
+class AudienceAgents(BaseModel):
+    """How many readers (User-Agents) one address brought to one scope on one day (PostgreSQL)."""
+
+    day = DateField()
+    scope = CharField(max_length=120)
+    address = CharField(max_length=32)
+    agents = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("day", "scope", "address"), True),)
 
 
 class FeedAudience(BaseModel):
@@ -101,7 +115,8 @@ class WidgetHost(BaseModel):
         indexes = ((("day", "host"), True),)
 
 
-AUDIENCE_MODELS = [AudienceSalt, AudienceSeen, FeedAudience, FeedAggregator, ReleaseAudience, WidgetHost]
+AUDIENCE_MODELS = [AudienceSalt, AudienceSeen, AudienceAgents, FeedAudience, FeedAggregator, ReleaseAudience,
+                   WidgetHost]
 COUNTER_MODELS = [FeedAudience, FeedAggregator, ReleaseAudience, WidgetHost]
 
 
@@ -109,10 +124,6 @@ COUNTER_MODELS = [FeedAudience, FeedAggregator, ReleaseAudience, WidgetHost]
 # (synchronous_commit off for their own transaction only), so a crash of the database server
 # may lose the last fraction of a second of views, never a release or any other write.
 _QUICK = "WITH quick AS (SELECT set_config('synchronous_commit', 'off', true))"
-_REMEMBER_PG = f"""{_QUICK}
-INSERT INTO "audience_seen" ("day", "scope", "visitor", "address")
-SELECT %s, %s, %s, %s FROM quick ON CONFLICT DO NOTHING RETURNING 1
-"""
 _FIRST_VIEW_PG = f"""{_QUICK},
 seen AS (
   INSERT INTO "audience_seen" ("day", "scope", "visitor", "address") VALUES (%s, %s, %s, %s)
@@ -121,9 +132,15 @@ UPDATE "release" SET "view_count" = "view_count" + 1
 WHERE "id" = %s AND EXISTS (SELECT 1 FROM quick) AND EXISTS (SELECT 1 FROM seen)
 RETURNING "view_count"
 """
-_COUNT_WITHIN_CAP_PG = f"""{_QUICK}
+_FIRST_VIEW_WITHIN_CAP_PG = f"""{_QUICK},
+seen AS (
+  INSERT INTO "audience_seen" ("day", "scope", "visitor", "address") VALUES (%s, %s, %s, %s)
+  ON CONFLICT DO NOTHING RETURNING 1),
+agents AS (
+  INSERT INTO "audience_agents" ("day", "scope", "address", "agents") SELECT %s, %s, %s, 1 FROM seen
+  ON CONFLICT ("day", "scope", "address") DO UPDATE SET "agents" = "audience_agents"."agents" + 1
+  RETURNING "agents")
 UPDATE "release" SET "view_count" = "view_count" + 1
-WHERE "id" = %s AND EXISTS (SELECT 1 FROM quick) AND (
-  SELECT COUNT(*) FROM "audience_seen" WHERE "day" = %s AND "scope" = %s AND "address" = %s) <= %s
+WHERE "id" = %s AND EXISTS (SELECT 1 FROM quick) AND EXISTS (SELECT 1 FROM agents WHERE "agents" <= %s)
 RETURNING "view_count"
 """

@@ -9,6 +9,7 @@ from feedserver.audience import tally as tally_module
 from feedserver.audience.agents import aggregator, is_robot
 from feedserver.audience.referrers import classify
 from feedserver.models import (
+    AudienceAgents,
     AudienceSalt,
     AudienceSeen,
     FeedAggregator,
@@ -197,7 +198,7 @@ def test_a_day_rollover_drops_raw_hashes_and_keeps_aggregates(db_app, make_categ
         assert AudienceSeen.select().count() == 2 and AudienceSalt.select().where(
             AudienceSalt.day == day).exists()
         store.roll_over(day + timedelta(days=1), keep_days=400)
-        assert AudienceSeen.select().count() == 0
+        assert AudienceSeen.select().count() == 0 and AudienceAgents.select().count() == 0
         assert not AudienceSalt.select().where(AudienceSalt.day <= day).exists()
         assert FeedAudience.select().count() == 1 and ReleaseAudience.select().count() == 1
         store.roll_over(day + timedelta(days=401), keep_days=400)
@@ -294,13 +295,17 @@ def test_postgres_counts_a_first_view_in_one_statement_within_the_cap(backend, d
     """Remembering the reader, the cap and the count are one statement there: same answers."""
     from datetime import date
 
+    from playhouse.test_utils import count_queries
+
     from feedserver.models import AudienceSeen, Release
     app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
     with app.app_context():
         release = make_release(make_category())
         day, scope = date(2026, 12, 1), f"release:{release.id}"
-        first = [AudienceSeen.count_first(day, scope, f"v{n}", "addr", 2, release.id) for n in range(3)]
+        with count_queries() as statements:
+            first = [AudienceSeen.count_first(day, scope, f"v{n}", "addr", 2, release.id) for n in range(3)]
         assert first == [release.view_count + 1, release.view_count + 2, False]  # the third is over the cap
+        assert statements.count == 3  # one round trip each, the cap included
         assert AudienceSeen.count_first(day, scope, "v0", "addr", 2, release.id) is False  # a reload
         assert AudienceSeen.count_first(day, scope, "w", "other", 0, release.id) == release.view_count + 3
         assert Release.get_by_id(release.id).view_count == release.view_count + 3
@@ -336,3 +341,24 @@ def test_agents_from_one_address_arriving_at_once_count_at_most_the_cap(backend,
         added = Release.get_by_id(release.id).view_count - release.view_count
     assert sum(counted) == added <= 3
     databases.close_database()
+
+
+@pytest.mark.backends("sqlite", "postgresql", "mysql")
+def test_0022_fills_the_agents_counter_from_the_readers_already_seen(backend, tmp_path, databases):
+    """An upgrade in the middle of a day keeps the cap of the readers seen before it."""
+    from feedserver.db import database
+    app, runner = databases.app_at_migration(backend, tmp_path, "0021_pg_quiet_views")
+    day = date(2026, 12, 1)
+    try:
+        with app.app_context():
+            for visitor, address in (("v1", "a"), ("v2", "a"), ("v3", "b")):
+                database.execute_sql(
+                    "INSERT INTO audience_seen (day, scope, visitor, address) VALUES (%s, 'release:1', %s, %s)"
+                    .replace("%s", database.obj.param), (day, visitor, address))
+            assert runner.up("0022_audience_agents") == ["0022_audience_agents"]
+            assert {(a, n) for a, n in AudienceAgents.select(AudienceAgents.address, AudienceAgents.agents)
+                    .where(AudienceAgents.scope == "release:1").tuples()} == {("a", 2), ("b", 1)}
+            assert runner.down() == ["0022_audience_agents"]
+            assert "audience_agents" not in database.obj.get_tables()
+    finally:
+        databases.close_database()
