@@ -1,4 +1,5 @@
 """The public board: category lists, search, release pages and attachment downloads."""
+from collections import namedtuple
 from urllib.parse import urljoin
 
 from flask import (
@@ -12,7 +13,7 @@ from flask import (
     request,
     url_for,
 )
-from peewee import OperationalError, Tuple
+from peewee import SQL, OperationalError, Tuple
 
 from feedserver.audience.views import count_view
 from feedserver.caching.pages import fill_views, filled_page, page_cache, rendered_views, site_state
@@ -316,19 +317,23 @@ def _get_release(public_id):
     return item
 
 
+Neighbour = namedtuple("Neighbour", "id public_id title")
+
+
 def _neighbours(item):
-    """Return the newer and older visible releases of the same category."""
-    here = {"category": item.category_id, "at": item.published_at, "id": item.id}
-    return _NEWER.first(now=utcnow(), **here), _OLDER.first(**here)
+    """Return the newer and older visible releases of the same category (None where there is none)."""
+    found = {side: Neighbour(*row) for *row, side in _NEIGHBOURS.all(
+        category=item.category_id, at=item.published_at, id=item.id, now=utcnow())}
+    return found.get(1), found.get(0)
 
 
 def _neighbour(newer):
-    """Build the query shape for the next release up (newer) or down the board."""
+    """Build the query shape for the next release up (newer) or down the board, marked by side."""
     # A row comparison walks the (category, published_at, id) index; an OR of the
     # two cases scanned half a million rows at a million releases.
     position = Tuple(Release.published_at, Release.id)
     here = Tuple(Slot("at", Release.published_at.db_value), Slot("id"))
-    query = Release.select(Release.id, Release.public_id, Release.title).where(
+    query = Release.select(Release.id, Release.public_id, Release.title, SQL(str(int(newer)))).where(
         Release.category == Slot("category"), Release.status.in_(VISIBLE_STATUSES))
     if newer:
         query = query.where(position > here, Release.published_at <= Slot("now", Release.published_at.db_value))
@@ -338,8 +343,16 @@ def _neighbour(newer):
     return query.where(position < here).order_by(Release.published_at.desc(), Release.id.desc()).limit(1)
 
 
-_NEWER = Compiled(lambda: _neighbour(newer=True))
-_OLDER = Compiled(lambda: _neighbour(newer=False))
+
+
+def _both_neighbours():
+    # One round trip for both: each side keeps its own index walk as a subquery with LIMIT 1.
+    sides = [Release.select(SQL("*")).from_(_neighbour(newer).alias(f"side{int(newer)}"))
+             for newer in (True, False)]
+    return (sides[0] + sides[1]).tuples()
+
+
+_NEIGHBOURS = Compiled(_both_neighbours)
 _FILES = Compiled(lambda: Attachment.listed().where(Attachment.release == Slot("release"))
                   .order_by(Attachment.id))
 
