@@ -150,9 +150,12 @@ def contains(column, word):
     else a plain substring test, which skips LIKE's pattern machinery (3x faster per row)."""
     if word.lower() != word.upper():
         return column.contains(word)
-    if is_postgres():
-        return fn.STRPOS(column, word) > 0
-    return fn.INSTR(column, word) > 0
+    return substring(column, word)
+
+
+def substring(column, word):
+    """Return "column holds word" as a plain, case-sensitive substring test (word: a value or a Slot)."""
+    return (fn.STRPOS if is_postgres() else fn.INSTR)(column, word) > 0
 
 
 def holds(columns, word):
