@@ -58,21 +58,26 @@ class Listener:
                 log.warning("LISTEN %s lost (%s); reconnecting", CHANNEL, error)
                 time.sleep(RECONNECT_SECONDS)
 
+    def _beat(self, conn):
+        """Prove the connection live with a round trip, for STALE_AFTER seconds from now.
+
+        Live only while the triggers' function exists (migration 0019 applied, schema not
+        dropped): without it no write would ever move the count.
+        """
+        beat = time.monotonic()
+        self.live_until = beat + STALE_AFTER if conn.execute(TRIGGERS_PRESENT).fetchone() else 0.0
+
     def _listen(self):
         with psycopg.connect(libpq_url(self.url), autocommit=True, application_name=APPLICATION) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
             self._bump()  # whatever was written while nobody listened
             self._bump(VIEWS)
             while True:
-                beat = time.monotonic()
-                # Live only while the triggers' function exists (migration 0019 applied, schema
-                # not dropped): without it no write would ever move the count.
-                if conn.execute(TRIGGERS_PRESENT).fetchone():
-                    self.live_until = beat + STALE_AFTER
-                else:
-                    self.live_until = 0.0
-                # Notifications that came during the heartbeat are yielded first (psycopg's backlog).
-                for notify in conn.notifies(timeout=HEARTBEAT, stop_after=1):
+                self._beat(conn)
+                # Every notification until the next heartbeat is due (those that came during the
+                # heartbeat first: psycopg's backlog). Not one heartbeat per notification: under
+                # a view per request, every process then sent a query per view of any process.
+                for notify in conn.notifies(timeout=HEARTBEAT):
                     self._bump(notify.payload)
 
 

@@ -166,9 +166,9 @@ def test_a_new_readers_view_costs_the_next_reader_no_state_query(pg_app, make_ca
         with count_queries() as counter:
             assert client.get(path, headers={"User-Agent": f"Mozilla/5.0 reader-{n}"}).status_code == 200
         statements = [str(r.msg[0]) for r in counter.get_queries()]
-        # With the per-address cap (as shipped): remember the reader, then add the view within
-        # the cap; no state token, no counts read.
-        assert len(statements) == 2 and "INSERT INTO \"audience_seen\"" in statements[0], statements
+        # With the per-address cap (as shipped): one statement remembers the reader, moves the
+        # address's agents and adds the view within the cap; no state token, no counts read.
+        assert len(statements) == 1 and "INSERT INTO \"audience_agents\"" in statements[0], statements
 
 
 def test_a_scheduled_release_coming_due_moves_the_memo_without_a_write(pg_app, make_category, make_release):
@@ -190,3 +190,32 @@ def test_a_scheduled_release_coming_due_moves_the_memo_without_a_write(pg_app, m
     time.sleep(max(0.0, (due.published_at - utcnow()).total_seconds()) + 0.05)
     titles = [e.title for e in feedparser.parse(client.get("/feeds/category/news.atom").data).entries]
     assert titles == ["예약 공개", "이미 공개"]
+
+
+def test_a_stream_of_notifications_costs_a_heartbeat_per_interval_not_one_per_notification(pg_app):
+    """Every view notifies every process: each must count them all without a query each."""
+    url = pg_app.config["DATABASE_URL"]
+
+    class Counted(changes.Listener):
+        beats = 0
+
+        def _beat(self, conn):
+            Counted.beats += 1
+            super()._beat(conn)
+
+    listener = Counted(url)
+    ends = time.monotonic() + 5
+    while listener.stamp() is None:
+        assert time.monotonic() < ends, "the listener never went live"
+        time.sleep(0.01)
+    time.sleep(changes.HEARTBEAT)  # past the notifications of the listener's own start
+    before, beats, started = listener.views, Counted.beats, time.monotonic()
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        for _ in range(300):  # one commit each, as readers' views arrive
+            conn.execute(f"SELECT pg_notify('{changes.CHANNEL}', '{changes.VIEWS}')")
+    ends = time.monotonic() + 5
+    while listener.views < before + 300:
+        assert time.monotonic() < ends, f"counted {listener.views - before} of 300 notifications"
+        time.sleep(0.005)
+    elapsed = time.monotonic() - started
+    assert Counted.beats - beats <= elapsed / changes.HEARTBEAT + 2
