@@ -3,7 +3,7 @@ from .accounts import *
 from .audience import *
 from .base import *
 from .base import PUBLIC_ID_ALPHABET, BaseModel, new_public_id, utcnow  # noqa: F401
-from .compiled import Compiled, CompiledIn, Slot  # noqa: F401
+from .compiled import AsGiven, Compiled, CompiledIn, Slot  # noqa: F401
 from .drafts import *
 from .mail import *
 from .releases import *

@@ -13,7 +13,7 @@ from peewee import ROW, CharField, ColumnBase, Field, IntegerField, TextField
 
 from ..db import database
 
-__all__ = ["Compiled", "CompiledIn", "Slot"]
+__all__ = ["AsGiven", "Compiled", "CompiledIn", "Slot"]
 
 
 class _Mark:
@@ -35,6 +35,18 @@ class Slot(ColumnBase):
     def __sql__(self, ctx):
         # converter=False: the value is converted when the query runs, not now.
         return ctx.value(_Mark(self), converter=False)
+
+
+class AsGiven(ColumnBase):
+    """A computed column read as the driver hands it over (a flag, a count): no conversion, so a
+    tuples() shape holding it still skips peewee's row-by-row reader."""
+
+    def __init__(self, node):
+        super().__init__()
+        self.node = node
+
+    def __sql__(self, ctx):
+        return ctx.sql(self.node)
 
 
 class Compiled:
@@ -127,9 +139,9 @@ def _converters(query):
     """Return per-column converters of a tuples() query of plain fields (None: the value as the
     driver gives it), or None when peewee's own row wrapper must convert (other rows, expressions)."""
     columns = getattr(query, "_returning", None) or ()
-    if getattr(query, "_row_type", None) != ROW.TUPLE or not all(isinstance(c, Field) for c in columns):
+    if getattr(query, "_row_type", None) != ROW.TUPLE or not all(isinstance(c, (Field, AsGiven)) for c in columns):
         return None
-    return [None if isinstance(column, _PLAIN) else column.python_value for column in columns]
+    return [None if isinstance(column, (_PLAIN, AsGiven)) else column.python_value for column in columns]
 
 
 def _value(mark, values):

@@ -32,6 +32,32 @@ def test_attachment_mark_only_on_rows_with_files(demo_app, html):
     assert tree.xpath("//span[contains(@class,'file')][@role='img'][@aria-label='첨부파일 있음']")
 
 
+def test_attachment_marks_on_every_page_and_search_on_every_database(db_app, html, make_category,
+                                                                     make_release):
+    """Page 1 and the last page read the mark with their rows; middle pages ask for it apart."""
+    db_app.config["PAGE_SIZE"] = 3
+    with db_app.app_context():
+        news = make_category()
+        start = utcnow() - timedelta(days=30)
+        releases = [make_release(news, title=f"소식 {i}", published_at=start + timedelta(hours=i)) for i in range(9)]
+        for n, release in enumerate(releases):
+            if n % 3 != 1:
+                continue
+            Attachment.create(release=release, filename=f"붙임{n}.hwp", content_type="application/x-hwp", size=1,
+                              sha256="0" * 64, stored_name=f"s{n}", created_at=utcnow())
+    client = db_app.test_client()
+
+    def marked(url):
+        tree = html.page(client.get(url))
+        return [("file" in m) for m in html.row_marks(tree)]
+
+    # Newest first: 소식 8, 7, 6 | 5, 4, 3 | 2, 1, 0; files on 7, 4 and 1.
+    for page in (1, 2, 3):
+        assert marked(f"/board/news/?page={page}") == [False, True, False], page
+    assert marked("/board/news/?field=title&q=소식") == [False, True, False]
+    assert marked("/board/news/?field=title&q=소식&page=3") == [False, True, False]
+
+
 def test_new_badge_follows_the_day_even_in_kept_pages(app, monkeypatch, html, make_category, make_release):
     from feedserver.web import board
     with app.app_context():

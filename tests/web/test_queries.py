@@ -64,8 +64,9 @@ def test_board_queries(demo_app):
     # tabs, which rows have attachments (📎); the view counts are those the rows were read with
     assert queries(demo_app, "/board/governor/?page=3") == 7
     # another page, nothing committed since: the state token, the category, its count and the
-    # tabs are remembered; the page's rows and which have attachments are read
-    assert queries(demo_app, "/board/governor/?page=94") == 3
+    # tabs are remembered; the last page is read from the oldest end with nothing to skip, so
+    # its rows say which have attachments: data_version and the rows
+    assert queries(demo_app, "/board/governor/?page=94") == 2
     # kept page, nothing committed since: data_version alone
     assert only_data_version(demo_app, "/board/governor/?page=3")
     # after a commit elsewhere (a view): data_version, state token, view counts
@@ -75,12 +76,12 @@ def test_board_queries(demo_app):
     # and FTS5's matches among them (too few to call the word common), the word's newest matches
     # with their times if visible (two chunks: the first held too few of this board's), the
     # check for releases published out of id order, the count up to the cap (in no order), the
-    # page's rows, which rows have attachments, category tabs
-    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 11
+    # page's rows with whether each has attachments, category tabs
+    assert queries(demo_app, "/board/governor/?field=title&q=청년") == 10
     # a common word: the same sample holds the page's matches, then the count up to the cap, the
-    # page's rows and files (category and tabs remembered), and which of the rows' files hold
-    # the word (전체 and 내용 search the attachments too)
-    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 7
+    # page's rows with their files' mark (category and tabs remembered), and which of the rows'
+    # files hold the word (전체 and 내용 search the attachments too)
+    assert queries(demo_app, "/board/governor/?field=all&q=경기도") == 6
     assert only_data_version(demo_app, "/board/governor/?field=title&q=청년")  # kept until a write
 
 
@@ -152,8 +153,8 @@ def test_remembered_boards_and_counts_follow_writes_and_scheduled_releases(backe
         setup's own writes have been notified)."""
         with count_queries() as counter:
             assert _total(client.get("/board/news/?_=1")) == 1
-        # The page's rows and which of them have attachments: nothing else.
-        return len(counter.get_queries()) == 2 + (backend == "sqlite")  # SQLite: data_version
+        # The page's rows, with which of them have attachments: nothing else.
+        return len(counter.get_queries()) == 1 + (backend == "sqlite")  # SQLite: data_version
     _eventually(remembered, timeout=3.0)
     elsewhere(app.config["DATABASE_URL"], "INSERT INTO category (slug, name, description, sort_order, "
               "review_required) VALUES ('elsewhere', '다른 게시판', '', 9, " + ("0)" if backend == "sqlite" else "false)"))
