@@ -26,17 +26,13 @@ def admin(backend, databases):
 
 def _session(db):
     """Return this connection's server session id."""
-    sql = "SELECT pg_backend_pid()" if _is_pg(db) else "SELECT CONNECTION_ID()"
+    sql = "SELECT pg_backend_pid()" if is_postgres(db) else "SELECT CONNECTION_ID()"
     return db.execute_sql(sql).fetchone()[0]
-
-
-def _is_pg(db):
-    return is_postgres(db)
 
 
 def _kill(admin, session):
     """End a session from outside, as a server restart or an idle timeout would, and wait for it."""
-    if _is_pg(admin):
+    if is_postgres(admin):
         admin.execute_sql("SELECT pg_terminate_backend(%s)", (session,))
         alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = %s"
     else:
@@ -50,7 +46,7 @@ def _kill(admin, session):
 
 def _round_trips_seen(pool, admin, session):
     """Return what the server saw of a session last: its last statement, or its pings so far."""
-    if _is_pg(pool):
+    if is_postgres(pool):
         return admin.execute_sql("SELECT query FROM pg_stat_activity WHERE pid = %s", (session,)).fetchone()[0]
     # COM_PING is an admin command; reading the status is not one.
     return pool.execute_sql("SHOW SESSION STATUS LIKE 'Com_admin_commands'").fetchone()[1]
