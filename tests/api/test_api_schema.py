@@ -28,7 +28,7 @@ def server(staff_app, tmp_path, servers):
     process.wait(timeout=10)
 
 
-def schemathesis(url, token, tmp_path, *options, seed=SEED):
+def schemathesis(url, token, tmp_path, hooks, *options, seed=SEED):
     """Run `st run` with every check; return (report text, {(method, operation path): statuses})."""
     har = tmp_path / "schemathesis.har"
     run = subprocess.run(
@@ -37,16 +37,16 @@ def schemathesis(url, token, tmp_path, *options, seed=SEED):
          "--seed", str(seed), "--workers", "1", "--generation-database", "none",
          "--request-timeout", "10", "--no-color", "--report", "har", "--report-har-path", str(har),
          *options],
-        capture_output=True, text=True, timeout=300, cwd=tmp_path, check=False, env=_hooks_env())
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, check=False, env=_hooks_env(hooks))
     report = run.stdout + run.stderr
     assert run.returncode == 0, report[-20000:]
     return report, _statuses(har, url)
 
 
-def _hooks_env():
-    """The environment with tests/api/schemathesis_hooks.py loaded by `st`."""
-    path = os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "SCHEMATHESIS_HOOKS": "schemathesis_hooks", "PYTHONPATH": path}
+def _hooks_env(hooks):
+    """The environment in which `st` loads the hooks module (tests/support/schemathesis_hooks.py)."""
+    path = os.pathsep.join(filter(None, [hooks.HOOKS_DIR, os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "SCHEMATHESIS_HOOKS": hooks.HOOKS_MODULE, "PYTHONPATH": path}
 
 
 def _statuses(har, url):
@@ -59,15 +59,15 @@ def _statuses(har, url):
     return seen
 
 
-def test_every_check_and_phase_pass_with_an_editor_token(staff_app, server, tmp_path):
-    report, seen = schemathesis(server, staff_app.config["TEST_TOKENS"]["editor"], tmp_path,
+def test_every_check_and_phase_pass_with_an_editor_token(staff_app, server, tmp_path, st_hooks):
+    report, seen = schemathesis(server, staff_app.config["TEST_TOKENS"]["editor"], tmp_path, st_hooks,
                                 "--phases", "examples,coverage,fuzzing,stateful",
                                 "--max-examples", MAX_EXAMPLES)
     assert "Stateful" in report and "API Links" in report, report[-5000:]
     assert 403 in seen[("DELETE", "/releases/{}")]  # an editor reaches DELETE; only admins delete
 
 
-def test_stateful_links_reach_delete_and_restore(staff_app, server, tmp_path):
+def test_stateful_links_reach_delete_and_restore(staff_app, server, tmp_path, st_hooks):
     """The links lead from a new release to its withdrawal, restore, attachments and deletion.
 
     One pass of the stateful phase is a fixed number of random scenarios and may never upload a
@@ -78,7 +78,7 @@ def test_stateful_links_reach_delete_and_restore(staff_app, server, tmp_path):
                  "addAttachment", "deleteAttachment"]
     seen = {}
     for number in range(STATEFUL_PASSES):
-        _, statuses = schemathesis(server, staff_app.config["TEST_TOKENS"]["admin"], tmp_path,
+        _, statuses = schemathesis(server, staff_app.config["TEST_TOKENS"]["admin"], tmp_path, st_hooks,
                                    "--phases", "stateful", "--max-examples", "200",
                                    *(f"--include-operation-id={name}" for name in lifecycle),
                                    seed=int(SEED) + number)

@@ -1,4 +1,4 @@
-"""Schemathesis hooks for test_api_schema.py, loaded through SCHEMATHESIS_HOOKS.
+"""Schemathesis hooks for tests/api/test_api_schema.py, loaded by `st` through SCHEMATHESIS_HOOKS.
 
 Schemathesis sends a list value as one part per item, so an empty list sends no part at all. A
 negative body such as {"file": <png>, "x": []} violates `additionalProperties: false`, yet goes
@@ -7,6 +7,7 @@ then reported as "schema-violating request accepted" (ST201). The hook judges an
 multipart request by the bytes that were sent, so such a report is dropped and a real one stays.
 """
 import io
+from pathlib import Path
 
 import jsonschema_rs
 import schemathesis
@@ -14,6 +15,10 @@ from schemathesis.core.failures import AcceptedNegativeData
 from werkzeug.formparser import parse_form_data
 
 MULTIPART = "multipart/form-data"
+# What `st run` needs in its environment to load this module: the project root on its path
+# (tests/support itself would shadow the standard library's html with tests/support/html.py).
+HOOKS_DIR = str(Path(__file__).resolve().parents[2])
+HOOKS_MODULE = "tests.support.schemathesis_hooks"
 
 
 @schemathesis.hook
