@@ -63,7 +63,9 @@ class Compiled:
         found = self._by_database.get(target)
         if found is None:
             query = self._build()
-            sql, params = query.sql()
+            # The database's own context: a query bound to no model (a Select over a subquery)
+            # would otherwise be built with the default one, SQLite's placeholders.
+            sql, params = target.get_sql_context().parse(query)
             found = self._by_database[target] = (query, sql, params, _converters(query))
         return found
 

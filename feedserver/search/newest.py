@@ -12,9 +12,7 @@ ones' matches are the answer.
 import math
 from functools import cache
 
-from peewee import Select, Tuple
-
-from feedserver.db import database, is_mysql, is_postgres
+from feedserver.db import is_mysql, is_postgres
 from feedserver.models import Release, utcnow
 from feedserver.search.budget import Found, budget_ms, within_budget
 from feedserver.search.count import capped_count, capped_matches
@@ -27,7 +25,8 @@ from feedserver.search.match import (
     query_words,
     recent_fts_ids,
 )
-from feedserver.search.query import FIELD_COLUMNS, exact_filter, holding, index_exact
+from feedserver.search.query import exact_filter, index_exact
+from feedserver.search.walk import walk_window
 
 # Windows of newest releases, as multiples of the matches wanted; None reads the whole board.
 # The first is a sample: a word's share in it calls for a window of its own size when that is
@@ -131,7 +130,8 @@ def _search(category_id, field, q, wanted, now, period, rare_anywhere=None):
             return _fts_window(exact, category_id, now, field, words, size, wanted, period, index_is_exact)
     else:
         def window(size, ids, read):  # a walk goes on from the rows it has read
-            return ids + _walk_window(visible(), field, q.split(), size, wanted - len(ids), skip=read)
+            return ids + walk_window(visible, (category_id, period, now), field, q.split(), size,
+                                     wanted - len(ids), skip=read)
     sizes = [times and max(math.ceil(times * wanted), SAMPLE_MIN) for times in WINDOWS]
     ids, size, read, probed = [], sizes[0], 0, words is None
     while True:
@@ -204,27 +204,3 @@ def _fts_window(admitting, category_id, now, field, words, size, wanted, period,
         if len(admitted) >= wanted:
             break
     return Window([i for i in window if i in admitted][:wanted], window.whole)
-
-
-def _walk_window(query, field, words, size, wanted, skip=0):
-    """PostgreSQL, MariaDB: ids of up to `wanted` matches among query's newest rows from `skip` to
-    `size` (None: to the end), newest first."""
-    newest = query.order_by(Release.published_at.desc(), Release.id.desc())
-    if skip:
-        # Go on after the rows already read: their last key comes from the time index alone.
-        key = newest.select(Release.published_at, Release.id).offset(skip - 1).limit(1).tuples().first()
-        if key is None:
-            return []
-        here = Tuple(Release.published_at.db_value(key[0]), key[1])
-        newest = newest.where(Tuple(Release.published_at, Release.id) < here)
-    if size is None:
-        matches = holding(newest, FIELD_COLUMNS[field], words).select(Release.id).limit(wanted)
-        return [row[0] for row in database.execute(matches).fetchall()]
-    recent = newest.select(Release.id, Release.published_at, *FIELD_COLUMNS["all"]).limit(size - skip).alias("w")
-    columns = [getattr(recent.c, column.name) for column in FIELD_COLUMNS[field]]
-    # Rows stream from the time index; the outer LIMIT stops reading at `wanted` matches.
-    matches = holding(Select([recent], [recent.c.id, recent.c.published_at]), columns, words)
-    if is_mysql():  # MariaDB materialises the window: order it again (PostgreSQL streams it in order)
-        matches = matches.order_by(recent.c.published_at.desc(), recent.c.id.desc())
-    # Rows as the driver gives them: peewee's row-by-row wrapper cost more than the query.
-    return newest_first(database.execute(matches.limit(wanted)).fetchall())
