@@ -130,8 +130,8 @@ def _search(category_id, field, q, wanted, now, period, rare_anywhere=None):
             return _fts_window(exact, category_id, now, field, words, size, wanted, period, index_is_exact)
     else:
         def window(size, ids, read):  # a walk goes on from the rows it has read
-            return ids + walk_window(visible, (category_id, period, now), field, q.split(), size,
-                                     wanted - len(ids), skip=read)
+            return ids + walk_window((category_id, period, now), field, q.split(), size, wanted - len(ids),
+                                     skip=read)
     sizes = [times and max(math.ceil(times * wanted), SAMPLE_MIN) for times in WINDOWS]
     ids, size, read, probed = [], sizes[0], 0, words is None
     while True:
