@@ -48,3 +48,20 @@ def test_compiled_windows_equal_the_built_ones(db_app, field):
         # Words with letter case are LIKE patterns: they keep the built statement.
         assert walk.walk_window((None, (None, None), now), "all", ["AI"], 50, 5) == []
 
+
+def test_hostile_words_are_values_and_distinct_searches_add_no_shapes(db_app):
+    """LIKE wildcards and quotes are searched for as text; a flood of distinct words, with letter
+    case or without, compiles no shape beyond the first of each kind."""
+    with db_app.app_context():
+        boards, now = _board(30)
+        where = (boards[0].id, (None, None), now)
+        for word in ("%", "_", "'", "%'; DROP TABLE release; --", "\\"):
+            assert walk.walk_window(where, "all", [word], 30, 10) == []
+        walk.walk_window(where, "all", ["첫낱말"], 30, 10)
+        walk.walk_window(where, "all", ["Word"], 30, 10)
+        before = len(walk._SHAPES)
+        for n in range(200):
+            walk.walk_window(where, "all", [f"낱말{n}"], 30, 10)
+            walk.walk_window(where, "all", [f"Word{n}"], 30, 10)
+        assert len(walk._SHAPES) == before
+        assert Release.select().count() == 30
