@@ -141,6 +141,8 @@ def test_copy_and_print_buttons(live_server, browser):
     page.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; };")
     page.goto(live_server.url + "/board/governor/")
     page.locator("td.col-title a").first.click()
+    # copy.js is deferred: until DOMContentLoaded the button is on the page with no listener yet.
+    page.wait_for_load_state("domcontentloaded")
     permalink = page.url.split("?")[0]
     page.get_by_role("button", name="주소 복사").click()
     page.get_by_role("button", name="복사됨").wait_for()  # the label changes once the clipboard took it
