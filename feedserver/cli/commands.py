@@ -16,6 +16,7 @@ from feedserver.migrate import migrate
 from feedserver.models import Release
 from feedserver.publishing.demo import seed_demo
 from feedserver.publishing.file_text import extract_pending
+from feedserver.search import recent as recent_search
 from feedserver.websub.worker import Worker
 
 
@@ -29,6 +30,9 @@ def migrate_command():
     read = extract_pending()
     if read:
         click.echo(f"전에 올린 첨부파일 {read}개의 내용을 읽었습니다.")
+    moved = recent_search.refresh()
+    if moved is not None:
+        click.echo(f"최근 보도자료 검색 색인: {moved}번 이후 보도자료")
 
 
 @click.command("seed-demo")

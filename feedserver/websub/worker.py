@@ -8,6 +8,7 @@ from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from feedserver.observability import metrics
+from feedserver.search import recent as recent_search
 from feedserver.websub import delivery, outbox, wakeup
 
 log = logging.getLogger(__name__)
@@ -187,3 +188,4 @@ class Worker:
         if time.monotonic() - self.last_purge >= PURGE_EVERY_SECONDS:
             self.last_purge = time.monotonic()
             outbox.purge(self.config["WEBSUB_KEEP_DAYS"])
+            recent_search.refresh()  # a few catalogue reads, until the newest releases outgrow it

@@ -8,9 +8,11 @@ import random
 from datetime import timedelta
 
 import pytest
+from peewee import fn
 
 from feedserver.db import database
 from feedserver.models import Category, Release, bump_feed_state, utcnow
+from feedserver.search import count, recent
 from feedserver.search import index as search_index
 from feedserver.search.newest import newest_counted
 
@@ -76,3 +78,72 @@ def test_the_count_and_the_page_equal_a_check_of_every_release(db_app, seed):
                         assert not found.partial, case
                         assert total == min(len(every), cap), case
                         assert list(found[:wanted]) == every[:wanted], case
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_newest_releases_index_changes_no_count_and_no_page(db_app, seed):
+    """PostgreSQL asks the newest releases' own GIN first (search/recent.py): a cap reached there
+    settles the count, fewer send it to the whole index. Counts and pages stay exact either way."""
+    with db_app.app_context():
+        boards, now = _board(seed)
+        moved = recent.refresh(window=60)
+        if db_app.config["BACKEND"] != "postgresql":
+            assert moved is None and recent.refresh(window=1) is None  # PostgreSQL only
+            return
+        assert moved == recent.bound() == Release.select(fn.MAX(Release.id)).scalar() - 60
+        for category_id in (boards[0].id, None):
+            for field, q in QUERIES:
+                every = _reference(category_id, field, q, now, (None, None))
+                for wanted, cap in ((5, 6), (5, 11), (5, 400)):
+                    found = newest_counted(category_id, field, q, wanted, cap, now=now)
+                    total = len(found) if found.total is None else found.total
+                    case = (category_id, field, q, wanted, cap)
+                    assert total == min(len(every), cap), case
+                    assert list(found[:wanted]) == every[:wanted], case
+
+
+def test_a_common_words_count_stops_in_the_newest_releases_index(db_app, monkeypatch):
+    """A word the newest releases hold up to the cap is counted there: the statement bounds the
+    ids with a literal the partial index's predicate follows from, and PostgreSQL's planner uses it."""
+    with db_app.app_context():
+        _board(5)
+        if db_app.config["BACKEND"] != "postgresql":
+            assert recent.refresh(window=60) is None and recent.bound() is None
+            return
+        database.execute_sql(f"CREATE INDEX {recent.NAME}_next ON release_search (release_id)")  # a dead build's
+        bound = recent.refresh(window=60)
+        asked = []
+        run = database.obj.execute
+
+        def spy(query, *args, **kwargs):
+            asked.append(query.sql())
+            return run(query, *args, **kwargs)
+
+        monkeypatch.setattr(database.obj, "execute", spy)
+        found = count.capped_matches(None, "all", "청년", ["청년"], 10, utcnow())
+        assert len(found) == 10 and all(row[0] > bound for row in found)
+        assert len(asked) == 1 and f"release_id > {bound}" in asked[0][0]
+        monkeypatch.setattr(database.obj, "execute", run)
+        with database.atomic():
+            database.execute_sql("SET LOCAL enable_seqscan = off")
+            plan = "\n".join(row[0] for row in database.execute_sql("EXPLAIN " + asked[0][0], asked[0][1]))
+        assert recent.NAME in plan, plan
+        # Fewer matches than the cap among the newest: the whole index answers, every match counted.
+        rare = count.capped_matches(None, "all", RARE, [RARE], 1000, utcnow())
+        assert len(rare) == len(_reference(None, "all", RARE, utcnow(), (None, None))) > 0
+
+
+def test_the_newest_releases_index_moves_on_only_when_outgrown(db_app):
+    with db_app.app_context():
+        _board(7, count=120)
+        if db_app.config["BACKEND"] != "postgresql":
+            assert recent.refresh(window=10) is None
+            return
+        top = Release.select(fn.MAX(Release.id)).scalar()
+        assert recent.refresh(window=100) is None and recent.bound() is None  # 120 ids: too few to split
+        assert recent.refresh(window=40) == top - 40
+        assert recent.refresh(window=40) is None  # holds 40, not yet twice as many
+        assert recent.refresh(window=15) == top - 15 == recent.read_bound(database.obj)
+        names = [row[0] for row in database.execute_sql(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'release_search'")]
+        assert sorted(names) == sorted(["release_search_pkey", "release_search_tsv", recent.NAME])
