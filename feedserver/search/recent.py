@@ -60,10 +60,10 @@ def forget():
         _cached.update(read_at=-BOUND_SECONDS)
 
 
-def refresh(db=None, window=WINDOW, concurrently=True):
-    """Build the partial index over the newest `window` ids once the table has twice that past its
-    bound (or past none); return the new bound, or None when nothing was done."""
-    db = db or database.obj
+def refresh(db=None, window=None, concurrently=True):
+    """Build the partial index over the newest `window` ids (WINDOW) once the table has twice that
+    past its bound (or past none); return the new bound, or None when nothing was done."""
+    db, window = db or database.obj, window or WINDOW
     if not is_postgres(db):
         return None
     top = db.execute_sql("SELECT max(release_id) FROM release_search").fetchone()[0] or 0

@@ -14,6 +14,7 @@ from feedserver.db import database
 from feedserver.models import Category, Release, bump_feed_state, utcnow
 from feedserver.search import count, recent
 from feedserver.search import index as search_index
+from feedserver.websub.worker import Worker
 from feedserver.search.newest import newest_counted
 
 # Texts a release's title or body is drawn from: the word, a decoy holding each of its bigrams
@@ -147,3 +148,23 @@ def test_the_newest_releases_index_moves_on_only_when_outgrown(db_app):
         names = [row[0] for row in database.execute_sql(
             "SELECT indexname FROM pg_indexes WHERE tablename = 'release_search'")]
         assert sorted(names) == sorted(["release_search_pkey", "release_search_tsv", recent.NAME])
+
+
+def test_migrate_and_the_worker_build_the_newest_releases_index(db_app, monkeypatch):
+    """`feedserver migrate` builds it once the board outgrows twice its window; the worker's
+    periodic pass moves it on as releases are added."""
+    monkeypatch.setattr(recent, "WINDOW", 50)
+    with db_app.app_context():
+        _board(9, count=120)
+        result = db_app.test_cli_runner().invoke(args=["migrate"])
+        assert result.exit_code == 0, result.output
+        if db_app.config["BACKEND"] != "postgresql":
+            assert "검색 색인" not in result.output and recent.bound() is None
+            return
+        top = Release.select(fn.MAX(Release.id)).scalar()
+        assert f"최근 보도자료 검색 색인: {top - 50}번 이후 보도자료" in result.output
+        assert recent.bound() == top - 50
+        _board(10, count=60)  # 110 past the bound: more than twice the window
+        worker = Worker(db_app)
+        worker._purge()
+        assert recent.bound() == Release.select(fn.MAX(Release.id)).scalar() - 50
