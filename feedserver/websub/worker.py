@@ -44,6 +44,7 @@ class Worker:
         self.inflight = {}  # future -> (kind, target host)
         self.claimed = {}  # future -> job
         self.last_purge = self.last_gauge = 0.0
+        self.indexing = None  # the thread refreshing the newest releases' search index
 
     def run(self):
         """Work until stop() is called; return how many running jobs were handed back unfinished."""
@@ -188,4 +189,16 @@ class Worker:
         if time.monotonic() - self.last_purge >= PURGE_EVERY_SECONDS:
             self.last_purge = time.monotonic()
             outbox.purge(self.config["WEBSUB_KEEP_DAYS"])
-            recent_search.refresh()  # a few catalogue reads, until the newest releases outgrow it
+            if self.indexing is None or not self.indexing.is_alive():
+                # Its own thread: rebuilding the index takes seconds at a million releases, and
+                # this loop must go on claiming jobs meanwhile.
+                self.indexing = threading.Thread(target=self._refresh_search, name="search-index", daemon=True)
+                self.indexing.start()
+
+    def _refresh_search(self):
+        """Move the newest releases' search index on if they outgrew it (a few catalogue reads if not)."""
+        try:
+            with self.app.app_context():
+                recent_search.refresh()
+        except Exception:  # the next pass tries again; searches use the whole index meanwhile
+            log.exception("refreshing the newest releases' search index failed")
