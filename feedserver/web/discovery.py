@@ -7,7 +7,7 @@ from lxml import etree
 
 from feedserver.models import Category, Release, utcnow
 from feedserver.syndication.formats import to_opml
-from feedserver.web.urls import base_url
+from feedserver.web.urls import base_url, remembered_url_for
 
 bp = Blueprint("discovery", __name__)
 FORMAT_NAMES = {"rss": ("RSS 2.0", "application/rss+xml"), "atom": ("Atom 1.0", "application/atom+xml"),
@@ -39,7 +39,7 @@ def alternates(category=None, field="all", q=""):
 def feed_alternates(endpoint, values, label):
     """Return the three formats of one feed as <link rel=alternate> descriptions."""
     return [{"type": mime, "title": f"{label} ({name})", "name": name,
-             "url": url_for(endpoint, fmt=fmt, **values)}
+             "url": remembered_url_for(endpoint, fmt=fmt, **values)}
             for fmt, (name, mime) in FORMAT_NAMES.items()]
 
 

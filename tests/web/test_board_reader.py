@@ -2,7 +2,10 @@
 release navigation that keeps the list, and pages worth sharing and printing."""
 from datetime import timedelta
 
+import pytest
+
 from feedserver.models import Attachment, Release, utcnow
+from feedserver.web.sharing import first_image
 
 SEED_811 = "김동연, 전해철 위원장과 제2기 도정자문위원회 출범. 첫 회의 열어"
 
@@ -181,3 +184,18 @@ def test_release_page_is_worth_sharing_and_printing(app, html, make_category, ma
     assert "@media print" in css and ".site-header" in css and ".no-print" in css
     tree = html.page(client.get(f"/releases/{pictured.public_id}"))
     assert meta("og:image") == "http://localhost/media/abc.png" and meta("twitter:card") == "summary_large_image"
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("<p>그림 없는 본문: img, &lt;img src=x&gt;</p>", None),
+    ('<p>앞</p><IMG SRC="/media/upper.png"><img src="/media/2.png">', "/media/upper.png"),
+    ('<p><a title=\'<img src="/media/fake.png">\' href="/x">링크</a></p>', None),
+    ('<p><a title=\'<img src="/media/fake.png">\'>링크</a><img src="/media/real.png"></p>', "/media/real.png"),
+    ('<img src="data:image/png;base64,AAAA"><img src="/media/later.png">', None),
+    ('<img src="//elsewhere.example/x.png">', None),
+    ("", None),
+])
+def test_the_share_image_is_the_first_picture_tag(body, expected):
+    """A body with no "<img" is answered without a parse; one holding it is parsed whole, so
+    "<img" inside an attribute's value is no picture, and the first real tag is the one."""
+    assert first_image(body) == expected
