@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
+from feedserver.db import is_postgres
 from feedserver.observability import metrics
 from feedserver.search import recent as recent_search
 from feedserver.websub import delivery, outbox, wakeup
@@ -189,7 +190,7 @@ class Worker:
         if time.monotonic() - self.last_purge >= PURGE_EVERY_SECONDS:
             self.last_purge = time.monotonic()
             outbox.purge(self.config["WEBSUB_KEEP_DAYS"])
-            if self.indexing is None or not self.indexing.is_alive():
+            if is_postgres() and (self.indexing is None or not self.indexing.is_alive()):
                 # Its own thread: rebuilding the index takes seconds at a million releases, and
                 # this loop must go on claiming jobs meanwhile.
                 self.indexing = threading.Thread(target=self._refresh_search, name="search-index", daemon=True)
