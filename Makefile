@@ -33,8 +33,12 @@ run: demo
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
+# In parallel (one pytest-xdist worker per CPU, each with its own server databases), then the
+# few tests marked `alone` one at a time: they restart a shared server or bound a time.
+TEST_JOBS ?= auto
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS) -m "not alone"
+	$(BIN)/python -m pytest -m alone
 
 $(BENCH_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(BENCH_VENV)

@@ -42,17 +42,25 @@ from tests.support.databases import (
 
 
 def pytest_sessionstart(session):
-    """Fail the run loudly when a database that was asked for is unreachable."""
+    """Fail the run loudly when a database that was asked for is unreachable; under xdist,
+    create this worker's own databases beside it (tests/support/databases.py)."""
+    for name, url in databases_module.GIVEN_URLS.items():
+        if url:
+            _reachable(name, url)
+    databases_module.create_own_databases()
     for name, url in SERVER_URLS.items():
-        if not url:
-            continue
-        db = make_database(url, pool_size=1)
-        try:
-            db.connect()
-            db.execute_sql("SELECT 1")
-            db.close()
-        except Exception as exc:  # noqa: BLE001 - any failure means unreachable
-            raise pytest.UsageError(f"{name} test database {url} is unreachable: {exc}")
+        if url and url != databases_module.GIVEN_URLS[name]:
+            _reachable(name, url)
+
+
+def _reachable(name, url):
+    db = make_database(url, pool_size=1)
+    try:
+        db.connect()
+        db.execute_sql("SELECT 1")
+        db.close()
+    except Exception as exc:  # noqa: BLE001 - any failure means unreachable
+        raise pytest.UsageError(f"{name} test database {url} is unreachable: {exc}")
 
 
 def pytest_terminal_summary(terminalreporter):

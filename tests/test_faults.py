@@ -199,6 +199,7 @@ def _pg_ctl(action):
 
 
 @pytest.mark.slow
+@pytest.mark.alone  # it stops the shared PostgreSQL: no other test may be using it meanwhile
 @pytest.mark.skipif(not os.path.isdir("/etc/postgresql") or not shutil.which("pg_ctlcluster"),
                     reason="needs a local Debian PostgreSQL cluster (pg_ctlcluster)")
 def test_postgres_restart_gives_503_then_recovers_without_restarting_the_app(tmp_path, databases, staff, websub):

@@ -330,6 +330,7 @@ def test_a_long_body_is_cut_at_a_safe_boundary_in_every_feed_format(db_app, make
         assert not tree.xpath("//script|//@*[starts-with(name(), 'on')]"), fmt
 
 
+@pytest.mark.alone  # a 0.5 s bound, measured with the CPU to itself
 def test_a_15_mb_body_renders_every_feed_fast_and_not_empty(app, make_release):
     app.config["FEED_CACHE_BYTES"] = 0
     with app.app_context():
@@ -351,6 +352,7 @@ def test_a_15_mb_body_renders_every_feed_fast_and_not_empty(app, make_release):
     "<p>" + "줄<br>" * 20_000 + "</p>",
     "평문 " * 20_000,
 ], ids=["nested", "entity-at-cut", "void-elements", "plain-text"])
+@pytest.mark.alone  # a 0.5 s bound, measured with the CPU to itself
 def test_truncation_is_bounded_balanced_and_never_empty(body):
     from feedserver.syndication.formats import truncate_html
     start = time.perf_counter()

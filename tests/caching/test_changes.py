@@ -10,7 +10,8 @@ from feedserver.caching.statememo import current, remember
 from feedserver.db import database, libpq_url
 
 NOW = datetime(2024, 5, 6, 23, 46, tzinfo=UTC)
-pytestmark = pytest.mark.backends("postgresql")
+# Writes are seen within 100 ms: measured alone, not beside other tests competing for the CPU.
+pytestmark = [pytest.mark.backends("postgresql"), pytest.mark.alone]
 
 
 class Counter:

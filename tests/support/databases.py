@@ -1,4 +1,9 @@
-"""Test databases: SQLite files under tmp_path, and PostgreSQL/MariaDB when their URLs are set."""
+"""Test databases: SQLite files under tmp_path, and PostgreSQL/MariaDB when their URLs are set.
+
+Under pytest-xdist (`make test` runs the suite in parallel) each worker has its own server
+databases beside the one the URL names ("test_gw0", "test_gw1", ...): a test empties its
+database first, which would pull the tables from under a test running in another worker.
+"""
 import os
 from urllib.parse import urlparse
 
@@ -8,10 +13,22 @@ from feedserver import create_app
 from feedserver.db import database, make_database
 from feedserver.migrate import MIGRATIONS_DIR, migrate
 
-SERVER_URLS = {
+GIVEN_URLS = {
     "postgresql": os.environ.get("FEEDSERVER_TEST_POSTGRES_URL", ""),
     "mysql": os.environ.get("FEEDSERVER_TEST_MYSQL_URL", ""),
 }
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _own(url):
+    """Return url naming this xdist worker's own database (url itself outside xdist)."""
+    if not url or not WORKER:
+        return url
+    parts = urlparse(url)
+    return parts._replace(path=f"{parts.path}_{WORKER}").geturl()
+
+
+SERVER_URLS = {name: _own(url) for name, url in GIVEN_URLS.items()}
 BACKENDS = ["sqlite"] + [name for name, url in SERVER_URLS.items() if url]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -29,6 +46,25 @@ def reset_server_database(url):
             db.execute_sql(f"DROP TABLE `{table}`")
         db.execute_sql("SET FOREIGN_KEY_CHECKS = 1")
     db.close()
+
+
+def create_own_databases():
+    """Create this xdist worker's databases on the servers the given URLs name, if missing."""
+    for name, url in SERVER_URLS.items():
+        if not url or url == GIVEN_URLS[name]:
+            continue
+        own = urlparse(url).path.lstrip("/")
+        db = make_database(GIVEN_URLS[name], pool_size=1)
+        db.connect()
+        try:
+            if name == "postgresql":
+                if not db.execute_sql("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone():
+                    db.execute_sql(f'CREATE DATABASE "{own}"')
+            else:
+                db.execute_sql(f"CREATE DATABASE IF NOT EXISTS `{own}` CHARACTER SET utf8mb4")
+        finally:
+            db.close()
+            db.close_all()
 
 
 def close_database():
