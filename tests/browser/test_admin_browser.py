@@ -66,6 +66,7 @@ def test_editor_publishes_schedules_and_readers_see_it(admin_site, browser_page,
     titles = page.locator("table.board-table tbody td.col-title a").all_text_contents()
     assert titles[0].strip() == FIRST and SECOND not in [t.strip() for t in titles]
     page.get_by_role("link", name=FIRST).click()
+    page.wait_for_load_state()  # the heading can be parsed before the body on a busy machine
     assert page.locator("h1").text_content() == FIRST
     assert page.locator(".release-body p").all_text_contents() == [
         "경기도가 반도체 인재를 키웁니다.", "올해 예산은 300억 원입니다."]

@@ -106,8 +106,10 @@ def test_press_fields_correction_history_and_restore_in_chromium(live_server, de
     page.get_by_role("button", name="변경 저장", exact=True).click()
     assert page.locator(".flash").first.text_content() == "변경 내용을 저장했습니다."
     page.get_by_role("link", name="수정 이력").click()
+    page.wait_for_load_state()  # count() reads at once: the whole page first
     assert page.locator("tr[data-revision]").count() == 2
     page.get_by_role("button", name="두 판 비교").click()
+    page.wait_for_load_state()
     assert page.locator("section[aria-labelledby=diff-body] del").all_text_contents() == ["100억"]
     assert page.locator("section[aria-labelledby=diff-body] ins").all_text_contents() == ["120억"]
     page.screenshot(path=str(artifacts_dir / "admin-revision-diff.png"), full_page=True)
