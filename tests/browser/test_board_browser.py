@@ -83,6 +83,7 @@ def test_search_pages_with_exact_counts_and_highlights(live_server, sized, artif
     page.get_by_label("검색 항목").select_option(label="제목")
     page.get_by_label("검색어").fill("청년")
     page.get_by_role("button", name="검색").click()
+    page.wait_for_load_state()
     total = page.locator("p.board-total").inner_text()
     count = int(page.locator("p.board-total strong").inner_text().replace(",", ""))
     pages = (count + 9) // 10
@@ -96,10 +97,12 @@ def test_search_pages_with_exact_counts_and_highlights(live_server, sized, artif
     page.screenshot(path=str(artifacts_dir / f"board-search-{page.kind}.png"), full_page=True)
     assert axe(page) == []
     page.locator("nav.pagination").get_by_role("link", name="마지막").click()
+    page.wait_for_load_state()  # ROWS reads the rows at once: the whole page first
     assert page.locator("p.board-total").inner_text() == f"검색 결과 {count:,}건 · {pages}/{pages}쪽"
     assert page.evaluate(ROWS)[-1]["no"] == "1"
     page.locator("nav.pagination").get_by_role("link", name="처음").click()
     page.locator("nav.pagination").get_by_role("link", name="2", exact=True).click()
+    page.wait_for_load_state()
     assert [int(r["no"]) for r in page.evaluate(ROWS)][0] == count - 10
     assert no_overflow(page)
 
