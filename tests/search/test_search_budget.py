@@ -96,6 +96,7 @@ def titles(html):
     return titles
 
 
+@pytest.mark.alone  # compares a 3 ms budget's search with a whole one: measured with the CPU to itself
 def test_searches_past_their_budget_answer_in_time_and_say_so(board_app, html, notice, titles):
     client = board_app.test_client()
     assert len(titles(client.get("/board/news/"))) == 10  # templates compiled before timing
@@ -141,6 +142,7 @@ def test_a_cut_search_asked_for_a_page_past_what_it_found_answers(board_app, htm
     assert notice(tree)[0].startswith(NOTICE) and html.board_rows(tree) == []
 
 
+@pytest.mark.alone  # compares a cut statement's time with a whole one's
 def test_one_statement_is_stopped_inside_the_database(board_app, monkeypatch):
     # One window, the whole board: one statement, no step between two for Python to check.
     monkeypatch.setattr(search_newest, "WINDOWS", (None,))

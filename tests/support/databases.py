@@ -38,6 +38,10 @@ def reset_server_database(url):
     db = make_database(url, pool_size=1)
     db.connect()
     if urlparse(url).scheme.startswith("postgres"):
+        # An earlier test's background thread (a LISTEN, a worker's) may still be using the
+        # schema: DROP SCHEMA then deadlocks with it. End every other session on this database.
+        db.execute_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
         db.execute_sql("DROP SCHEMA public CASCADE")
         db.execute_sql("CREATE SCHEMA public")
     else:

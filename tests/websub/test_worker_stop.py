@@ -53,6 +53,7 @@ def stop(worker, websub, app, jobs):
 
 
 @pytest.mark.backends("sqlite", "postgresql", "mysql")
+@pytest.mark.alone  # the worker stops within 2.5 s: measured with the CPU to itself
 def test_sigterm_hands_back_jobs_that_outlast_the_stop_time(backend, tmp_path, databases, subscriber, websub):
     app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
     queue_deliveries(app, subscriber, "/hang", 3)  # each answer takes 3 s
