@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from peewee import SQL, fn
 
 from feedserver.audience.visitors import SEOUL
-from feedserver.db import is_postgres
+from feedserver.db import database, is_postgres, is_sqlite
 from feedserver.models import AudienceSeen, Compiled, Release, Slot
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,15 @@ class DatabaseSeen(_Counting):
     """First views as rows of audience_seen (dropped at the day's rollover)."""
 
     def first(self, day, scope, visitor, address, cap):
+        if cap and is_sqlite():
+            # One write transaction for the insert and the count: between the two, other
+            # readers from the address could insert too, and each would then count them all
+            # and none would count (fewer than the cap counted). SQLite runs one writer at a time.
+            with database.atomic(lock_type="IMMEDIATE"):
+                return self._first(day, scope, visitor, address, cap)
+        return self._first(day, scope, visitor, address, cap)
+
+    def _first(self, day, scope, visitor, address, cap):
         seen = {"day": day, "scope": scope, "address": address}
         if _REMEMBER.execute(visitor=visitor, **seen).rowcount != 1:
             return False
