@@ -102,6 +102,18 @@ def watch():
     return watch_csp
 
 
+# Each picture's natural width once it has loaded or failed (0): read at once, a picture the
+# browser is still fetching reads 0 on a busy machine.
+LOADED_WIDTHS = ("all => Promise.all(all.map(img => img.complete ? img.naturalWidth : new Promise("
+                 "done => { img.onload = img.onerror = () => done(img.naturalWidth); })))")
+
+
+@pytest.fixture
+def loaded_widths():
+    """loaded_widths(locator): the natural width of each matched picture once it has loaded (0: failed)."""
+    return lambda locator: locator.evaluate_all(LOADED_WIDTHS)
+
+
 @pytest.fixture
 def watched_page(browser_page):
     """browser_page that also records CSP violations in every frame."""

@@ -12,11 +12,6 @@ import pytest
 from feedserver.admin.accounts import create_user, end_sessions
 from feedserver.models import Release, User
 
-# Each picture's natural width once it has loaded or failed (0): read at once, a picture the
-# browser is still fetching reads 0 on a busy machine.
-LOADED_WIDTHS = ("all => Promise.all(all.map(img => img.complete ? img.naturalWidth : new Promise("
-                 "done => { img.onload = img.onerror = () => done(img.naturalWidth); })))")
-
 pytestmark = pytest.mark.browser
 
 TITLE = "경기도, 2025년 청년 일자리 지원 계획 발표"
@@ -91,7 +86,8 @@ def attachment_names(scope):
     return [text.split(" (")[0].strip() for text in scope.locator(".attachments li").all_inner_texts()]
 
 
-def test_the_whole_desk_from_paste_to_restore(desk, demo_app, staff, samples, clipboard, artifacts_dir):
+def test_the_whole_desk_from_paste_to_restore(desk, demo_app, staff, samples, clipboard, artifacts_dir,
+                                              loaded_widths):
     page, site = desk
     page.goto(site + "/admin/releases/new")
     sign_in(page, staff.PASSWORD)
@@ -110,7 +106,7 @@ def test_the_whole_desk_from_paste_to_restore(desk, demo_app, staff, samples, cl
     page.get_by_role("button", name="미리보기").click()
     preview = page.locator("section.preview")
     check_body(preview.locator(".release-body"))
-    assert preview.locator(f".release-body img[alt='{ALT}']").evaluate_all(LOADED_WIDTHS) == [1]
+    assert loaded_widths(preview.locator(f".release-body img[alt='{ALT}']")) == [1]
     # The picture is one of the release's files (the editor's design): listed with the attachments.
     assert attachment_names(preview) == [PICTURE, PDF, HWP_NAME]
     assert [t.split(" (")[0] for t in page.locator(".staged-files li").all_inner_texts()] == [PDF, HWP_NAME]
@@ -132,7 +128,7 @@ def test_the_whole_desk_from_paste_to_restore(desk, demo_app, staff, samples, cl
     page.goto(public)
     body = page.locator(".release-body")
     check_body(body)
-    assert body.locator(f"img[alt='{ALT}']").evaluate_all(LOADED_WIDTHS) == [1]
+    assert loaded_widths(body.locator(f"img[alt='{ALT}']")) == [1]
     assert attachment_names(page) == [PICTURE, PDF, HWP_NAME]
     meta = page.locator(".release-meta")
     assert meta.locator(".department").text_content() == "일자리정책과"

@@ -9,11 +9,6 @@ import pytest
 
 from feedserver.models import Release
 
-# Each picture's natural width once it has loaded or failed (0): read at once, a picture the
-# browser is still fetching reads 0 on a busy machine.
-LOADED_WIDTHS = ("all => Promise.all(all.map(img => img.complete ? img.naturalWidth : new Promise("
-                 "done => { img.onload = img.onerror = () => done(img.naturalWidth); })))")
-
 pytestmark = pytest.mark.browser
 
 TITLE = "경기도, 청년 지원 계획 발표"
@@ -66,7 +61,7 @@ def _paste(page, clipboard, html, text="붙여넣기"):
 
 
 def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
-        admin_site, browser, staff, samples, clipboard, demo_app, artifacts_dir):
+        admin_site, browser, staff, samples, clipboard, demo_app, artifacts_dir, loaded_widths):
     context, page = _context(browser, viewport={"width": 1280, "height": 900})
     page.add_init_script(WATCH_CSP)
     page.on("dialog", lambda dialog: dialog.accept(ALT) if dialog.type == "prompt" else dialog.dismiss())
@@ -96,7 +91,7 @@ def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
     assert "/edit" in page.url  # the new release became a draft so the picture has a home
     page.evaluate(PASTE_FILE, list(samples.tiny_png()))  # a picture pasted from the clipboard
     page.locator(".jodit-wysiwyg img").nth(1).wait_for()
-    assert page.locator(".jodit-wysiwyg img").first.evaluate_all(LOADED_WIDTHS) == [1]
+    assert loaded_widths(page.locator(".jodit-wysiwyg img").first) == [1]
     page.screenshot(path=str(artifacts_dir / "editor-desktop.png"), full_page=True)
     assert _violations(page) == []
 
@@ -110,7 +105,7 @@ def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
     # Editing shows the stored HTML in the editor (no raw tags) and saving changes nothing.
     page.wait_for_selector(".jodit-wysiwyg table")
     assert "<p>" not in page.locator(".jodit-wysiwyg").inner_text()
-    assert page.locator(".jodit-wysiwyg img").evaluate_all(LOADED_WIDTHS) == [1, 1]
+    assert loaded_widths(page.locator(".jodit-wysiwyg img")) == [1, 1]
     assert _violations(page) == []
     page.get_by_role("button", name="변경 저장", exact=True).click()
     assert page.locator(".flash").first.text_content() == "바뀐 내용이 없습니다."
@@ -127,7 +122,7 @@ def test_paste_from_hangul_and_word_insert_a_picture_and_publish(
     assert body.locator("ul > li").text_content() == "문의: 일자리정책과"
     images = body.locator(f"img[alt='{ALT}']")
     assert images.count() == 2
-    assert images.evaluate_all(LOADED_WIDTHS) == [1, 1]
+    assert loaded_widths(images) == [1, 1]
     assert _violations(page) == []
     assert [e for e in page.errors if not e[1].endswith(JODIT_JS) or INLINE_STYLE not in e[0]] == []
     context.close()
