@@ -35,9 +35,9 @@ from tests.support.databases import (
     BACKENDS,
     IN_CI,
     SERVER_URLS,
-    backend_url,
     build_app,
     close_database,
+    fresh_url,
 )
 
 
@@ -96,7 +96,7 @@ def clipboard():
 
 @pytest.fixture
 def databases():
-    """build_app, backend_url, close_database, reset_server_database, SERVER_URLS, IN_CI."""
+    """build_app, fresh_url, backend_url, close_database, reset_server_database, SERVER_URLS, IN_CI."""
     return databases_module
 
 
@@ -186,7 +186,7 @@ def subscriber():
 @pytest.fixture
 def app(tmp_path):
     """An empty, migrated app on SQLite."""
-    app = build_app(tmp_path, backend_url("sqlite", tmp_path))
+    app = build_app(tmp_path, fresh_url("sqlite", tmp_path))
     yield app
     close_database()
 
@@ -194,7 +194,7 @@ def app(tmp_path):
 @pytest.fixture(params=BACKENDS)
 def db_app(request, tmp_path):
     """An empty, migrated app on every configured backend."""
-    app = build_app(tmp_path, backend_url(request.param, tmp_path))
+    app = build_app(tmp_path, fresh_url(request.param, tmp_path))
     app.config["BACKEND"] = request.param
     yield app
     close_database()

@@ -298,7 +298,7 @@ def test_postgres_counts_a_first_view_in_one_statement_within_the_cap(backend, d
     from playhouse.test_utils import count_queries
 
     from feedserver.models import AudienceSeen, Release
-    app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
+    app = databases.build_app(tmp_path, databases.fresh_url(backend, tmp_path))
     with app.app_context():
         release = make_release(make_category())
         day, scope = date(2026, 12, 1), f"release:{release.id}"
@@ -321,7 +321,7 @@ def test_agents_from_one_address_arriving_at_once_count_at_most_the_cap(backend,
 
     from feedserver.db import database
     from feedserver.models import AudienceSeen, Release
-    app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
+    app = databases.build_app(tmp_path, databases.fresh_url(backend, tmp_path))
     with app.app_context():
         release = make_release(make_category())
     start, counted = threading.Barrier(8), []

@@ -25,7 +25,7 @@ class Counter:
 
 @pytest.fixture
 def pg_app(backend, databases, tmp_path):
-    app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
+    app = databases.build_app(tmp_path, databases.fresh_url(backend, tmp_path))
     yield app
     databases.close_database()
 

@@ -133,7 +133,7 @@ def test_parameters_pages_do_not_read_share_one_cache_entry(app, make_category, 
 
 
 def test_a_page_cache_of_zero_bytes_renders_every_request(tmp_path, databases):
-    app = databases.build_app(tmp_path, databases.backend_url("sqlite", tmp_path), PAGE_CACHE_BYTES=0)
+    app = databases.build_app(tmp_path, databases.fresh_url("sqlite", tmp_path), PAGE_CACHE_BYTES=0)
     try:
         assert app.test_client().get("/board/").status_code == 200
         assert len(app.extensions["feedserver.pages"]._cache) == 0

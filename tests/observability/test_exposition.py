@@ -47,7 +47,7 @@ def test_a_token_opens_metrics(app):
                                                ("10.1.2.3, 203.0.113.5", 404)])
 def test_an_allowed_network_is_judged_by_the_trusted_address(tmp_path, databases, forwarded, status):
     """Behind one proxy, a client cannot claim the scraper's network by adding X-Forwarded-For."""
-    app = databases.build_app(tmp_path, databases.backend_url("sqlite", tmp_path), PROXY_FIX_HOPS=1,
+    app = databases.build_app(tmp_path, databases.fresh_url("sqlite", tmp_path), PROXY_FIX_HOPS=1,
                               METRICS_ALLOW_NETWORKS=["10.0.0.0/8"])
     try:
         assert metrics(app.test_client(), **{"X-Forwarded-For": forwarded}).status_code == status
@@ -57,7 +57,7 @@ def test_an_allowed_network_is_judged_by_the_trusted_address(tmp_path, databases
 
 def test_allowed_networks_come_from_the_environment_too(tmp_path, databases, monkeypatch):
     monkeypatch.setenv("FEEDSERVER_METRICS_ALLOW_NETWORKS", "192.0.2.0/24, 127.0.0.1/32")
-    app = databases.build_app(tmp_path, databases.backend_url("sqlite", tmp_path))
+    app = databases.build_app(tmp_path, databases.fresh_url("sqlite", tmp_path))
     try:
         assert metrics(app.test_client()).status_code == 200
     finally:
@@ -66,5 +66,5 @@ def test_allowed_networks_come_from_the_environment_too(tmp_path, databases, mon
 
 def test_a_malformed_network_stops_the_start(tmp_path, databases):
     with pytest.raises(ValueError):
-        databases.build_app(tmp_path, databases.backend_url("sqlite", tmp_path),
+        databases.build_app(tmp_path, databases.fresh_url("sqlite", tmp_path),
                             METRICS_ALLOW_NETWORKS=["10.0.0.0/33"])

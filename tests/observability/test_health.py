@@ -15,7 +15,7 @@ def test_healthz_answers_without_asking_the_database(app):
 
 @pytest.mark.backends("sqlite", "postgresql", "mysql")
 def test_readyz_is_ready_on_a_migrated_database(backend, tmp_path, databases):
-    app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
+    app = databases.build_app(tmp_path, databases.fresh_url(backend, tmp_path))
     (tmp_path / "attachments").mkdir()
     try:
         response = app.test_client().get("/readyz")

@@ -60,7 +60,7 @@ def test_each_answer_gets_its_own_id_even_from_the_fast_path(board):
 
 def test_the_client_address_is_the_trusted_one(tmp_path, databases, caplog):
     caplog.set_level(logging.INFO, logger="feedserver.requests")
-    app = databases.build_app(tmp_path, databases.backend_url("sqlite", tmp_path), PROXY_FIX_HOPS=1)
+    app = databases.build_app(tmp_path, databases.fresh_url("sqlite", tmp_path), PROXY_FIX_HOPS=1)
     try:
         get(app.test_client(), "/healthz", headers={"X-Forwarded-For": "198.51.100.7, 203.0.113.9"})
     finally:
@@ -69,7 +69,7 @@ def test_the_client_address_is_the_trusted_one(tmp_path, databases, caplog):
 
 
 def test_json_logs_carry_the_fields_as_keys(tmp_path, databases, capfd):
-    app = databases.build_app(tmp_path, databases.backend_url("sqlite", tmp_path), LOG_FORMAT="json")
+    app = databases.build_app(tmp_path, databases.fresh_url("sqlite", tmp_path), LOG_FORMAT="json")
     try:
         capfd.readouterr()
         get(app.test_client(), "/healthz", headers={"X-Request-ID": "req-0000000000001"})
@@ -144,7 +144,7 @@ def test_rate_limit_refusals_are_counted_by_bucket(staff_app_with):
 
 def test_metrics_and_logs_can_be_turned_off(tmp_path, databases, caplog):
     caplog.set_level(logging.INFO, logger="feedserver.requests")
-    app = databases.build_app(tmp_path, databases.backend_url("sqlite", tmp_path),
+    app = databases.build_app(tmp_path, databases.fresh_url("sqlite", tmp_path),
                               METRICS_ENABLED=False, REQUEST_LOG=False)
     before = sample("feedserver_http_requests_total", route="/healthz", status="200")
     try:

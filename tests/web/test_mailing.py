@@ -73,7 +73,7 @@ def test_link_pages_set_no_cookie_and_are_never_cached(app, staff):
 
 
 def test_subscribe_is_rate_limited_per_client(tmp_path, databases, staff):
-    app = databases.build_app(tmp_path, databases.backend_url("sqlite", tmp_path), RATE_LIMIT_MAIL="3/minute")
+    app = databases.build_app(tmp_path, databases.fresh_url("sqlite", tmp_path), RATE_LIMIT_MAIL="3/minute")
     client = app.test_client()
     token = staff.form_token(client, "/subscribe")  # the first request of three
     codes = [client.post("/subscribe", data={"csrf_token": token, "address": f"r{n}@example.org",

@@ -139,7 +139,7 @@ def test_remembered_boards_and_counts_follow_writes_and_scheduled_releases(backe
     """Rendered without the page cache, a board page remembers its category, tabs and count only
     while nothing is written: a board added elsewhere and a scheduled release coming due show."""
     from feedserver.caching.pages import PageCache
-    app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
+    app = databases.build_app(tmp_path, databases.fresh_url(backend, tmp_path))
     app.extensions["feedserver.pages"] = PageCache(0)  # every page rendered from the database
     with app.app_context():
         news = make_category()

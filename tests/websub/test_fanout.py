@@ -135,7 +135,7 @@ def _worker_process(app, tmp_path):
 @pytest.mark.alone  # each delivery within 1 s: measured with the CPU to itself
 def test_postgres_wakes_an_idle_worker_at_once(backend, databases, tmp_path, make_category, websub):
     """LISTEN/NOTIFY: with a 5-second poll, each publish still reaches the subscriber in well under 1 s."""
-    db_app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
+    db_app = databases.build_app(tmp_path, databases.fresh_url(backend, tmp_path))
     db_app.config.update(websub.FAST, WEBSUB_POLL_SECONDS=5.0)
     sink = websub.Sink()
     try:

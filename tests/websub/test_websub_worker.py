@@ -180,7 +180,7 @@ def test_status_page_is_for_admins_and_lists_subscriptions(hub_app, subscriber, 
 
 def test_per_client_feed_limits_never_refuse_the_worker(tmp_path, subscriber, databases, make_category, websub):
     """With RATE_LIMIT_FEEDS on, deliveries got 429 from the app's own limiter and retried."""
-    app = databases.build_app(tmp_path, databases.backend_url("sqlite", tmp_path), RATE_LIMIT_FEEDS="2/minute",
+    app = databases.build_app(tmp_path, databases.fresh_url("sqlite", tmp_path), RATE_LIMIT_FEEDS="2/minute",
                               **websub.FAST)
     try:
         with app.app_context():

@@ -23,7 +23,7 @@ def queue(kind, available_at, status="pending"):
 
 @pytest.mark.backends("sqlite", "postgresql", "mysql")
 def test_depth_counts_pending_jobs_by_kind_and_ages_the_oldest_due(backend, tmp_path, databases):
-    app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
+    app = databases.build_app(tmp_path, databases.fresh_url(backend, tmp_path))
     now = utcnow()
     try:
         with app.app_context():
@@ -40,7 +40,7 @@ def test_depth_counts_pending_jobs_by_kind_and_ages_the_oldest_due(backend, tmp_
 
 
 def test_the_worker_serves_its_metrics_on_its_own_bind(tmp_path, databases, servers, websub):
-    app = databases.build_app(tmp_path, databases.backend_url("sqlite", tmp_path))
+    app = databases.build_app(tmp_path, databases.fresh_url("sqlite", tmp_path))
     with app.app_context():
         queue("deliver", utcnow())  # its subscription is gone: done at once
         queue("deliver", utcnow())

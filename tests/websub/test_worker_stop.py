@@ -55,7 +55,7 @@ def stop(worker, websub, app, jobs):
 @pytest.mark.backends("sqlite", "postgresql", "mysql")
 @pytest.mark.alone  # the worker stops within 2.5 s: measured with the CPU to itself
 def test_sigterm_hands_back_jobs_that_outlast_the_stop_time(backend, tmp_path, databases, subscriber, websub):
-    app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
+    app = databases.build_app(tmp_path, databases.fresh_url(backend, tmp_path))
     queue_deliveries(app, subscriber, "/hang", 3)  # each answer takes 3 s
     worker = start_worker(app, tmp_path, stop_seconds=0.5)
     try:
@@ -76,7 +76,7 @@ def test_sigterm_hands_back_jobs_that_outlast_the_stop_time(backend, tmp_path, d
 
 @pytest.mark.backends("sqlite", "postgresql", "mysql")
 def test_sigterm_lets_running_jobs_finish_within_the_stop_time(backend, tmp_path, databases, subscriber, websub):
-    app = databases.build_app(tmp_path, databases.backend_url(backend, tmp_path))
+    app = databases.build_app(tmp_path, databases.fresh_url(backend, tmp_path))
     queue_deliveries(app, subscriber, "/hang", 2)
     worker = start_worker(app, tmp_path, stop_seconds=10)
     try:
