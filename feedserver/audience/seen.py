@@ -35,19 +35,28 @@ class DatabaseSeen(_Counting):
     """First views as rows of audience_seen (dropped at the day's rollover)."""
 
     def first(self, day, scope, visitor, address, cap):
+        # With a cap, the insert and the count are one transaction: between the two, other
+        # readers from the address could insert too, and each would then count them all and
+        # none would count (fewer than the cap counted). SQLite runs one writer at a time.
         if cap and is_sqlite():
-            # One write transaction for the insert and the count: between the two, other
-            # readers from the address could insert too, and each would then count them all
-            # and none would count (fewer than the cap counted). SQLite runs one writer at a time.
             with database.atomic(lock_type="IMMEDIATE"):
                 return self._first(day, scope, visitor, address, cap)
+        if cap:
+            with database.atomic():
+                return self._first(day, scope, visitor, address, cap, queue=True)
         return self._first(day, scope, visitor, address, cap)
 
-    def _first(self, day, scope, visitor, address, cap):
+    def _first(self, day, scope, visitor, address, cap, queue=False):
+        """queue: count after taking the scope's release row lock (MariaDB), so that new readers
+        count one after another, each seeing those before it committed and none after it."""
         seen = {"day": day, "scope": scope, "address": address}
         if _REMEMBER.execute(visitor=visitor, **seen).rowcount != 1:
             return False
-        return not cap or _AGENTS.scalar(**seen) <= cap
+        if not cap:
+            return True
+        if queue and scope.startswith("release:"):
+            _QUEUE.execute(release=int(scope.partition(":")[2]))
+        return _AGENTS.scalar(**seen) <= cap
 
     def count(self, day, scope, visitor, address, cap, release_id):
         if not is_postgres():
@@ -62,6 +71,8 @@ def _slot(name):
 _REMEMBER = Compiled(lambda: AudienceSeen.insert(
     day=_slot("day"), scope=_slot("scope"), visitor=_slot("visitor"), address=_slot("address"))
     .on_conflict_ignore())
+# The row a counted view updates anyway: its lock orders the readers of one release.
+_QUEUE = Compiled(lambda: Release.select(Release.id).where(Release.id == Slot("release")).for_update())
 _AGENTS = Compiled(lambda: AudienceSeen.select(fn.COUNT(SQL("*"))).where(
     AudienceSeen.day == _slot("day"), AudienceSeen.scope == _slot("scope"),
     AudienceSeen.address == _slot("address")))

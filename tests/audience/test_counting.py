@@ -1,5 +1,6 @@
 """Audience counting through the real WSGI app: aggregator subscribers, direct pollers, polls
 and 304s, honest release views, referrer classes and widget hosts, on every database."""
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
@@ -362,3 +363,24 @@ def test_0022_fills_the_agents_counter_from_the_readers_already_seen(backend, tm
             assert "audience_agents" not in database.obj.get_tables()
     finally:
         databases.close_database()
+
+
+def test_rotating_agents_arriving_at_once_count_exactly_the_cap(db_app, make_category, make_release):
+    """Forty User-Agents from one address, eight at a time: exactly the cap counts, on every database
+    (MariaDB counted its readers in a second statement and could count fewer)."""
+    cap = 5
+    db_app.config["AUDIENCE_AGENTS_PER_ADDRESS"] = cap
+    with db_app.app_context():
+        category = make_category()
+        releases = [make_release(category) for _ in range(3)]
+
+    def view(release, n):
+        return db_app.test_client().get(f"/releases/{release.public_id}",
+                                        headers={"User-Agent": f"{BROWSER} rotating/{n}"}).status_code
+
+    for release in releases:
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(lambda n, release=release: view(release, n), range(40)))
+        assert set(statuses) == {200}
+    with db_app.app_context():
+        assert [Release.get_by_id(r.id).view_count for r in releases] == [cap] * len(releases)
