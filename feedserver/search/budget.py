@@ -141,12 +141,23 @@ def _postgres_limit(deadline):
     so the connection goes back to the pool usable.
     """
     nested = database.in_transaction()
-    arm = _rearming(lambda ms: database.execute_sql(f"SET LOCAL statement_timeout = {ms}"), deadline)
+    # A search answers one reader within milliseconds: starting parallel workers costs more
+    # (~15 ms here) than the statements they would share, and the planner chooses them for a
+    # word its statistics do not know (it guesses 5,000 matches of none). Set with the first limit.
+    parallel_off = ["max_parallel_workers_per_gather", "0"]
+
+    def set_limit(ms):
+        pairs = ["statement_timeout", str(ms), *parallel_off]
+        parallel_off.clear()
+        database.execute_sql("SELECT " + ", ".join(["set_config(%s, %s, true)"] * (len(pairs) // 2)), pairs)
+
+    arm = _rearming(set_limit, deadline)
 
     with database.atomic():
         yield arm
-        if nested:  # the caller's transaction goes on: give it its own timeout back
+        if nested:  # the caller's transaction goes on: give it its own settings back
             database.execute_sql("SET LOCAL statement_timeout TO DEFAULT")
+            database.execute_sql("SET LOCAL max_parallel_workers_per_gather TO DEFAULT")
 
 
 @contextmanager
