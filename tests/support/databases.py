@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from playhouse.migrations import Runner
 
 from feedserver import create_app
-from feedserver.db import database, make_database
+from feedserver.db import database, is_postgres, make_database
 from feedserver.migrate import MIGRATIONS_DIR, migrate
 
 GIVEN_URLS = {
@@ -45,11 +45,8 @@ def reset_server_database(url):
     """Drop every table of a PostgreSQL or MariaDB test database."""
     db = make_database(url, pool_size=1)
     db.connect()
-    if urlparse(url).scheme.startswith("postgres"):
-        # An earlier test's background thread (a LISTEN, a worker's) may still be using the
-        # schema: DROP SCHEMA then deadlocks with it. End every other session on this database.
-        db.execute_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    if is_postgres(db):
+        _end_other_sessions(db)
         db.execute_sql("DROP SCHEMA public CASCADE")
         db.execute_sql("CREATE SCHEMA public")
     else:
@@ -112,14 +109,10 @@ def _copy_migrated_sqlite(path):
     shutil.copyfile(_SQLITE_TEMPLATE[0], path)
 
 
-def _is_postgres(db):
-    return db.feedserver_url.startswith("postgres")
-
-
 def _end_other_sessions(db):
     """End PostgreSQL sessions an earlier test left on this database (a LISTEN, a worker's):
     they would hold locks that DROP SCHEMA or TRUNCATE waits for, or deadlocks with."""
-    if _is_postgres(db):
+    if is_postgres(db):
         db.execute_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
@@ -147,7 +140,7 @@ UNION ALL SELECT 't', event_object_table, trigger_name, event_manipulation
 def _fingerprint(db):
     """Return a digest of the database's schema and applied migrations."""
     rows = sorted(tuple(str(v) for v in row) for row in
-                  db.execute_sql(_PG_SCHEMA if _is_postgres(db) else _MY_SCHEMA).fetchall())
+                  db.execute_sql(_PG_SCHEMA if is_postgres(db) else _MY_SCHEMA).fetchall())
     if "schema_migration" in db.get_tables():
         rows += sorted(("m", name) for (name,) in db.execute_sql("SELECT name FROM schema_migration").fetchall())
     return hashlib.sha256(repr(rows).encode()).hexdigest()
@@ -156,7 +149,7 @@ def _fingerprint(db):
 def _empty_tables(db):
     """Delete every row but the migrations' record, numbering from 1 again."""
     tables = [t for t in db.get_tables() if t != "schema_migration"]
-    if _is_postgres(db):
+    if is_postgres(db):
         db.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
         return
     db.execute_sql("SET FOREIGN_KEY_CHECKS = 0")
